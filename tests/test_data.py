@@ -1,0 +1,171 @@
+"""The embedded data layer and validation of user tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from jeugdlib import DataError, RegionNotFoundError
+from jeugdlib import data as d
+from jeugdlib.data.validation import read_table, to_numeric_nl, validate_table
+
+
+def test_scp_2017_shape(scp_2017):
+    assert len(scp_2017) == 2918
+    assert scp_2017.gemeentecode.nunique() == 388
+    assert scp_2017.jeugdregio_code.nunique() == 42
+    assert scp_2017.perc_jhzv.isna().sum() == 286
+    assert scp_2017.perc_przv.notna().all()
+    for col in ["wijkcode", "wijknaam", "gemeentecode", "gemeentenaam", "jeugdregio_code", "jeugdregio_naam",
+                "perc_jhzv", "perc_przv", "residu", *d.SCP_DETERMINANT_COLUMNS]:
+        assert col in scp_2017.columns
+    assert len(d.SCP_DETERMINANT_COLUMNS) == 27
+    assert all(pd.api.types.is_float_dtype(scp_2017[c]) for c in d.SCP_DETERMINANT_COLUMNS)
+    # residu is observed - expected as published
+    ok = scp_2017.perc_jhzv.notna()
+    diff = scp_2017.perc_jhzv[ok] - scp_2017.perc_przv[ok] - scp_2017.residu[ok]
+    assert diff.abs().max() < 0.01
+    # a known wijk: Appingedam Wijk 00
+    row = scp_2017.set_index("wijkcode").loc["WK000300"]
+    assert row.gemeentenaam == "Appingedam" and row.jeugdregio_code == "JZ01"
+    assert row.perc_jhzv == pytest.approx(12.489)
+
+
+def test_loaders_return_copies(scp_2017):
+    a = d.load_scp_2017()
+    a.loc[0, "perc_jhzv"] = -1
+    assert d.load_scp_2017().loc[0, "perc_jhzv"] != -1
+
+
+@pytest.mark.parametrize("year,n", [(2021, 3248), (2022, 3340)])
+def test_load_wijken_every_wijk_has_region(year, n):
+    w = d.load_wijken(year)
+    assert len(w) == n and w.wijkcode.is_unique
+    assert w.jeugdregio_code.notna().all()
+    assert w.jeugdregio_code.nunique() == 42
+    assert {"inwoners", "inw_0_14", "inw_15_24", "jz_jongeren", "perc_jz_van_0_24_proxy"} <= set(w.columns)
+    share = 100 * w.jz_jongeren / (w.inw_0_14 + w.inw_15_24)
+    pd.testing.assert_series_equal(share, w.perc_jz_van_0_24_proxy, check_names=False)
+
+
+def test_2021_merged_gemeenten_map_to_successor_region():
+    w = d.load_wijken(2021)
+    beemster = w[w.gemeentecode == "GM0370"]
+    assert len(beemster) > 0
+    assert (beemster.gemeentecode_2022 == "GM0439").all()
+    assert (beemster.jeugdregio_code == "JZ09").all()
+    uden = w[w.gemeentecode == "GM0856"]
+    assert (uden.gemeentecode_2022 == "GM1991").all() and (uden.jeugdregio_code == "JZ33").all()
+
+
+def test_only_2021_variables_are_empty_in_2022():
+    w = d.load_wijken(2022)
+    assert w.afstand_huisarts.isna().all() and w.bijstand.isna().all()
+    assert d.load_wijken(2021).afstand_huisarts.notna().mean() > 0.9
+
+
+def test_gemeenten_2022_with_indicators():
+    g = d.load_gemeenten(2022)
+    assert len(g) == 345 and g.gemeentecode.is_unique
+    assert g.perc_jeugdhulp_in_natura.notna().all()
+    assert g.voorlopig.all()
+    den_haag = g.set_index("gemeentecode").loc["GM0518"]
+    assert den_haag.jeugdregio_code == "JZ24"
+    assert 5 < den_haag.perc_jeugdhulp_in_natura < 25
+    assert len(d.load_gemeenten(2017)) == 388
+
+
+def test_regions_and_find_region():
+    for year in (2017, 2021, 2022):
+        r = d.regions(year)
+        assert len(r) == 42 and r.jeugdregio_code.is_unique
+    assert d.find_region("JZ24").jeugdregio_naam == "Haaglanden"
+    assert d.find_region("haaglanden").jeugdregio_code == "JZ24"
+    assert d.find_region("HAAGLANDEN", 2017).jeugdregio_code == "JZ24"
+    assert d.find_region("jz24").jeugdregio_code == "JZ24"
+
+
+def test_unknown_region_lists_closest():
+    with pytest.raises(RegionNotFoundError, match="Haaglanden") as exc:
+        d.find_region("haaglandn")
+    assert any("Haaglanden" in s for s in exc.value.suggestions)
+    with pytest.raises(DataError, match="boundary years"):
+        d.regions(2019)
+
+
+def test_geometries():
+    w = d.load_geometries("wijk", 2022)
+    assert {"wijkcode", "gemeentecode", "geometry"} <= set(w.columns) and len(w) == 3326
+    j = d.load_geometries("jeugdregio", 2022)
+    assert len(j) == 42 and j.geometry.is_valid.mean() > 0.9
+    assert set(j.jeugdregio_code) == set(d.regions(2022).jeugdregio_code)
+    assert len(d.load_geometries("gemeente", 2022)) == 345
+    with pytest.raises(DataError, match="no embedded geometries"):
+        d.load_geometries("buurt", 2022)
+
+
+def test_amsterdam_2017_matches_scp(scp_2017):
+    a = d.load_kwb_amsterdam_2017()
+    assert len(a) == 99
+    assert a.wijkcode.isin(scp_2017.wijkcode).sum() == 96
+    assert a.criminaliteit_per_1000.notna().sum() > 80
+
+
+# ---------------------------------------------------------------- validation of bad input
+def _table(**cols):
+    base = {"wijkcode": ["WK000300", "WK000301"], "aandeel": ["12,5", "7,25"]}
+    base.update(cols)
+    return pd.DataFrame(base)
+
+
+def test_decimal_comma_converted():
+    out = validate_table(_table(), key="wijkcode", shares=["aandeel"], source="x.csv")
+    assert out.aandeel.tolist() == [12.5, 7.25]
+    assert to_numeric_nl(pd.Series(["1.234,5", "."]), column="c").iloc[0] == 1234.5
+
+
+def test_wrong_code_format():
+    with pytest.raises(DataError, match=r"x\.csv: column 'wijkcode' has codes not of the form.*'WK3000'"):
+        validate_table(_table(wijkcode=["WK3000", "WK000301"]), key="wijkcode", source="x.csv")
+
+
+def test_duplicate_keys():
+    with pytest.raises(DataError, match=r"duplicate codes \[WK000300\] at rows \[0, 1\]"):
+        validate_table(_table(wijkcode=["WK000300", "WK000300"]), key="wijkcode", source="x.csv")
+
+
+def test_non_numeric():
+    with pytest.raises(DataError, match=r"column 'aandeel' must be numeric but has values 'hoog'"):
+        validate_table(_table(aandeel=["hoog", "3"]), key="wijkcode", numeric=["aandeel"], source="x.csv")
+
+
+def test_share_out_of_range():
+    with pytest.raises(DataError, match=r"'aandeel' is a percentage but has values outside 0–100"):
+        validate_table(_table(aandeel=["120", "3"]), key="wijkcode", shares=["aandeel"], source="x.csv")
+
+
+def test_missing_column():
+    with pytest.raises(DataError, match=r"x\.csv: required column\(s\) \['cohesie'\] missing"):
+        validate_table(_table(), key="wijkcode", required=["cohesie"], source="x.csv")
+
+
+def test_read_table_formats(tmp_path):
+    df = pd.DataFrame({"gemeentecode": ["GM0518", "GM0599"], "waarde": [1.5, 2.0]})
+    df.to_csv(tmp_path / "a.csv", sep=";", index=False, decimal=",")
+    df.to_parquet(tmp_path / "a.parquet")
+    df.to_excel(tmp_path / "a.xlsx", index=False)
+    for name in ("a.csv", "a.parquet", "a.xlsx"):
+        raw, src = read_table(tmp_path / name)
+        out = validate_table(raw, key="gemeentecode", numeric=["waarde"], source=src)
+        assert out.waarde.tolist() == [1.5, 2.0], name
+    with pytest.raises(DataError, match="file not found"):
+        read_table(tmp_path / "missing.csv")
+    (tmp_path / "a.json").write_text("{}")
+    with pytest.raises(DataError, match="unsupported file type"):
+        read_table(tmp_path / "a.json")
+
+
+def test_datasets_have_provenance():
+    for ds in d.DATASETS.values():
+        assert ds.path.exists(), ds.file
+        assert ds.source and ds.licence

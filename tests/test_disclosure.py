@@ -1,0 +1,109 @@
+"""Disclosure control: thresholds, rounding, secondary suppression, derived rates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.pandas import column, data_frames, range_indexes
+
+from jeugdlib.disclosure import DisclosureError, check_protected, protect, round_to_base
+
+
+def test_threshold_rounding_and_rates():
+    df = pd.DataFrame({"n": [3, 12, 13, 27, 100], "rate": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    out = protect(df, ["n"], rate_cols={"rate": "n"}, column_totals=False)
+    assert out.n.tolist()[1:] == [10, 15, 25, 100]
+    assert np.isnan(out.n[0]) and np.isnan(out.rate[0])
+    assert out.rate.tolist()[1:] == [2.0, 3.0, 4.0, 5.0]
+    info = out.attrs["disclosure"]
+    assert info.primary == 1 and info.secondary == 0
+
+
+def test_secondary_suppression_column_total():
+    # one small cell in a column whose total is published: the next smallest goes too
+    df = pd.DataFrame({"n": [4, 50, 22, 40]})
+    out = protect(df, ["n"])
+    assert out.n.isna().tolist() == [True, False, True, False]
+    assert out.attrs["disclosure"].secondary == 1
+    check_protected(out, ["n"])
+
+
+def test_secondary_suppression_with_total_column_and_row():
+    df = pd.DataFrame({"a": [3, 50, 22], "b": [12, 13, 70]}, index=["x", "y", "z"])
+    df["tot"] = df.a + df.b
+    df.loc["totaal"] = df.sum()
+    out = protect(df, ["a", "b"], total_col="tot", total_row="totaal", column_totals=False)
+    # no row or column has exactly one hidden cell next to a shown total
+    for i in out.index:
+        hidden = out.loc[i, ["a", "b"]].isna().sum()
+        assert not (hidden == 1 and pd.notna(out.loc[i, "tot"]))
+    for c in ["a", "b", "tot"]:
+        body = out.loc[["x", "y", "z"], c]
+        assert not (body.isna().sum() == 1 and pd.notna(out.loc["totaal", c]))
+
+
+def test_round_half_up():
+    assert round_to_base(np.array([12.5, 12.4, 17.5]), 5).tolist() == [15, 10, 20]
+
+
+def test_check_protected_rejects_raw_counts():
+    with pytest.raises(DisclosureError, match="below 10"):
+        check_protected(pd.DataFrame({"n": [4, 20]}), ["n"])
+    with pytest.raises(DisclosureError, match="not a multiple of 5"):
+        check_protected(pd.DataFrame({"n": [12, 20]}), ["n"])
+    with pytest.raises(DisclosureError, match="exactly one suppressed"):
+        check_protected(pd.DataFrame({"n": [np.nan, 20, 30]}), ["n"])
+
+
+def test_bad_input():
+    from jeugdlib import DataError
+
+    with pytest.raises(DataError, match="not found"):
+        protect(pd.DataFrame({"n": [1]}), ["m"])
+    with pytest.raises(DataError, match="non-numeric"):
+        protect(pd.DataFrame({"n": ["veel"]}), ["n"])
+    with pytest.raises(DataError, match="negative"):
+        protect(pd.DataFrame({"n": [-1]}), ["n"])
+
+
+counts = st.integers(min_value=0, max_value=400)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data_frames([column("a", elements=counts), column("b", elements=counts), column("c", elements=counts)],
+                   index=range_indexes(min_size=1, max_size=12)))
+def test_property_published_counts_are_safe(df):
+    df = df.astype(float)
+    df["tot"] = df[["a", "b", "c"]].sum(axis=1)
+    out = protect(df, ["a", "b", "c"], total_col="tot")
+    vals = out[["a", "b", "c", "tot"]].to_numpy()
+    shown = vals[~np.isnan(vals)]
+    assert (shown >= 10).all()
+    assert (np.mod(shown, 5) == 0).all()
+    # every shown count is within rounding of the truth
+    raw = df[["a", "b", "c", "tot"]].to_numpy()
+    mask = ~np.isnan(vals)
+    assert (np.abs(vals[mask] - raw[mask]) <= 2.5).all()
+    # no additive relation has exactly one hidden cell next to published ones
+    if len(df) > 1:
+        for c in ["a", "b", "c", "tot"]:
+            assert out[c].isna().sum() != 1
+    for _, row in out.iterrows():
+        if pd.notna(row.tot):
+            assert row[["a", "b", "c"]].isna().sum() != 1
+    check_protected(out, ["a", "b", "c", "tot"], total_col="tot")
+    # primary suppression: every true count below 10 is hidden
+    assert np.isnan(vals[raw < 10]).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 200), min_size=2, max_size=20))
+def test_property_rates_follow_counts(ns):
+    df = pd.DataFrame({"n": ns, "denom": [max(n, 1) * 3 for n in ns]})
+    df["rate"] = 100 * df.n / df.denom
+    out = protect(df, ["n", "denom"], rate_cols={"rate": ["n", "denom"]})
+    assert (out.rate.isna() | out.n.notna()).all()
+    assert out.loc[out.n.isna(), "rate"].isna().all()
