@@ -120,7 +120,7 @@ ALL_TABLES = ("83765NED", "85318NED", "85984NED", "84134NED", "85099NED")
 
 
 @pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def _no_network_cbs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Any real cbsodata call fails loudly; the default cache lives in tmp_path."""
     import cbsodata
 
@@ -141,8 +141,10 @@ def fake() -> FakeCBS:
 def test_real_cbsodata_is_blocked() -> None:
     import cbsodata
 
-    with pytest.raises(AssertionError, match="real cbsodata"):
+    with pytest.raises((AssertionError, RuntimeError)):
         cbsodata.get_data("85318NED")
+    with pytest.raises((AssertionError, RuntimeError)):
+        cbsodata.get_meta("85318NED", "DataProperties")
 
 
 # ---------------------------------------------------------------------------
@@ -541,3 +543,11 @@ def test_no_tmp_files_and_no_shared_reads() -> None:
     src = Path(cbs.__file__).read_text(encoding="utf-8")
     assert "/work/shared" not in src
     assert os.sep + "shared" not in str(FIXTURES)
+
+
+def test_mixed_untyped_column_round_trips(tmp_path: Path, fake: FakeCBS) -> None:
+    # 85984NED has an int (1190) and a padded '.' in the same column, as untyped CBS output can
+    a = cbs.fetch("85984NED", cache_dir=tmp_path, client=fake)
+    b = cbs.fetch("85984NED", cache_dir=tmp_path, client=RaisingClient())
+    pd.testing.assert_frame_equal(a, b)
+    assert a["PersonenPerSoortUitkeringBijstand_83"].tolist() == ["1190", "       ."]
