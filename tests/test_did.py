@@ -1,0 +1,357 @@
+"""Tests for jeugdlib.did: R did agreement on mpdta, recovery on the synthetic CPB panel,
+bad input. No network; small bootstrap sizes."""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+matplotlib.use("Agg")
+
+from jeugdlib import did  # noqa: E402
+from jeugdlib.errors import DataError, JeugdlibWarning, StaggeredTimingWarning  # noqa: E402
+
+# R did 2.x, att_gt(yname="lemp", tname="year", idname="countyreal", gname="first.treat",
+# data=mpdta, control_group="nevertreated", base_period="varying", xformla=NULL)
+R_ATT_GT = {
+    (2004, 2004): -0.0105, (2004, 2005): -0.0704, (2004, 2006): -0.1373, (2004, 2007): -0.1008,
+    (2006, 2004): 0.0065, (2006, 2005): -0.0028, (2006, 2006): -0.0046, (2006, 2007): -0.0412,
+    (2007, 2004): 0.0305, (2007, 2005): -0.0027, (2007, 2006): -0.0311, (2007, 2007): -0.0261,
+}
+MPDTA_ARGS = ("lemp", "countyreal", "year", "first.treat")
+
+
+@pytest.fixture(scope="module")
+def mpdta() -> pd.DataFrame:
+    return did.load_mpdta()
+
+
+@pytest.fixture(scope="module")
+def cs_mpdta(mpdta: pd.DataFrame) -> did.AttResult:
+    return did.staggered_att(mpdta, *MPDTA_ARGS, n_boot=0)
+
+
+@pytest.fixture(scope="module")
+def panel() -> pd.DataFrame:
+    return did.simulate_cpb_panel(n_gemeenten=300, seed=3)
+
+
+def _hand_2x2(df: pd.DataFrame, g: int, t: int, b: int) -> float:
+    """Difference of mean changes b -> t between cohort g and never-treated (pandas only)."""
+    wide = df.pivot(index="countyreal", columns="year", values="lemp")
+    cohort = df.groupby("countyreal")["first.treat"].first()
+    change = wide[t] - wide[b]
+    return float(change[cohort == g].mean() - change[cohort == 0].mean())
+
+
+# ---------------------------------------------------------------------------- mpdta vs R did
+def test_att_gt_matches_r_did_published(cs_mpdta: did.AttResult) -> None:
+    tab = cs_mpdta.att_gt.set_index(["group", "time"])["att"]
+    assert len(tab) == 12
+    for key, r in R_ATT_GT.items():
+        assert tab[key] == pytest.approx(r, abs=5e-5), key
+
+
+@pytest.mark.parametrize("g,t,b", [(2004, 2004, 2003), (2004, 2007, 2003), (2006, 2005, 2004),
+                                   (2006, 2007, 2005), (2007, 2004, 2003), (2007, 2007, 2006)])
+def test_att_gt_equals_hand_2x2(mpdta: pd.DataFrame, cs_mpdta: did.AttResult, g: int, t: int,
+                                b: int) -> None:
+    row = cs_mpdta.att_gt.query("group == @g and time == @t").iloc[0]
+    assert row["base_period"] == b
+    assert row["att"] == pytest.approx(_hand_2x2(mpdta, g, t, b), abs=1e-6)
+
+
+def test_agrees_with_differences_package(mpdta: pd.DataFrame, cs_mpdta: did.AttResult) -> None:
+    """The independent implementation in `differences` (R did port) agrees to 1e-6, SEs too."""
+    from differences import ATTgt
+
+    d = mpdta.assign(c=mpdta["first.treat"].replace(0, np.nan)).set_index(["countyreal", "year"])
+    model = ATTgt(data=d, cohort_column="c")
+    model.fit(formula="lemp", control_group="never_treated", est_method="dr", progress_bar=False)
+    ref = model.results().droplevel("base_period").iloc[:, :2]
+    ref.columns = ["att", "se"]
+    ours = cs_mpdta.att_gt.set_index(["group", "time"])
+    for (g, t), row in ref.iterrows():
+        assert ours.loc[(g, t), "att"] == pytest.approx(row["att"], abs=1e-6)
+        assert ours.loc[(g, t), "se"] == pytest.approx(row["se"], abs=1e-6)
+
+
+def test_aggregations_match_r(cs_mpdta: did.AttResult) -> None:
+    simple = cs_mpdta.aggregate("simple").overall
+    assert simple["att"] == pytest.approx(-0.039951, abs=1e-6)
+    assert round(simple["att"], 4) == -0.0400
+    assert simple["se"] == pytest.approx(0.012034, abs=1e-5)  # analytic; R's bootstrap ~0.0118
+    dyn = cs_mpdta.aggregate("dynamic")
+    assert dyn.overall["att"] == pytest.approx(-0.0772, abs=5e-5)
+    assert dyn.by["event_time"].tolist() == [-3, -2, -1, 0, 1, 2, 3]
+    assert dyn.by.set_index("event_time").loc[0, "att"] == pytest.approx(-0.0199, abs=5e-5)
+    grp = cs_mpdta.aggregate("group")
+    assert grp.overall["att"] == pytest.approx(-0.0310, abs=5e-5)
+    assert grp.by.set_index("group")["att"].round(4).to_dict() == {2004: -0.0797, 2006: -0.0229,
+                                                                   2007: -0.0261}
+    cal = cs_mpdta.aggregate("calendar")
+    assert cal.overall["att"] == pytest.approx(-0.0417, abs=5e-5)
+    for agg in (simple,):
+        assert agg["ci_low"] < agg["att"] < agg["ci_high"]
+
+
+def test_bootstrap_uniform_bands(mpdta: pd.DataFrame) -> None:
+    res = did.staggered_att(mpdta, *MPDTA_ARGS, n_boot=299, seed=7)
+    simple = res.aggregate("simple").overall
+    assert 0.0105 < simple["se"] < 0.0135  # R: 0.0118-0.012 (bootstrap noise)
+    pointwise = 1.959964
+    assert res.crit_value > pointwise  # simultaneous band wider than pointwise
+    dyn = res.aggregate("dynamic")
+    assert dyn.uniform and dyn.crit_value > pointwise
+    width = (dyn.by["ci_high"] - dyn.by["ci_low"]) / (2 * dyn.by["se"])
+    assert np.allclose(width, dyn.crit_value)
+    again = did.staggered_att(mpdta, *MPDTA_ARGS, n_boot=299, seed=7)
+    pd.testing.assert_frame_equal(res.att_gt, again.att_gt)
+
+
+def test_pretrend_and_notyet_and_covariates(mpdta: pd.DataFrame, cs_mpdta: did.AttResult) -> None:
+    w = cs_mpdta.pretrend_test()
+    assert w.df == 5 and 0.05 < w.p_value < 1  # R did reports p = 0.168
+    assert w.p_value == pytest.approx(0.168, abs=0.002)
+    ny = did.staggered_att(mpdta, *MPDTA_ARGS, control="notyet", n_boot=0)
+    assert ny.aggregate("simple").overall["att"] == pytest.approx(-0.0398, abs=1e-4)
+    cov = did.staggered_att(mpdta, *MPDTA_ARGS, covariates=["lpop"], method="dr", n_boot=0)
+    assert cov.engine == "differences"
+    # R did with xformla = ~lpop: ATT(2004,2004) = -0.0145, simple -0.0418
+    assert cov.att_gt.set_index(["group", "time"]).loc[(2004, 2004), "att"] == pytest.approx(
+        -0.0145, abs=5e-5)
+    assert cov.aggregate("simple").overall["att"] == pytest.approx(-0.0418, abs=5e-5)
+
+
+# ------------------------------------------------------------------ synthetic CPB panel
+def test_simulated_panel_is_labelled_and_calibrated(panel: pd.DataFrame) -> None:
+    assert panel.attrs["synthetic"] is True and panel["synthetic"].all()
+    assert "SYNTHETIC" in (did.simulate_cpb_panel.__doc__ or "")
+    assert panel["gemeentecode"].str.fullmatch(r"GM9\d{3}").all()
+    units = panel.groupby("gemeentecode").first()
+    assert 0.55 < (units["jaar_wijkteam"] > 0).mean() < 0.73
+    assert 0.45 < (units["jaar_poh"] > 0).mean() < 0.63
+    tot = panel[panel["jaar"].isin([2013, 2018])].groupby("jaar")["jeugdhulp_totaal"].sum()
+    assert 4 < 100 * (tot[2018] / tot[2013] - 1) < 10
+    cuts = pd.qcut(units["intensiteit_wijkteam"].rank(method="first"), 3,
+                   labels=["weinig", "midden", "veel"])
+    d = panel.assign(grp=panel["gemeentecode"].map(cuts))
+    gr = did.growth_by_group(d, "jeugdhulp_met_verblijf", "grp", 2013, 2018, n_boot=99, seed=1,
+                             reference="weinig")
+    g = gr.table.set_index("group")["growth_pct"]
+    assert 17 < g["weinig"] < 30 and 6 < g["veel"] < 16
+    c = gr.contrasts.set_index("group").loc["veel"]
+    assert c["ci_high"] < 0
+    assert (gr.table["ci_low"] < gr.table["growth_pct"]).all()
+
+
+def test_cs_recovers_truth_and_twfe_does_not(panel: pd.DataFrame) -> None:
+    truth = did.true_att(panel, "ln_met_verblijf", kind="simple")
+    res = did.staggered_att(panel, "ln_met_verblijf", "gemeentecode", "jaar", "jaar_wijkteam",
+                            n_boot=0)
+    s = res.aggregate("simple").overall
+    assert s["ci_low"] < truth < s["ci_high"]
+    gt = res.att_gt.merge(did.true_att(panel), on=["group", "time"], suffixes=("", "_true"))
+    z = (gt["att"] - gt["att_true"]) / gt["se"]
+    assert np.mean(np.abs(z) < 1.96) > 0.85
+    with pytest.warns(StaggeredTimingWarning):
+        tw = did.twfe(panel, "ln_met_verblijf", "gemeentecode", "jaar", "wijkteam_helpt")
+    assert not (tw.ci_low < truth < tw.ci_high)
+    assert abs(tw.estimate - truth) > 3 * abs(s["att"] - truth)
+    # zero true effect of POH-jeugd is not "found" by the robust estimator
+    poh = did.staggered_att(panel, "ln_totaal", "gemeentecode", "jaar", "jaar_poh", n_boot=0)
+    p = poh.aggregate("simple").overall
+    assert p["ci_low"] < 0 < p["ci_high"]
+
+
+def test_event_study_estimators_and_compare(panel: pd.DataFrame) -> None:
+    dyn_true = did.true_att(panel, "ln_met_verblijf", kind="dynamic").set_index("event_time")["att"]
+    with pytest.warns(StaggeredTimingWarning, match="adoption periods"):
+        table, results = did.compare_estimators(panel, "ln_met_verblijf", "gemeentecode", "jaar",
+                                                "jaar_wijkteam", window=(-3, 3),
+                                                return_results=True)
+    assert set(table["estimator"]) == {"twfe", "sunab", "did2s", "cs", "twfe_static"}
+    for est in ("sunab", "did2s", "cs"):
+        ev = table[(table["estimator"] == est) & (table["term"] == "event")].set_index("event_time")
+        for e in (0, 1, 2, 3):
+            assert ev.loc[e, "estimate"] == pytest.approx(dyn_true[e], abs=0.02), (est, e)
+        assert results[est].pretrend.p_value > 0.01
+    # Sun-Abraham and CS (never-treated control, no covariates) coincide for e >= 0
+    sa = results["sunab"].coefs.set_index("event_time")["estimate"]
+    cs = results["cs"].coefs.set_index("event_time")["estimate"]
+    assert np.allclose(sa.loc[0:3], cs.loc[0:3], atol=1e-8)
+    static = table[table["estimator"] == "twfe_static"].iloc[0]
+    truth = did.true_att(panel, "ln_met_verblijf", kind="simple")
+    assert static["estimate"] > truth + 0.01  # attenuated towards zero
+
+
+def test_twfe_event_study_warns_and_matches_pyfixest_and_wild(panel: pd.DataFrame) -> None:
+    with pytest.warns(StaggeredTimingWarning):
+        es = did.event_study(panel, "ln_met_verblijf", "gemeentecode", "jaar", "jaar_wijkteam",
+                             window=(-3, 3), estimator="twfe", n_wild=199, seed=1)
+    assert es.coefs["event_time"].tolist() == [-3, -2, 0, 1, 2, 3]
+    assert es.coefs["p_wild"].between(0, 1).all()
+    assert es.coefs.set_index("event_time").loc[2, "p_wild"] < 0.01
+    assert es.coefs.set_index("event_time").loc[-2, "p_wild"] > 0.01
+    assert np.allclose(es.coefs["estimate"], es.model.coef().to_numpy())
+    assert es.pretrend.df == 2
+
+
+def test_wild_bootstrap_few_clusters() -> None:
+    """Few clusters: automatic wild bootstrap with Webb weights, p-values close to t-based."""
+    small = did.simulate_cpb_panel(n_gemeenten=40, seed=5, effect_scale=0.0)
+    small = small.assign(single=np.where(small["jaar_wijkteam"] > 0, 2016, 0))
+    small["d"] = ((small["single"] > 0) & (small["jaar"] >= 2016)).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StaggeredTimingWarning)  # single adoption date: no warning
+        res = did.twfe(small, "ln_met_verblijf", "gemeentecode", "jaar", "d", n_wild=999, seed=2)
+    assert not res.staggered
+    assert 0 <= res.p_wild <= 1 and abs(res.p_wild - res.p_value) < 0.15
+    es = did.event_study(small, "ln_met_verblijf", "gemeentecode", "jaar", "single", window=(-2, 2),
+                         n_wild=None, seed=1)
+    assert es.n_wild == 9_999 and es.coefs["p_wild"].notna().all()
+
+
+def test_relative_magnitudes(panel: pd.DataFrame) -> None:
+    es = did.event_study(panel, "ln_met_verblijf", "gemeentecode", "jaar", "jaar_wijkteam",
+                         window=(-3, 3), estimator="sunab")
+    rm = did.relative_magnitudes(es, mbar=[0, 1, 2])
+    assert (rm["ub"] - rm["lb"]).is_monotonic_increasing
+    assert rm.loc[0, "lb"] == pytest.approx(es.post_average["estimate"])
+    bd = rm.attrs["breakdown_mbar"]
+    m0 = rm.attrs["max_pre"]
+    theta, se = es.post_average["estimate"], es.post_average["se"]
+    assert abs(theta) - 1.959964 * se == pytest.approx(bd * m0, rel=1e-6)
+
+
+def test_intensity_did(panel: pd.DataFrame) -> None:
+    res = did.intensity_did(panel, "jeugdhulp_met_verblijf", "gemeentecode", "jaar",
+                            "intensiteit_wijkteam", post_from=2015, n_boot=99, seed=1)
+    assert res.groups["group"].tolist() == ["low", "middle", "high"]
+    g = res.groups.set_index("group")["growth_pct"]
+    assert g["high"] < g["middle"] < g["low"]
+    assert res.contrasts.set_index("group").loc["high", "ci_high"] < 0
+    assert res.slope["ci_high"] < 0
+
+
+def test_plots(cs_mpdta: did.AttResult, panel: pd.DataFrame) -> None:
+    from matplotlib.figure import Figure
+
+    from jeugdlib.plots import did as pdid
+
+    es = cs_mpdta.to_event_study()
+    assert isinstance(pdid.event_study_plot(es), Figure)
+    assert isinstance(pdid.event_study_plot({"cs": es}, truth=pd.DataFrame(
+        {"event_time": [0, 1], "att": [0.0, 0.0]})), Figure)
+    assert isinstance(pdid.att_gt_plot(cs_mpdta), Figure)
+    res = did.intensity_did(panel, "jeugdhulp_met_verblijf", "gemeentecode", "jaar",
+                            "intensiteit_wijkteam", post_from=2015, n_boot=0)
+    assert isinstance(pdid.intensity_plot(res), Figure)
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+# ---------------------------------------------------------------------------- bad input
+def test_duplicate_rows(mpdta: pd.DataFrame) -> None:
+    bad = pd.concat([mpdta, mpdta.iloc[[3]]], ignore_index=True)
+    with pytest.raises(DataError, match=r"duplicate \('countyreal', 'year'\) rows.*2500"):
+        did.staggered_att(bad, *MPDTA_ARGS, n_boot=0)
+
+
+def test_cohort_varying_within_unit(mpdta: pd.DataFrame) -> None:
+    bad = mpdta.copy()
+    bad.loc[0, "first.treat"] = 2004
+    with pytest.raises(DataError, match=r"'first.treat' varies within unit\(s\) \[8001\]"):
+        did.staggered_att(bad, *MPDTA_ARGS, n_boot=0)
+
+
+def test_no_never_treated(mpdta: pd.DataFrame) -> None:
+    bad = mpdta[mpdta["first.treat"] > 0]
+    with pytest.raises(DataError, match="no never-treated units.*control='notyet'"):
+        did.staggered_att(bad, *MPDTA_ARGS, n_boot=0)
+    res = did.staggered_att(bad, *MPDTA_ARGS, control="notyet", n_boot=0)
+    assert res.att_gt["time"].max() < 2007  # no not-yet-treated controls left in 2007
+
+
+def test_all_treated_in_first_period(mpdta: pd.DataFrame) -> None:
+    bad = mpdta.copy()
+    bad.loc[bad["first.treat"] > 0, "first.treat"] = 2003
+    with pytest.raises(DataError, match="no pre-treatment period"):
+        did.staggered_att(bad, *MPDTA_ARGS, n_boot=0)
+    some = mpdta.copy()
+    some.loc[some["first.treat"] == 2004, "first.treat"] = 2003
+    with pytest.warns(JeugdlibWarning, match="treated in the first period"):
+        res = did.staggered_att(some, *MPDTA_ARGS, n_boot=0)
+    assert set(res.att_gt["group"]) == {2006, 2007}
+
+
+def test_non_numeric_outcome(mpdta: pd.DataFrame) -> None:
+    bad = mpdta.astype({"lemp": object})
+    bad.loc[5, "lemp"] = "n.v.t."
+    with pytest.raises(DataError, match=r"outcome column 'lemp' has non-numeric values at rows \[5\]"):
+        did.staggered_att(bad, *MPDTA_ARGS, n_boot=0)
+    with pytest.raises(DataError, match="non-numeric"):
+        did.event_study(bad, *MPDTA_ARGS)
+
+
+def test_unbalanced_panel(mpdta: pd.DataFrame) -> None:
+    bad = mpdta.drop(index=[0, 7])  # one period missing for two counties
+    with pytest.warns(JeugdlibWarning, match="unbalanced panel: 2 unit"):
+        res = did.staggered_att(bad, *MPDTA_ARGS, n_boot=0)
+    assert res.n_units == 498
+    with pytest.raises(DataError, match="unbalanced panel.*8001"):
+        did.staggered_att(bad, *MPDTA_ARGS, n_boot=0, unbalanced="error")
+    nan_y = mpdta.copy()
+    nan_y.loc[10, "lemp"] = np.nan
+    with pytest.warns(JeugdlibWarning, match="unbalanced"):
+        assert did.staggered_att(nan_y, *MPDTA_ARGS, n_boot=0).n_units == 499
+
+
+def test_missing_column(mpdta: pd.DataFrame) -> None:
+    with pytest.raises(DataError, match=r"column\(s\) \['cohort'\] not found"):
+        did.staggered_att(mpdta, "lemp", "countyreal", "year", "cohort", n_boot=0)
+
+
+# ---------------------------------------------------------------------------- policy table
+def test_load_policy_table_formats(tmp_path) -> None:
+    df = pd.DataFrame({"gemeentecode": ["GM0363", "599", "gm0014"],
+                       "jaar_wijkteam": [2015, None, 2017],
+                       "intensiteit_wijkteam": ["0,12", "0", "0.05"]})
+    csv = tmp_path / "beleid.csv"
+    df.to_csv(csv, sep=";", index=False)
+    out = did.load_policy_table(csv, boundary_year=2022)
+    assert out["gemeentecode"].tolist() == ["GM0363", "GM0599", "GM0014"]
+    assert out["jaar_wijkteam"].tolist() == [2015, 0, 2017]
+    assert out["intensiteit_wijkteam"].tolist() == [0.12, 0.0, 0.05]
+    assert (out["indelingsjaar"] == 2022).all()
+    xlsx = tmp_path / "beleid.xlsx"
+    df.to_excel(xlsx, index=False)
+    assert did.load_policy_table(xlsx)["jaar_wijkteam"].tolist() == [2015, 0, 2017]
+    pq = tmp_path / "beleid.parquet"
+    df.astype(str).to_parquet(pq)
+    assert len(did.load_policy_table(pq)) == 3
+
+
+def test_load_policy_table_errors(tmp_path) -> None:
+    base = pd.DataFrame({"gemeentecode": ["GM0363", "GM0599"], "jaar_wijkteam": [2015, 2016]})
+    csv = tmp_path / "fout.csv"
+    base.assign(gemeentecode=["GM0363", "Rotterdam"]).to_csv(csv, index=False)
+    with pytest.raises(DataError, match=r"fout.csv.*'gemeentecode'.*spreadsheet rows \[3\]"):
+        did.load_policy_table(csv)
+    with pytest.raises(DataError, match="duplicates"):
+        did.load_policy_table(base.assign(gemeentecode=["GM0363", "GM0363"]))
+    with pytest.raises(DataError, match=r"'jaar_wijkteam' has invalid values at rows \[1\]"):
+        did.load_policy_table(base.assign(jaar_wijkteam=[2015, 15]))
+    with pytest.raises(DataError, match="intensity column 'intensiteit'"):
+        did.load_policy_table(base.assign(intensiteit=[0.1, 12]))
+    with pytest.raises(DataError, match="no adoption-year column"):
+        did.load_policy_table(base.drop(columns="jaar_wijkteam"))
+    with pytest.raises(DataError, match="'gemeentecode' not found"):
+        did.load_policy_table(base.rename(columns={"gemeentecode": "code"}))
+    with pytest.raises(DataError, match="file not found"):
+        did.load_policy_table(tmp_path / "bestaat_niet.csv")
