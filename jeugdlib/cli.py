@@ -42,6 +42,11 @@ def _cmd_data_regions(args: argparse.Namespace) -> int:
 def _cmd_data_fetch(args: argparse.Namespace) -> int:
     from jeugdlib.data import cbs
 
+    if args.select is None and args.filters is None:
+        # whole table plus its metadata, so kwb()/jeugdzorg_gemeenten() work offline afterwards
+        paths = cbs.prefetch(args.table_id, cache_dir=args.cache_dir, refresh=args.refresh)
+        print(f"{args.table_id}: table and metadata cached ({len(paths)} files) in {paths[0].parent}")
+        return 0
     df = cbs.fetch(args.table_id, select=args.select, filters=args.filters, cache_dir=args.cache_dir,
                    refresh=args.refresh)
     print(f"{args.table_id}: {len(df)} rows, {df.shape[1]} columns (cached)")

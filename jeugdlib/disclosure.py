@@ -90,6 +90,7 @@ def protect(
     total_col: str | None = None,
     total_row: Hashable | None = None,
     column_totals: bool = True,
+    groups: str | None = None,
     source: str = "table",
 ) -> pd.DataFrame:
     """Return a copy of ``df`` that is safe to publish.
@@ -114,6 +115,10 @@ def protect(
         Treat every count column as additive over the rows (its total is or
         may be published elsewhere, e.g. a gemeente total under a wijk table).
         Default ``True``: the conservative choice.
+    groups:
+        Optional column: the column totals are per group (e.g. wijken within
+        a gemeente whose total is published), so each group of rows is its own
+        additive relation per count column.
     source:
         Name used in error messages.
 
@@ -152,10 +157,19 @@ def protect(
     relations: list[tuple[list[tuple[int, int]], tuple[int, int] | None]] = []
     total_row_pos = int(df.index.get_loc(total_row)) if total_row is not None else None
     if column_totals or total_row is not None:
+        if groups is not None and column_totals:
+            labels = df[groups].to_numpy()
+            row_sets = [[i for i in range(n_rows) if labels[i] == g and i != total_row_pos]
+                        for g in pd.unique(labels)]
+        else:
+            row_sets = [[i for i in range(n_rows) if i != total_row_pos]]
         for j in range(n_cols):
-            members = [(i, j) for i in range(n_rows) if i != total_row_pos]
-            tot = (total_row_pos, j) if total_row_pos is not None else None
-            relations.append((members, tot))
+            for rows in row_sets:
+                members = [(i, j) for i in rows]
+                tot = (total_row_pos, j) if total_row_pos is not None and groups is None else None
+                relations.append((members, tot))
+            if groups is not None and total_row_pos is not None:
+                relations.append(([(i, j) for i in range(n_rows) if i != total_row_pos], (total_row_pos, j)))
     if total_col is not None:
         jt = col_pos[total_col]
         for i in range(n_rows):

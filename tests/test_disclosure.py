@@ -107,3 +107,11 @@ def test_property_rates_follow_counts(ns):
     out = protect(df, ["n", "denom"], rate_cols={"rate": ["n", "denom"]})
     assert (out.rate.isna() | out.n.notna()).all()
     assert out.loc[out.n.isna(), "rate"].isna().all()
+
+
+def test_group_column_totals():
+    df = pd.DataFrame({"gemeente": ["A", "A", "A", "B", "B"], "n": [4, 30, 25, 40, 50]})
+    out = protect(df, ["n"], groups="gemeente")
+    a = out[out.gemeente == "A"].n
+    assert a.isna().sum() == 2  # 4 primary, 25 secondary within gemeente A
+    assert out[out.gemeente == "B"].n.notna().all()

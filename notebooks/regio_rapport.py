@@ -1,0 +1,156 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+region = "Haaglanden"  # jeugdregio: code (JZ24) of naam
+year = 2022  # jaar van de open wijkdata (2021 of 2022)
+models_path = None  # landelijke modellen (pickle), door render_all één keer per batch geschat
+tables_dir = "tabellen"  # hier komen de gepubliceerde tabellen (CSV)
+local_data_path = None  # optioneel: wijkbestand met sociale cohesie / veiligheid
+policy_path = None  # optioneel: beleidstabel (gemeentecode, jaar wijkteam/POH)
+trajectories_path = None  # optioneel: trajecten (iJw)
+claims_path = None  # optioneel: declaraties (iJw)
+
+# %%
+import warnings
+from datetime import datetime, timezone
+
+import matplotlib.pyplot as plt
+from IPython.display import HTML, Markdown, display
+
+import jeugdlib
+from jeugdlib import reports
+from jeugdlib.plots import maps
+from jeugdlib.plots import scp as scp_plots
+
+warnings.filterwarnings("ignore")
+plt.rcParams["figure.dpi"] = 90
+models = reports.NationalModels.load(models_path) if models_path else reports.fit_national_models(year)
+overview = reports.region_overview(region, year)
+reg = overview["region"]
+display(Markdown(f"# Jeugdhulp in de wijk — {reg.jeugdregio_naam} ({reg.jeugdregio_code})"))
+
+# %% [markdown]
+# Dit rapport beschrijft het gebruik van jeugdzorg in de wijken van deze jeugdzorgregio en vergelijkt het
+# met wat op grond van de kenmerken van de wijken te verwachten is. Het volgt de methode van het Sociaal en
+# Cultureel Planbureau (*Jeugdhulp in de wijk*, 2020): een multilevelmodel waarin wijken binnen gemeenten en
+# jeugdzorgregio's liggen.
+#
+# **Lees dit eerst.** Een groot verschil tussen waargenomen en verwacht gebruik is **geen oordeel** over goed
+# of slecht beleid. Het betekent dat de wijk kenmerken heeft die het model niet kent; het is een reden om met
+# lokale partners beter te kijken. Het model voorspelt niets voor latere jaren.
+
+# %% [markdown]
+# ## 1. De regio in het kort
+
+# %%
+tab = reports.publish_table(overview["table"], count_cols=["Aantal inwoners 0–24 jaar", "Aantal jongeren met jeugdzorg"],
+                            rate_cols={"% jeugdzorg (van 0–24 jaar)": ["Aantal jongeren met jeugdzorg",
+                                                                      "Aantal inwoners 0–24 jaar"]},
+                            total_row=overview["total_row"], column_totals=False, name="overzicht",
+                            tables_dir=tables_dir)
+display(Markdown(
+    f"{reg.jeugdregio_naam} telt {overview['n_gemeenten']} gemeenten en {overview['n_wijken']} wijken ({year}). "
+    f"Van de jongeren van 0–24 jaar kreeg in de regio {overview['region_share']:.1f}% jeugdzorg in natura, "
+    f"tegen {overview['national_share']:.1f}% in heel Nederland. (De noemer is een benadering: CBS publiceert per "
+    "wijk geen aantal 0–22-jarigen, dus delen we door het aantal 0–24-jarigen.)"))
+display(HTML(reports.to_html(tab)))
+
+# %% [markdown]
+# ## 2. Verwacht en waargenomen gebruik per wijk (open data)
+#
+# Het model van het SCP, geschat op de open CBS-wijkdata van heel Nederland met de beschikbare open
+# kenmerken (zie de bijlage). Uitkomst: jongeren met jeugdzorg als percentage van de 0–24-jarigen.
+# Wijken met minder dan 10 jongeren met jeugdzorg zijn door het CBS afgeschermd en tonen we niet.
+
+# %%
+open_section = reports.region_open_model(models, region)
+open_tab = open_section["table"]
+reports.publish_table(open_tab.drop(columns=["wijkcode"]), count_cols=["Aantal jongeren met jeugdzorg"],
+                      groups="Gemeente", name="wijken_open_model", tables_dir=tables_dir)
+if open_section["n_observed"] == 0:
+    display(Markdown("In deze regio zijn alle wijkcijfers afgeschermd; er valt per wijk niets te vergelijken."))
+else:
+    geo = reports.region_map_frame(open_section)
+    fig = maps.choropleth_panel(geo, [("waargenomen", "Waargenomen (%)", False), ("verwacht", "Verwacht (%)", False),
+                                      ("verschil", "Verschil (procentpunt)", True)],
+                                suptitle=f"Jeugdzorg per wijk, {models.year} (wijkgrenzen 2022)")
+    plt.show()
+    counts = open_section["flag_counts"]
+    display(Markdown(
+        f"Van de {open_section['n_observed']} wijken met gepubliceerde cijfers ligt het gebruik in "
+        f"{counts.get('hoger', 0)} wijken hoger en in {counts.get('lager', 0)} wijken lager dan het 95%-"
+        "voorspellingsinterval van het model."))
+    flagged = open_tab[open_tab["Uitkomst"].isin(["hoger", "lager"])].drop(columns=["wijkcode"])
+    if len(flagged):
+        display(HTML(reports.to_html(flagged)))
+
+# %% [markdown]
+# ## 3. De resultaten van het SCP voor 2017
+#
+# Het SCP publiceerde voor elke wijk het waargenomen en het verwachte gebruik van jeugdhulp zonder verblijf in
+# 2017 (wijkgrenzen 2017). jeugdlib schat hetzelfde model opnieuw; de kolom *Verwacht jeugdlib* laat zien hoe
+# dicht die schatting bij het SCP ligt.
+
+# %%
+scp_section = reports.region_scp_2017(models, region)
+reports.publish_table(scp_section["table"], name="scp_2017", tables_dir=tables_dir)
+fc = scp_section["flag_counts"]
+display(Markdown(
+    f"{scp_section['n_wijken']} wijken; {fc.get('hoger', 0)} met een hoger en {fc.get('lager', 0)} met een lager "
+    f"gebruik dan verwacht. Het regio-effect is {scp_section['region_effect']:+.2f} procentpunt."))
+display(HTML(reports.to_html(scp_section["table"])))
+
+# %%
+fig = scp_plots.caterpillar(models.scp_2017, "gemeente", codes=scp_section["gemeente_codes"],
+                            names=scp_section["gemeente_names"])
+plt.show()
+display(Markdown("De gemeente-effecten (met 95%-interval) tonen hoeveel hoger of lager het gebruik in een gemeente is "
+                 "dan wijken met dezelfde kenmerken elders in de regio."))
+
+# %% [markdown]
+# ## 4. De gemeenten in het landelijke beeld (CBS 2022, voorlopig)
+
+# %%
+ind = reports.region_indicators(region)
+reports.publish_table(ind["table"], name="indicatoren_2022", tables_dir=tables_dir)
+display(HTML(reports.to_html(ind["table"])))
+
+# %% [markdown]
+# ## 5. Lokale gegevens
+
+# %%
+for section in reports.optional_sections(region, models, local_data_path=local_data_path, policy_path=policy_path,
+                                         trajectories_path=trajectories_path, claims_path=claims_path,
+                                         tables_dir=tables_dir):
+    display(Markdown(f"### {section['title']}"))
+    display(Markdown(section["text"]))
+    for t in section.get("tables", []):
+        display(HTML(reports.to_html(t)))
+    for f in section.get("figures", []):
+        display(f)
+        plt.close(f)
+
+# %% [markdown]
+# ## Bronnen en verantwoording
+#
+# - SCP, *Jeugdhulp in de wijk* (SCP-publicatie 2020-1), wijkbestand 2017 — wijkgrenzen 2017.
+# - CBS, Kerncijfers wijken en buurten en Jeugdzorg; wijken (85039NED/85318NED, 85075NED/85335NED),
+#   Jeugdzorg; indicatoren (85098NED, 2022 voorlopig); wijk- en buurtkaart 2022. Licentie CC BY 4.0, bron: CBS.
+# - Indeling in jeugdzorgregio's: CBS/PDOK gebiedsindelingen.
+# - Afscherming: aantallen zijn afgerond op veelvouden van 5; aantallen onder 10 en de percentages die daarop
+#   berusten zijn weggelaten (–), ook waar ze uit een totaal terug te rekenen zouden zijn.
+
+# %%
+display(Markdown(f"Gemaakt met jeugdlib {jeugdlib.__version__} op "
+                 f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; open wijkdata {models.year}."))
