@@ -355,3 +355,35 @@ def test_load_policy_table_errors(tmp_path) -> None:
         did.load_policy_table(base.rename(columns={"gemeentecode": "code"}))
     with pytest.raises(DataError, match="file not found"):
         did.load_policy_table(tmp_path / "bestaat_niet.csv")
+
+
+def test_wild_bootstrap_matches_brute_force() -> None:
+    """The cluster-level WCR shortcut equals a draw-by-draw restricted wild bootstrap."""
+    from jeugdlib.did import _wild_pvalues
+
+    rng = np.random.default_rng(0)
+    n_g, per, k, draws = 12, 6, 3, 199
+    cl = np.repeat(np.arange(n_g), per)
+    x = rng.normal(size=(cl.size, k)) + rng.normal(size=(n_g, k))[cl]
+    y = x @ np.array([0.3, 0.0, 0.1]) + rng.normal(size=cl.size) + rng.normal(size=n_g)[cl]
+    fast = _wild_pvalues(x, y, cl, np.eye(k), draws, "rademacher", 5)
+
+    def crv(u: np.ndarray, a: np.ndarray) -> float:
+        s = np.zeros(n_g)
+        np.add.at(s, cl, (x @ a) * u)
+        return float(np.sqrt(np.sum(s**2)))
+
+    v = np.random.default_rng(5).choice(np.array([-1.0, 1.0]), size=(n_g, draws))
+    xtx_inv = np.linalg.inv(x.T @ x)
+    b = xtx_inv @ x.T @ y
+    for j, r in enumerate(np.eye(k)):
+        a = xtx_inv @ r
+        t0 = (r @ b) / crv(y - x @ b, a)
+        b_r = b - a * (r @ b) / (r @ a)
+        u_r = y - x @ b_r
+        t_boot = []
+        for d in range(draws):
+            ys = x @ b_r + u_r * v[cl, d]
+            bs = xtx_inv @ x.T @ ys
+            t_boot.append((r @ bs) / crv(ys - x @ bs, a))
+        assert fast[j] == pytest.approx(np.mean(np.abs(t_boot) >= abs(t0) - 1e-12))
