@@ -46,6 +46,7 @@ __all__ = [
     "OPEN_DATA_MAPPING",
     "SCP_DETERMINANTS",
     "ScpModel",
+    "agreement_breakdown",
     "compare_with_published",
     "cross_validate",
     "determinant_info",
@@ -801,3 +802,29 @@ def fit_open_model(year: int, **fit_kwargs) -> ScpModel:
     """
     w, preds = open_data_frame(year)
     return fit_scp_model(w, outcome=OPEN_OUTCOME, predictors=preds, **fit_kwargs)
+
+
+def agreement_breakdown(expected: pd.DataFrame, published: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Where does the reproduction differ from SCP? Agreement per group of wijken.
+
+    Groups: wijken with all 27 determinants published, wijken with at least one
+    suppressed determinant (SCP had the microdata value, we impute), and wijken
+    whose outcome is suppressed (SCP imputed their number of users and fitted
+    them; we leave them out of the fit).
+    """
+    pub = load_scp_2017() if published is None else published
+    m = expected.merge(pub[["wijkcode", "perc_przv", "residu", *SCP_DETERMINANTS]], on="wijkcode", how="inner")
+    any_missing = m[SCP_DETERMINANTS].isna().any(axis=1)
+    groups = {
+        "alle wijken": np.ones(len(m), dtype=bool),
+        "alle determinanten gepubliceerd": (~any_missing).to_numpy(),
+        "minstens één determinant afgeschermd": any_missing.to_numpy(),
+        "gebruik afgeschermd (< 10 gebruikers)": m.observed.isna().to_numpy(),
+    }
+    rows = []
+    for name, mask in groups.items():
+        s = m[mask]
+        rows.append({"groep": name, "wijken": int(mask.sum()),
+                     "correlatie": float(np.corrcoef(s.expected, s.perc_przv)[0, 1]) if mask.sum() > 2 else np.nan,
+                     "rmse": float(np.sqrt(np.mean((s.expected - s.perc_przv) ** 2)))})
+    return pd.DataFrame(rows)
