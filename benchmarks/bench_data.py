@@ -1,0 +1,63 @@
+"""Load time of each embedded loader (cold, then cached) and of a cached CBS fetch.
+
+Run: python benchmarks/bench_data.py   (targets: each loader well under 1 s)
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+
+import pandas as pd
+
+from jeugdlib import data as d
+from jeugdlib.data import cbs
+
+
+def timed(label: str, fn, *args, **kwargs) -> None:
+    t0 = time.perf_counter()
+    fn(*args, **kwargs)
+    cold = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    fn(*args, **kwargs)
+    warm = time.perf_counter() - t0
+    print(f"{label:34s} cold {cold:7.3f} s   warm {warm:7.4f} s")
+
+
+def main() -> None:
+    timed("load_scp_2017()", d.load_scp_2017)
+    timed("load_wijken(2021)", d.load_wijken, 2021)
+    timed("load_wijken(2022)", d.load_wijken, 2022)
+    timed("load_gemeenten(2022)", d.load_gemeenten, 2022)
+    timed("load_kwb_amsterdam_2017()", d.load_kwb_amsterdam_2017)
+    timed("regions(2022)", d.regions, 2022)
+    timed("find_region('haaglanden')", d.find_region, "haaglanden")
+    for level, year in [("wijk", 2022), ("gemeente", 2022), ("jeugdregio", 2022)]:
+        timed(f"load_geometries({level!r}, {year})", d.load_geometries, level, year)
+
+    class FakeClient:  # a StatLine table of 5,000 rows, served once; the second call must hit the cache
+        calls = 0
+
+        @classmethod
+        def get_data(cls, table_id, filters=None, select=None):
+            cls.calls += 1
+            return pd.DataFrame({"WijkenEnBuurten": [f"WK{i:06d}  " for i in range(5000)],
+                                 "AantalInwoners_5": range(5000)}).to_dict("records")
+
+        @classmethod
+        def get_meta(cls, table_id, name):
+            return []
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        cbs.fetch("85318NED", cache_dir=tmp, client=FakeClient)
+        first = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        cbs.fetch("85318NED", cache_dir=tmp, client=FakeClient)
+        second = time.perf_counter() - t0
+    print(f"{'cbs.fetch (fake client, 5,000 rows)':34s} first {first:7.3f} s   cached {second:7.4f} s   "
+          f"client calls {FakeClient.calls}")
+
+
+if __name__ == "__main__":
+    main()
