@@ -91,6 +91,7 @@ def protect(
     total_row: Hashable | None = None,
     column_totals: bool = True,
     groups: str | None = None,
+    missing_is_suppressed: bool = True,
     source: str = "table",
 ) -> pd.DataFrame:
     """Return a copy of ``df`` that is safe to publish.
@@ -119,6 +120,10 @@ def protect(
         Optional column: the column totals are per group (e.g. wijken within
         a gemeente whose total is published), so each group of rows is its own
         additive relation per count column.
+    missing_is_suppressed:
+        Treat missing counts as cells that exist but were suppressed at the
+        source (CBS leaves counts below 10 empty): they take part in secondary
+        suppression. Default ``True``.
     source:
         Name used in error messages.
 
@@ -141,11 +146,14 @@ def protect(
     raw = counts.to_numpy(copy=True)
     observed = ~np.isnan(raw)
     suppressed = observed & (raw < threshold)
+    if missing_is_suppressed:
+        suppressed |= ~observed
+        observed = np.ones_like(observed)
     info = DisclosureInfo(
         threshold=threshold,
         base=base,
         count_cols=count_cols,
-        primary=int(suppressed.sum()),
+        primary=int((suppressed & ~np.isnan(raw)).sum()),
         total_col=total_col,
         total_row=total_row,
         column_totals=column_totals,

@@ -80,7 +80,8 @@ display(scp.agreement_breakdown(expected).round(3))
 display(summary["variance_components"].round(3))
 display({k: round(v, 3) for k, v in summary["r_squared"].items()})
 fig = scp_plots.coefficient_plot(model)
-plt.show()
+display(fig)
+plt.close(fig)
 
 # %% [markdown]
 # Meer eenoudergezinnen, bijstand, speciaal onderwijs en een Antilliaanse/Surinaamse of niet-westerse
@@ -95,12 +96,14 @@ if region is not None:
     shown = expected[expected.jeugdregio_code == reg.jeugdregio_code]
     title = reg.jeugdregio_naam
 fig = scp_plots.observed_vs_expected(shown, title=f"Waargenomen en verwacht gebruik — {title}")
-plt.show()
+display(fig)
+plt.close(fig)
 display(shown.flag.value_counts())
 
 # %%
 fig = scp_plots.caterpillar(model, "jeugdregio")
-plt.show()
+display(fig)
+plt.close(fig)
 
 # %% [markdown]
 # ## Buiten de steekproef: hele gemeenten weggelaten

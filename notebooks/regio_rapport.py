@@ -87,7 +87,8 @@ else:
     fig = maps.choropleth_panel(geo, [("waargenomen", "Waargenomen (%)", False), ("verwacht", "Verwacht (%)", False),
                                       ("verschil", "Verschil (procentpunt)", True)],
                                 suptitle=f"Jeugdzorg per wijk, {models.year} (wijkgrenzen 2022)")
-    plt.show()
+    display(fig)
+    plt.close(fig)
     counts = open_section["flag_counts"]
     display(Markdown(
         f"Van de {open_section['n_observed']} wijken met gepubliceerde cijfers ligt het gebruik in "
@@ -116,7 +117,8 @@ display(HTML(reports.to_html(scp_section["table"])))
 # %%
 fig = scp_plots.caterpillar(models.scp_2017, "gemeente", codes=scp_section["gemeente_codes"],
                             names=scp_section["gemeente_names"])
-plt.show()
+display(fig)
+plt.close(fig)
 display(Markdown("De gemeente-effecten (met 95%-interval) tonen hoeveel hoger of lager het gebruik in een gemeente is "
                  "dan wijken met dezelfde kenmerken elders in de regio."))
 

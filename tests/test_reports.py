@@ -1,0 +1,187 @@
+"""Regional reports: rendering, disclosure in the published HTML, bad input, browser check."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from bs4 import BeautifulSoup
+
+from jeugdlib import DataError, RegionNotFoundError, reports
+from jeugdlib.cli import main as cli_main
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def models():
+    return reports.fit_national_models(2022)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory, models):
+    out = tmp_path_factory.mktemp("reports")
+    models_path = models.save(out / ".cache" / "models.pkl")
+    html = reports.render_region("haaglanden", out, models_path=models_path)
+    return out, html
+
+
+def _cell_values(table) -> tuple[list[str], list[list[str]]]:
+    head = [th.get_text(strip=True) for th in table.find("thead").find_all("th")]
+    body = [[td.get_text(strip=True) for td in tr.find_all(["td", "th"])] for tr in table.find("tbody").find_all("tr")]
+    return head, body
+
+
+def test_report_files(rendered):
+    out, html = rendered
+    folder = out / "JZ24"
+    assert html == folder / "rapport.html"
+    assert (folder / "rapport.ipynb").exists()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["status"] == "ok" and manifest["region"] == "JZ24"
+    tables = {p.stem for p in (folder / "tabellen").glob("*.csv")}
+    assert {"overzicht", "scp_2017", "wijken_open_model", "indicatoren_2022"} <= tables
+    assert not [p for p in out.iterdir() if p.name.startswith(".JZ24")], "no temporary folders left behind"
+
+
+def test_report_content(rendered):
+    _, html = rendered
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    text = soup.get_text(" ")
+    assert "Haaglanden" in text
+    assert "geen oordeel" in text  # SCP's caveat
+    assert "CC BY 4.0" in text and "jeugdlib" in text
+    assert "import " not in text, "code cells must be hidden"
+    for naam in ("Delft", "Zoetermeer", "Westland", "Wassenaar"):
+        assert naam in text
+    imgs = soup.find_all("img")
+    assert len(imgs) >= 2  # maps and caterpillar plot, embedded
+    assert all(img["src"].startswith("data:image/png;base64,") for img in imgs)
+
+
+def test_published_counts_obey_disclosure(rendered):
+    """Every count column ('Aantal …') is empty or >= 10 and a multiple of 5; no lone hidden cell next to a total."""
+    _, html = rendered
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    n_checked = 0
+    for table in soup.find_all("table", class_="jeugdlib-tabel"):
+        head, body = _cell_values(table)
+        for j, name in enumerate(head):
+            if not name.startswith("Aantal"):
+                continue
+            col = [row[j] for row in body]
+            for v in col:
+                if v == "–":
+                    continue
+                n = int(v.replace(".", ""))
+                assert n >= 10 and n % 5 == 0, (name, v)
+                n_checked += 1
+            totals = [i for i, row in enumerate(body) if row[0].startswith("Totaal")]
+            if totals and col[totals[0]] != "–":
+                hidden = sum(1 for i, v in enumerate(col) if v == "–" and i not in totals)
+                assert hidden != 1, f"{name}: one hidden cell is recoverable from the total"
+    assert n_checked >= 20
+
+
+def test_wijk_table_groups_protect_gemeente_totals(rendered):
+    out, _ = rendered
+    import pandas as pd
+
+    t = pd.read_csv(out / "JZ24" / "tabellen" / "wijken_open_model.csv")
+    for _, g in t.groupby("Gemeente"):
+        assert g["Aantal jongeren met jeugdzorg"].isna().sum() != 1
+        shown = g["Aantal jongeren met jeugdzorg"].dropna()
+        assert (shown >= 10).all() and (shown % 5 == 0).all()
+        assert g.loc[g["Aantal jongeren met jeugdzorg"].isna(), "Waargenomen (%)"].isna().all()
+
+
+def test_incremental_skip_and_force(rendered, models):
+    out, html = rendered
+    before = (out / "JZ24" / "manifest.json").read_text()
+    again = reports.render_region("JZ24", out, models_path=out / ".cache" / "models.pkl", force=False)
+    assert again == html and (out / "JZ24" / "manifest.json").read_text() == before
+
+
+def test_failed_run_keeps_previous_report(rendered, tmp_path, monkeypatch):
+    out, html = rendered
+    before = html.read_bytes()
+    broken = tmp_path / "broken.ipynb"
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("region = None", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("raise RuntimeError('kapot')")]
+    nbformat.write(nb, broken)
+    monkeypatch.setattr(reports, "NOTEBOOK", broken)
+    with pytest.raises(Exception, match="kapot"):
+        reports.render_region("JZ24", out, force=True)
+    assert html.read_bytes() == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".JZ24")]
+
+
+def test_unknown_region_exit_2_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "rep"
+    code = cli_main(["report", "--region", "Haaglandn", "--out", str(out)])
+    assert code == 2
+    assert "Haaglanden" in capsys.readouterr().err
+    assert not out.exists()
+    with pytest.raises(RegionNotFoundError):
+        reports.render_region("Atlantis", out)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write everywhere")
+def test_unwritable_output(tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    with pytest.raises(DataError, match="not writable"):
+        reports.render_region("JZ24", ro / "sub")
+
+
+def test_unwritable_output_path_is_a_file(tmp_path):
+    f = tmp_path / "file"
+    f.write_text("x")
+    with pytest.raises(DataError, match="not writable"):
+        reports.render_region("JZ24", f)
+
+
+def test_render_all_two_regions_in_processes(tmp_path):
+    out = tmp_path / "batch"
+    res = reports.render_all(out, jobs=2, regions=["JZ24", "Zeeland"], progress=False)
+    assert [r["status"] for r in res] == ["ok", "ok"]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "JZ24/rapport.html" in index and "JZ38/rapport.html" in index
+    res2 = reports.render_all(out, jobs=2, regions=["JZ24"], progress=False)
+    assert res2[0]["status"] == "skipped"
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium not installed (.ci/run installs it)")
+def test_report_renders_in_headless_chromium(rendered, tmp_path):
+    from PIL import Image
+
+    _, html = rendered
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}"]
+    shot = tmp_path / "shot.png"
+    subprocess.run([CHROMIUM, *flags, f"--screenshot={shot}", "--window-size=1280,4000", html.as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    img = np.asarray(Image.open(shot).convert("L"), dtype=float)
+    assert img.shape[0] >= 3000
+    assert img.std() > 10, "screenshot is blank"
+    assert (img < 128).mean() > 0.005, "hardly any dark pixels: text/maps did not render"
+    dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", html.as_uri()], check=True, capture_output=True,
+                         text=True, timeout=120).stdout
+    soup = BeautifulSoup(dom, "html.parser")
+    assert len(soup.find_all("table", class_="jeugdlib-tabel")) >= 3
+    assert len(soup.find_all("img")) >= 2
+    assert "Haaglanden" in soup.get_text()
