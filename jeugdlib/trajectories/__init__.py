@@ -1,0 +1,84 @@
+"""Youth-care trajectories and cost: durations, extensions, care paths, flows.
+
+The data model follows the iJw messages that municipalities hold (iStandaarden):
+
+* a **trajectory** table, one row per assignment (JW301 toewijzing with the
+  start and stop of care, JW305/JW307): ``client_id`` (a pseudonym),
+  ``gemeentecode``, ``aanbieder``, ``toewijzingnummer``, ``productcategorie``
+  (JZ020), ``productcode``, ``begindatum``, ``einddatum`` (last day of care;
+  empty = running), ``reden_beeindiging`` (JZ588), ``reden_wijziging`` (JZ002)
+  and ``verwijzer`` (COD327);
+* a **claims** table (JW323 declaratie): ``toewijzingnummer``,
+  ``periode_start``, ``periode_eind``, ``volume``, ``eenheid`` (WJ756),
+  ``tarief`` and ``bedrag`` (euro).
+
+Code lists with Dutch labels: :func:`codelists`, :func:`code_labels`.
+
+Two levels are used. :func:`load_trajectories` applies the CBS rule
+(overlapping trajectories of the same form at the same provider are merged).
+The analyses then link successive assignments of the same client, aanbieder
+and product category (the next starting within ``max_gap_days``, default 7, of
+the previous end) into one **trajectory** (:func:`episodes`): an assignment
+and its extensions are one period of care.
+
+Analyses return raw counts so that identities (e.g. the stock-flow identity)
+can be checked; pass counts through :func:`jeugdlib.disclosure.protect` before
+publishing them. :func:`provider_indicators` does this itself.
+
+:func:`simulate_trajectories` produces SYNTHETIC data for tests and demos only.
+"""
+
+from __future__ import annotations
+
+from jeugdlib.trajectories._analysis import (
+    BUCKETS,
+    CarePathsResult,
+    DurationResult,
+    ExtensionsResult,
+    care_paths,
+    durations,
+    extensions,
+    flows,
+)
+from jeugdlib.trajectories._codes import CLAIM_COLUMNS, TRAJECTORY_COLUMNS, code_labels, codelists
+from jeugdlib.trajectories._cost import CostDecomposition, cost_decomposition, lmdi, provider_indicators
+from jeugdlib.trajectories._episodes import DEFAULT_MAX_GAP_DAYS, episodes
+from jeugdlib.trajectories._io import (
+    ValidationReport,
+    load_claims,
+    load_trajectories,
+    looks_like_bsn,
+    merge_overlapping,
+    validation_report,
+)
+from jeugdlib.trajectories._simulate import SCENARIOS, SimulatedTrajectories, simulate_trajectories
+
+__all__ = [
+    "BUCKETS",
+    "CLAIM_COLUMNS",
+    "DEFAULT_MAX_GAP_DAYS",
+    "SCENARIOS",
+    "TRAJECTORY_COLUMNS",
+    "CarePathsResult",
+    "CostDecomposition",
+    "DurationResult",
+    "ExtensionsResult",
+    "SimulatedTrajectories",
+    "ValidationReport",
+    "care_paths",
+    "code_labels",
+    "codelists",
+    "cost_decomposition",
+    "durations",
+    "episodes",
+    "extensions",
+    "flows",
+    "lmdi",
+    "load_claims",
+    "load_trajectories",
+    "looks_like_bsn",
+    "merge_overlapping",
+    "provider_indicators",
+    "simulate_trajectories",
+    "validation_report",
+]
