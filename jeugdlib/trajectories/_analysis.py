@@ -62,7 +62,8 @@ class DurationResult:
         Per group: ``n_trajectories``, ``n_completed``, ``n_running``,
         ``median_days`` (Kaplan–Meier; NaN when the curve does not reach 0.5),
         ``median_ci_lower``/``median_ci_upper`` (95%), ``rmst_days``
-        (restricted mean duration up to ``tau_days``), ``mean_days_completed``
+        (restricted mean duration up to ``tau_days``; NaN when follow-up is
+        shorter and the curve has not reached 0), ``mean_days_completed``
         (plain mean over completed trajectories, the CBS figure).
     buckets:
         Per group and bucket: ``n_completed`` and ``share_completed`` (of
@@ -71,7 +72,8 @@ class DurationResult:
         ones too).
     trend:
         Per group and start year: ``n_trajectories``, ``n_completed``,
-        ``median_days``, ``rmst_days``. Start years before ``observed_from``
+        ``median_days``, ``rmst_days`` and ``rmst_1y_days`` (restricted mean
+        up to one year, estimable for recent cohorts too). Start years before ``observed_from``
         are left out (only their long trajectories are in the extract). Later
         cohorts have had less time to end: their medians rest on censoring.
     survival:
@@ -132,6 +134,9 @@ def _median_ci(kmf: KaplanMeierFitter) -> tuple[float, float]:
 
 
 def _rmst(kmf: KaplanMeierFitter, tau: float) -> float:
+    """Restricted mean up to ``tau``; NaN when follow-up ends before ``tau`` (the tail is unknown)."""
+    if float(kmf.timeline.max()) < tau and float(kmf.survival_function_.iloc[-1, 0]) > 0:
+        return np.nan
     return float(restricted_mean_survival_time(kmf, t=tau))
 
 
@@ -270,6 +275,7 @@ def durations(
                     "n_completed": int(gev[sel].sum()),
                     "median_days": _median(yk),
                     "rmst_days": _rmst(yk, tau_days),
+                    "rmst_1y_days": _rmst(yk, 365.0),
                 }
             )
     summary = pd.DataFrame(summ).set_index("group")

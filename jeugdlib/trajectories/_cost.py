@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -103,6 +104,7 @@ def cost_decomposition(
     end_year: int,
     *,
     as_of: DateLike | None = None,
+    unmatched: Literal["warn", "ignore"] = "warn",
 ) -> CostDecomposition:
     """Split the growth of youth-care cost into volume, duration and price.
 
@@ -127,6 +129,11 @@ def cost_decomposition(
     as_of:
         Censoring date for running trajectories (default ``attrs['as_of']``
         or the latest date).
+    unmatched:
+        ``"warn"`` (default) issues a :class:`jeugdlib.JeugdlibWarning` when
+        claim lines do not match a trajectory; ``"ignore"`` is for claims of
+        several gemeenten against a one-gemeente trajectory table. Either way
+        they are left out and counted in the result.
 
     Returns
     -------
@@ -154,7 +161,7 @@ def cost_decomposition(
     linked = claims["toewijzingnummer"].astype(object).isin(pd.Index(numbers.unique()))
     n_unmatched = int((~linked).sum())
     unmatched_amount = float(claims.loc[~linked, "bedrag"].sum())
-    if n_unmatched:
+    if n_unmatched and unmatched == "warn":
         warnings.warn(
             f"cost_decomposition: {n_unmatched} claim line(s) (EUR {unmatched_amount:,.2f}) have a "
             "toewijzingnummer that is not in the trajectory table; they are left out.",
