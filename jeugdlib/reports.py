@@ -327,6 +327,7 @@ def render_region(
     params: dict[str, Any] = {"local_data_path": local_data_path, "policy_path": policy_path,
                               "trajectories_path": trajectories_path, "claims_path": claims_path}
     params = {k: str(Path(v).resolve()) for k, v in params.items() if v}
+    validate_user_inputs(**params)
     digest = _inputs_digest(code, year, params)
     final = out_dir / code
     manifest_path = final / "manifest.json"
@@ -554,12 +555,152 @@ def local_data_section(region: str, models: NationalModels, path: str, *,
 
 
 def policy_section(region: str, path: str, *, tables_dir: str | Path | None = None) -> dict[str, Any]:
-    raise NotImplementedError
+    """The region's gemeenten in the user's policy table, next to the national 2022 picture by policy group.
+
+    A growth comparison needs the CBS panel per gemeente (84134NED/85099NED),
+    which is used when it is in the local cache; otherwise the section says how
+    to fetch it and shows the 2022 cross-section (descriptive, not causal).
+    """
+    from jeugdlib import did
+    from jeugdlib.data import cbs
+    from jeugdlib.errors import OfflineError
+
+    reg = find_region(region, 2022)
+    policy = did.load_policy_table(path)
+    g = load_gemeenten(2022)
+    cols = [c for c in policy.columns if c != "gemeentecode"]
+    m = g[["gemeentecode", "gemeentenaam", "jeugdregio_code", "jz_jongeren", "jeugd_0_24_proxy",
+           "perc_jeugdhulp_in_natura", "perc_jeugdhulp_met_verblijf"]].merge(policy, on="gemeentecode", how="left")
+    regional = m[m.jeugdregio_code == reg.jeugdregio_code]
+    tab = regional[["gemeentenaam", *cols, "perc_jeugdhulp_in_natura", "perc_jeugdhulp_met_verblijf"]].rename(
+        columns={"gemeentenaam": "Gemeente", "perc_jeugdhulp_in_natura": "Jeugdhulp in natura 2022 (%)",
+                 "perc_jeugdhulp_met_verblijf": "Waarvan met verblijf (%)"})
+    tables = [publish_table(tab, name="beleid_regio", tables_dir=tables_dir)]
+    adoption = [c for c in cols if pd.api.types.is_integer_dtype(m[c]) or c.startswith(("jaar", "adoptie"))]
+    text = (f"{int(regional[cols].notna().any(axis=1).sum())} van de {len(regional)} gemeenten in de regio staan in "
+            "de beleidstabel. ")
+    if adoption:
+        c = adoption[0]
+        grp = np.where(pd.to_numeric(m[c], errors="coerce").fillna(0) > 0, "met beleid", "zonder beleid (of onbekend)")
+        nat = m.assign(groep=grp).groupby("groep").agg(
+            **{"Aantal jongeren met jeugdzorg": ("jz_jongeren", "sum"), "Gemeenten": ("gemeentecode", "size"),
+               "jeugd": ("jeugd_0_24_proxy", "sum")}).reset_index()
+        nat["% jeugdzorg (van 0–24 jaar)"] = 100 * nat["Aantal jongeren met jeugdzorg"] / nat["jeugd"]
+        nat = nat.drop(columns="jeugd").rename(columns={"groep": "Groep gemeenten (landelijk)"})
+        tables.append(publish_table(nat, count_cols=["Aantal jongeren met jeugdzorg"], column_totals=False,
+                                    rate_cols={"% jeugdzorg (van 0–24 jaar)": "Aantal jongeren met jeugdzorg"},
+                                    name="beleid_landelijk", tables_dir=tables_dir))
+        text += ("Landelijk (2022) verschilt het gebruik tussen gemeenten met en zonder dit beleid zoals in de tweede "
+                 "tabel; dat is een momentopname, geen effect. ")
+    try:
+        cbs.jeugdzorg_gemeenten(range(2015, 2023))
+        text += "De CBS-reeks per gemeente staat in de cache; notebook 03 schat daarmee het effect (DiD)."
+    except (OfflineError, DataError):
+        text += ("Voor een verschil-in-verschillen-analyse is de CBS-reeks per gemeente nodig "
+                 "(`jeugdlib data fetch 84134NED` en `jeugdlib data fetch 85099NED` op een machine met internet); "
+                 "notebook 03 laat de analyse zien.")
+    return {"title": "Wijkteams en POH-jeugd", "text": text, "tables": tables, "figures": []}
 
 
 def trajectory_section(trajectories_path: str, claims_path: str | None, *,
                        tables_dir: str | Path | None = None) -> dict[str, Any]:
-    raise NotImplementedError
+    """Durations per product category, provider indicators and (with claims) the cost decomposition."""
+    from jeugdlib import trajectories as tr
+    from jeugdlib.trajectories import code_labels
+
+    traj = tr.load_trajectories(trajectories_path)
+    labels = code_labels("productcategorie")
+    dur = tr.durations(traj, by="productcategorie").summary.reset_index()
+    dur_tab = pd.DataFrame({
+        "Productcategorie": dur.productcategorie.astype(str).map(lambda c: f"{c} {labels.get(str(c), '')}".strip()),
+        "Aantal trajecten": dur.n_trajectories, "Aantal lopend": dur.n_running,
+        "Mediane duur (dagen)": dur.median_days, "Gemiddelde duur afgerond (dagen)": dur.mean_days_completed,
+    })
+    tables = [publish_table(dur_tab, count_cols=["Aantal trajecten", "Aantal lopend"], column_totals=False,
+                            rate_cols={"Mediane duur (dagen)": "Aantal trajecten",
+                                       "Gemiddelde duur afgerond (dagen)": "Aantal trajecten"},
+                            name="trajecten_duur", tables_dir=tables_dir, decimals=0)]
+    prov = tr.provider_indicators(traj).reset_index()
+    prov_tab = pd.DataFrame({
+        "Aanbieder": prov.aanbieder, "Aantal cliënten": prov.n_clients, "Aantal trajecten": prov.n_trajectories,
+        "Mediane duur (dagen)": prov.median_duration_days, "% verlengd": prov.pct_extended,
+        "% volgens plan beëindigd": prov.pct_ended_to_plan,
+    })
+    tables.append(publish_table(prov_tab, count_cols=["Aantal cliënten", "Aantal trajecten"], column_totals=False,
+                                rate_cols={"Mediane duur (dagen)": "Aantal trajecten",
+                                           "% verlengd": "Aantal trajecten",
+                                           "% volgens plan beëindigd": "Aantal trajecten"},
+                                name="aanbieders", tables_dir=tables_dir))
+    text = ("Duur met Kaplan–Meier (lopende trajecten tellen mee als gecensureerd). Aanbieders: 'tellen en "
+            "vertellen' — duur, verlengingen en beëindiging volgens plan.")
+    if claims_path:
+        claims = tr.load_claims(claims_path)
+        years = sorted(pd.to_datetime(claims.periode_start).dt.year.unique())
+        # the first and the last full claim year (the last one is often still being claimed)
+        base, end = (int(years[1]), int(years[-2])) if len(years) > 3 else (int(years[0]), int(years[-1]))
+        try:
+            cost = tr.cost_decomposition(traj, claims, base, end)
+        except DataError as exc:
+            text += f" Kostendecompositie niet mogelijk: {exc}"
+        else:
+            eff = cost.effects.reset_index()
+            eff.columns = ["Component", "Effect (euro)", "Aandeel van de verandering", "Log-ratio"]
+            eff["Component"] = eff["Component"].map({
+                "clients": "aantal cliënten", "care_months_per_client": "zorgmaanden per cliënt",
+                "cost_per_care_month": "kosten per zorgmaand", "total": "totaal"}).fillna(eff["Component"])
+            tables.append(publish_table(eff, name="kosten_decompositie", tables_dir=tables_dir, decimals=2))
+            text += (f" De kostenontwikkeling {base}–{end} is gesplitst in aantal cliënten × zorgmaanden per cliënt "
+                     "× kosten per zorgmaand (LMDI; de delen tellen exact op tot de totale verandering).")
+    return {"title": "Trajecten en kosten", "text": text, "tables": tables, "figures": []}
+
+
+def local_data_section(region: str, models: NationalModels, path: str, *,
+                       tables_dir: str | Path | None = None) -> dict[str, Any]:
+    """Extension of the open-data model with the user's local wijk variables (cohesion, safety, facilities)."""
+    from jeugdlib import multilevel
+    from jeugdlib.scp import OPEN_OUTCOME, open_data_frame
+
+    reg = find_region(region, models.year)
+    local = multilevel.load_local_wijk_data(path)
+    data, preds = open_data_frame(models.year)
+    data.attrs["boundary_year"] = models.year
+    extra_cols = [c for c in local.columns if c not in ("wijkcode", "jaar", "gemeentecode", "wijknaam")
+                  and pd.api.types.is_numeric_dtype(local[c])]
+    joined = multilevel.add_wijk_variables(data, local, columns=extra_cols, boundary_year=models.year)
+    result = multilevel.compare_models(joined, base_predictors=preds, extra_predictors=extra_cols,
+                                       outcome=OPEN_OUTCOME,
+                                       scope=(joined.jeugdregio_code == reg.jeugdregio_code).to_numpy())
+    tables = []
+    for attr, name in (("table", "lokale_data_toets"), ("coefficients", "lokale_data_coefficienten"),
+                       ("variance", "lokale_data_variantie")):
+        t = getattr(result, attr, None)
+        if isinstance(t, pd.DataFrame):
+            tables.append(publish_table(t.reset_index(drop=t.index.name is None), name=name,
+                                        tables_dir=tables_dir, decimals=3))
+    text = result.describe() if hasattr(result, "describe") else (
+        "Het model met de lokale kenmerken is vergeleken met het model zonder (likelihood-ratiotoets op ML-schattingen).")
+    return {"title": "Sociale cohesie, veiligheid en voorzieningen", "text": text, "tables": tables, "figures": []}
+
+
+def validate_user_inputs(*, local_data_path: str | None = None, policy_path: str | None = None,
+                         trajectories_path: str | None = None, claims_path: str | None = None) -> None:
+    """Check every user file before a report is rendered (a bad file → DataError, nothing written)."""
+    if local_data_path:
+        from jeugdlib import multilevel
+
+        multilevel.load_local_wijk_data(local_data_path)
+    if policy_path:
+        from jeugdlib import did
+
+        did.load_policy_table(policy_path)
+    if trajectories_path:
+        from jeugdlib import trajectories
+
+        trajectories.load_trajectories(trajectories_path)
+    if claims_path:
+        from jeugdlib import trajectories
+
+        trajectories.load_claims(claims_path)
 
 
 if __name__ == "__main__":  # pragma: no cover

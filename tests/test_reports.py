@@ -185,3 +185,37 @@ def test_report_renders_in_headless_chromium(rendered, tmp_path):
     assert len(soup.find_all("table", class_="jeugdlib-tabel")) >= 3
     assert len(soup.find_all("img")) >= 2
     assert "Haaglanden" in soup.get_text()
+
+
+def test_report_with_user_data_sections(tmp_path, models):
+    """Policy table and (SYNTHETIC) trajectories/claims: the optional sections render and stay protected."""
+    import pandas as pd
+
+    from jeugdlib.trajectories import simulate_trajectories
+
+    sim = simulate_trajectories(1500, "2018-01-01", "2022-12-31", seed=3)
+    sim.trajectories.to_csv(tmp_path / "trajecten.csv", index=False)
+    sim.claims.to_csv(tmp_path / "declaraties.csv", index=False)
+    pd.DataFrame({"gemeentecode": ["GM0518", "GM0503", "GM0603"], "jaar_wijkteam": [2016, 0, 2017]}).to_csv(
+        tmp_path / "beleid.csv", index=False)
+    out = tmp_path / "rep"
+    html = reports.render_region("JZ24", out, models_path=models.save(tmp_path / "m.pkl"),
+                                 policy_path=str(tmp_path / "beleid.csv"),
+                                 trajectories_path=str(tmp_path / "trajecten.csv"),
+                                 claims_path=str(tmp_path / "declaraties.csv"))
+    text = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser").get_text(" ")
+    assert "Trajecten en kosten" in text and "Kaplan" in text and "zorgmaanden per cliënt" in text
+    assert "3 van de 10 gemeenten" in text
+    tables = {p.stem for p in (out / "JZ24" / "tabellen").glob("*.csv")}
+    assert {"trajecten_duur", "aanbieders", "kosten_decompositie", "beleid_regio"} <= tables
+    test_published_counts_obey_disclosure((out, html))
+
+
+def test_bad_user_file_writes_nothing(tmp_path):
+    import pandas as pd
+
+    pd.DataFrame({"gemeentecode": ["GM05X8"], "jaar_wijkteam": [2016]}).to_csv(tmp_path / "beleid.csv", index=False)
+    out = tmp_path / "rep"
+    code = cli_main(["report", "--region", "JZ24", "--out", str(out), "--policy", str(tmp_path / "beleid.csv")])
+    assert code == 2
+    assert not out.exists() or not any(out.iterdir())
