@@ -664,21 +664,25 @@ def local_data_section(region: str, models: NationalModels, path: str, *,
     local = multilevel.load_local_wijk_data(path)
     data, preds = open_data_frame(models.year)
     data.attrs["boundary_year"] = models.year
-    extra_cols = [c for c in local.columns if c not in ("wijkcode", "jaar", "gemeentecode", "wijknaam")
+    extra_cols = [c for c in local.columns if c not in ("wijkcode", "jaar", "indelingsjaar", "n_respondenten",
+                                                        "gemeentecode", "wijknaam")
                   and pd.api.types.is_numeric_dtype(local[c])]
     joined = multilevel.add_wijk_variables(data, local, columns=extra_cols, boundary_year=models.year)
     result = multilevel.compare_models(joined, base_predictors=preds, extra_predictors=extra_cols,
                                        outcome=OPEN_OUTCOME,
                                        scope=(joined.jeugdregio_code == reg.jeugdregio_code).to_numpy())
     tables = []
-    for attr, name in (("table", "lokale_data_toets"), ("coefficients", "lokale_data_coefficienten"),
+    for attr, name in (("test", "lokale_data_toets"), ("coefficients", "lokale_data_coefficienten"),
                        ("variance", "lokale_data_variantie")):
         t = getattr(result, attr, None)
         if isinstance(t, pd.DataFrame):
             tables.append(publish_table(t.reset_index(drop=t.index.name is None), name=name,
                                         tables_dir=tables_dir, decimals=3))
-    text = result.describe() if hasattr(result, "describe") else (
-        "Het model met de lokale kenmerken is vergeleken met het model zonder (likelihood-ratiotoets op ML-schattingen).")
+    jr = joined.attrs.get("join_report")
+    matched = f"{jr.n_matched} van de {jr.n_extra} wijken uit het bestand gekoppeld. " if jr is not None and \
+        hasattr(jr, "n_matched") and hasattr(jr, "n_extra") else ""
+    text = (matched + "Het landelijke model is uitgebreid met de lokale kenmerken, getoetst binnen deze regio "
+            "(likelihood-ratiotoets op ML-schattingen van beide modellen op dezelfde wijken).")
     return {"title": "Sociale cohesie, veiligheid en voorzieningen", "text": text, "tables": tables, "figures": []}
 
 

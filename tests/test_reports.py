@@ -219,3 +219,25 @@ def test_bad_user_file_writes_nothing(tmp_path):
     code = cli_main(["report", "--region", "JZ24", "--out", str(out), "--policy", str(tmp_path / "beleid.csv")])
     assert code == 2
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_report_with_local_wijk_data(tmp_path, models):
+    """A SYNTHETIC local cohesion file (random values, test only) exercises the extension section."""
+    import pandas as pd
+
+    from jeugdlib.data import load_wijken
+
+    w = load_wijken(2022)
+    w = w[w.jeugdregio_code == "JZ24"]
+    rng = np.random.default_rng(0)
+    local = pd.DataFrame({"wijkcode": w.wijkcode, "jaar": 2022, "indelingsjaar": 2022,
+                          "sociale_cohesie": rng.uniform(4, 8, len(w)).round(1),
+                          "veiligheid_ervaren": rng.uniform(5, 9, len(w)).round(1)})
+    local.to_csv(tmp_path / "SYNTHETIC_wijkmonitor.csv", index=False)
+    out = tmp_path / "rep"
+    html = reports.render_region("JZ24", out, models_path=models.save(tmp_path / "m.pkl"),
+                                 local_data_path=str(tmp_path / "SYNTHETIC_wijkmonitor.csv"))
+    text = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser").get_text(" ")
+    assert "likelihood-ratiotoets" in text
+    tables = {p.stem for p in (out / "JZ24" / "tabellen").glob("*.csv")}
+    assert "lokale_data_toets" in tables and "lokale_data_coefficienten" in tables
