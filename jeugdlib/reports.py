@@ -672,7 +672,7 @@ def local_data_section(region: str, models: NationalModels, path: str, *,
                                        outcome=OPEN_OUTCOME,
                                        scope=(joined.jeugdregio_code == reg.jeugdregio_code).to_numpy())
     tables = []
-    for attr, name in (("test", "lokale_data_toets"), ("coefficients", "lokale_data_coefficienten"),
+    for attr, name in (("fit_stats", "lokale_data_toets"), ("coefficients", "lokale_data_coefficienten"),
                        ("variance", "lokale_data_variantie")):
         t = getattr(result, attr, None)
         if isinstance(t, pd.DataFrame):
