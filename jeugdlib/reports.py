@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 import jeugdlib
-from jeugdlib.data import find_region, load_gemeenten, load_scp_2017, load_wijken, regions
+from jeugdlib.data import find_region, load_gemeenten, load_scp_2017, load_wijken
 from jeugdlib.disclosure import check_protected, protect
 from jeugdlib.errors import DataError
 
@@ -212,7 +212,6 @@ def region_map_frame(open_section: dict[str, Any]):
 
     reg = open_section["region"]
     geo = load_geometries("wijk", 2022)
-    gem = regions  # noqa: F841 - keep import used for clarity of provenance
     codes = set(load_wijken(2022).query("jeugdregio_code == @reg.jeugdregio_code").gemeentecode)
     geo = geo[geo.gemeentecode.isin(codes)]
     tab = open_section["table"].set_index("wijkcode")

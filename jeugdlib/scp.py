@@ -730,7 +730,6 @@ def cross_validate(
     if df is None:
         df = load_scp_2017()
     df = df.reset_index(drop=True)
-    outcome = fit_kwargs.get("outcome", "perc_jhzv")
     groups = pd.Series(df[by].unique())
     if folds < 2 or folds > len(groups):
         raise ValueError(f"folds must be between 2 and the number of {by} values ({len(groups)})")
@@ -756,7 +755,6 @@ def cross_validate(
         "r2": float(1 - np.sum(resid**2) / np.sum((obs.observed - obs.observed.mean()) ** 2)),
         "coverage": float(np.mean((obs.observed >= obs.pi_low) & (obs.observed <= obs.pi_high))),
     })
-    _ = outcome
     return metrics, pred
 
 
