@@ -141,6 +141,13 @@ def publish_table(
     return out
 
 
+def nl(value: float, decimals: int = 1) -> str:
+    """A number in Dutch notation for report text: ``9.84`` → ``"9,8"``; NaN → ``"–"``."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "–"
+    return f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
 def to_html(df: pd.DataFrame, *, decimals: int = 1, index: bool = False) -> str:
     """HTML for a published table: suppressed cells shown as '–', counts without decimals."""
     fmt = {}
@@ -662,6 +669,13 @@ def local_data_section(region: str, models: NationalModels, path: str, *,
     reg = find_region(region, models.year)
     local = multilevel.load_local_wijk_data(path)
     data, preds = open_data_frame(models.year)
+    regional_codes = set(data.loc[data.jeugdregio_code == reg.jeugdregio_code, "wijkcode"])
+    local = local[local.wijkcode.isin(regional_codes)]
+    if local.empty:
+        # a batch over all regions with one municipality's file: the other regions skip this section
+        return _absent("Sociale cohesie, veiligheid en voorzieningen",
+                       f"het lokale wijkbestand bevat geen wijken van {reg.jeugdregio_naam} "
+                       f"(wijkcodes met wijkgrenzen {models.year}).")
     data.attrs["boundary_year"] = models.year
     extra_cols = [c for c in local.columns if c not in ("wijkcode", "jaar", "indelingsjaar", "n_respondenten",
                                                         "gemeentecode", "wijknaam")

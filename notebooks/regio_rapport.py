@@ -63,8 +63,8 @@ tab = reports.publish_table(overview["table"], count_cols=["Aantal inwoners 0–
                             tables_dir=tables_dir)
 display(Markdown(
     f"{reg.jeugdregio_naam} telt {overview['n_gemeenten']} gemeenten en {overview['n_wijken']} wijken ({year}). "
-    f"Van de jongeren van 0–24 jaar kreeg in de regio {overview['region_share']:.1f}% jeugdzorg in natura, "
-    f"tegen {overview['national_share']:.1f}% in heel Nederland. (De noemer is een benadering: CBS publiceert per "
+    f"Van de jongeren van 0–24 jaar kreeg in de regio {reports.nl(overview['region_share'])}% jeugdzorg in natura, "
+    f"tegen {reports.nl(overview['national_share'])}% in heel Nederland. (De noemer is een benadering: CBS publiceert per "
     "wijk geen aantal 0–22-jarigen, dus delen we door het aantal 0–24-jarigen.)"))
 display(HTML(reports.to_html(tab)))
 
@@ -111,7 +111,8 @@ reports.publish_table(scp_section["table"], name="scp_2017", tables_dir=tables_d
 fc = scp_section["flag_counts"]
 display(Markdown(
     f"{scp_section['n_wijken']} wijken; {fc.get('hoger', 0)} met een hoger en {fc.get('lager', 0)} met een lager "
-    f"gebruik dan verwacht. Het regio-effect is {scp_section['region_effect']:+.2f} procentpunt."))
+    f"gebruik dan verwacht. Het regio-effect is {'+' if scp_section['region_effect'] >= 0 else ''}"
+    f"{reports.nl(scp_section['region_effect'], 2)} procentpunt."))
 display(HTML(reports.to_html(scp_section["table"])))
 
 # %%

@@ -241,3 +241,96 @@ def test_report_with_local_wijk_data(tmp_path, models):
     assert "likelihood-ratiotoets" in text
     tables = {p.stem for p in (out / "JZ24" / "tabellen").glob("*.csv")}
     assert "lokale_data_toets" in tables and "lokale_data_coefficienten" in tables
+
+
+def test_dutch_number_format():
+    assert reports.nl(9.84) == "9,8"
+    assert reports.nl(1234.56, 2) == "1.234,56"
+    assert reports.nl(float("nan")) == "–"
+
+
+def test_dead_kernel_keeps_previous_report(rendered, tmp_path, monkeypatch):
+    """A kernel that dies mid-run: the error surfaces, the previous report and folder stay as they were."""
+    import nbformat
+
+    out, html = rendered
+    before = sorted(p.relative_to(out) for p in (out / "JZ24").rglob("*"))
+    content = html.read_bytes()
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("region = None", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("import os\nos._exit(1)")]
+    dying = tmp_path / "dying.ipynb"
+    nbformat.write(nb, dying)
+    monkeypatch.setattr(reports, "NOTEBOOK", dying)
+    with pytest.raises(Exception):  # noqa: B017 - DeadKernelError or CellExecutionError, by nbclient version
+        reports.render_region("JZ24", out, force=True, timeout=60)
+    assert html.read_bytes() == content
+    assert sorted(p.relative_to(out) for p in (out / "JZ24").rglob("*")) == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".JZ24")]
+
+
+def test_region_with_every_wijk_suppressed(models, monkeypatch):
+    """All wijk counts suppressed: the section reports nothing observed and publishes no value."""
+    from jeugdlib import scp
+
+    real = scp.open_data_frame
+
+    def all_suppressed(year, min_inwoners=100):
+        data, preds = real(year, min_inwoners)
+        mask = data.jeugdregio_code == "JZ24"
+        data.loc[mask, ["jz_jongeren", scp.OPEN_OUTCOME]] = np.nan
+        return data, preds
+
+    monkeypatch.setattr(scp, "open_data_frame", all_suppressed)
+    section = reports.region_open_model(models, "JZ24")
+    assert section["n_observed"] == 0
+    tab = section["table"]
+    assert tab["Aantal jongeren met jeugdzorg"].isna().all()
+    assert tab["Waargenomen (%)"].isna().all() and tab["Uitkomst"].isna().all()
+    assert tab["Verwacht (%)"].notna().all()  # the model still gives an expectation
+
+
+def test_batch_isolates_a_failing_region(tmp_path, monkeypatch, capsys):
+    """One region fails: it is recorded with its error, the others are rendered, the CLI exits non-zero."""
+    calls = []
+
+    def fake(code, out_dir, year, models_path, timeout, force, params):
+        calls.append(code)
+        if code == "JZ38":
+            return {"region": code, "status": "failed", "error": "DeadKernelError: kernel died", "seconds": 1.0}
+        folder = out_dir / code
+        folder.mkdir(parents=True)
+        (folder / "rapport.html").write_text("<html></html>")
+        (folder / "manifest.json").write_text(json.dumps({"rendered_at": "2026-01-01T00:00:00+00:00"}))
+        return {"region": code, "status": "ok", "error": "", "seconds": 1.0}
+
+    monkeypatch.setattr(reports, "_render_subprocess", fake)
+    out = tmp_path / "batch"
+    code = cli_main(["report", "--all", "--regions", "JZ24", "JZ38", "JZ01", "--out", str(out)])
+    assert code == 1
+    assert sorted(calls) == ["JZ01", "JZ24", "JZ38"]
+    assert "MISLUKT JZ38: DeadKernelError" in capsys.readouterr().err
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "JZ24/rapport.html" in index and "JZ01/rapport.html" in index
+    assert "mislukt" in index and "kernel died" in index
+
+
+def test_subprocess_failure_is_reported(tmp_path, models):
+    """A real per-region process that fails (cell timeout of 1 s) comes back as 'failed' with its error."""
+    res = reports._render_subprocess("JZ24", tmp_path, 2022, models.save(tmp_path / "m.pkl"), 1, True, {})
+    assert res["status"] == "failed" and res["error"]
+    assert not (tmp_path / "JZ24").exists()
+
+
+def test_local_data_for_another_region_skips_section(tmp_path, models):
+    import pandas as pd
+
+    from jeugdlib.data import load_wijken
+
+    w = load_wijken(2022)
+    w = w[w.jeugdregio_code == "JZ24"]
+    pd.DataFrame({"wijkcode": w.wijkcode, "jaar": 2022, "sociale_cohesie": 6.0}).to_csv(
+        tmp_path / "SYNTHETIC_local.csv", index=False)
+    section = reports.local_data_section("Zeeland", models, str(tmp_path / "SYNTHETIC_local.csv"))
+    assert "geen wijken van Zeeland" in section["text"]
