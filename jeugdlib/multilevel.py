@@ -46,7 +46,14 @@ from jeugdlib.data import find_region, load_scp_2017
 from jeugdlib.data.validation import CODE_PATTERNS, read_table, to_numeric_nl, validate_table
 from jeugdlib.disclosure import protect
 from jeugdlib.errors import DataError, JeugdlibWarning
-from jeugdlib.scp import _OPTIMIZERS, SCP_DETERMINANTS, ScpModel, _fit_mixedlm, _impute, fit_scp_model
+from jeugdlib.scp import (
+    OPTIMIZERS,
+    SCP_DETERMINANTS,
+    ScpModel,
+    fit_mixedlm_with_fallback,
+    fit_scp_model,
+    impute_hierarchical,
+)
 
 __all__ = [
     "LOCAL_WIJK_SCHEMA",
@@ -497,7 +504,7 @@ class SlopeTest:
 
 
 def random_slope_test(model: ScpModel, predictor: str, *, correlated: bool = True,
-                      optimizers: Sequence[str] = _OPTIMIZERS) -> SlopeTest:
+                      optimizers: Sequence[str] = OPTIMIZERS) -> SlopeTest:
     """Let ``predictor``'s coefficient vary by jeugdregio and test it.
 
     The random-intercept model ``model`` (fitted by ML, ``reml=False``) is
@@ -535,7 +542,7 @@ def random_slope_test(model: ScpModel, predictor: str, *, correlated: bool = Tru
             cols.append(["slope"])
         spec = VCSpec([*vc.names, "slope"], [*vc.colnames, cols], [*vc.mats, mats])
         new = sm.MixedLM(mod.endog, mod.exog, groups=mod.groups, exog_re=mod.exog_re, exog_vc=spec)
-    res, converged, _, _ = _fit_mixedlm(new, False, optimizers)
+    res, converged, _, _ = fit_mixedlm_with_fallback(new, False, optimizers)
     k_extra = 2 if correlated else 1
     test = lr_test(model.llf, res.llf, k_extra, mixture=(1, 2) if correlated else (0, 1))
     if correlated:
@@ -668,7 +675,7 @@ def _prepare_extras(df: pd.DataFrame, extra: list[str], fit_mask: np.ndarray, le
     imputed = {c: int((raw[c].isna() & region).sum()) for c in extra}
     ctx = pd.concat([raw, df[list(levels)]], axis=1)
     ref = ctx[use]
-    filled = _impute(ctx, extra, levels, reference=ref)
+    filled = impute_hierarchical(ctx, extra, levels, reference=ref)
     if scope is not None:
         filled = filled - filled[use].mean()
         filled.loc[~region, :] = 0.0

@@ -44,14 +44,17 @@ from jeugdlib.errors import ConvergenceWarning, DataError, JeugdlibWarning
 __all__ = [
     "DETERMINANT_INFO",
     "OPEN_DATA_MAPPING",
+    "OPTIMIZERS",
     "SCP_DETERMINANTS",
     "ScpModel",
     "agreement_breakdown",
     "compare_with_published",
     "cross_validate",
     "determinant_info",
+    "fit_mixedlm_with_fallback",
     "fit_open_model",
     "fit_scp_model",
+    "impute_hierarchical",
     "open_data_frame",
 ]
 
@@ -59,7 +62,7 @@ __all__ = [
 SCP_DETERMINANTS: list[str] = list(SCP_DETERMINANT_COLUMNS)
 
 Transform = Literal["log", "logit"] | None
-_OPTIMIZERS = ("lbfgs", "bfgs", "powell", "nm")
+OPTIMIZERS = ("lbfgs", "bfgs", "powell", "nm")
 
 
 def determinant_info() -> pd.DataFrame:
@@ -89,7 +92,7 @@ class _Design:
     imputed_share: pd.Series
 
 
-def _impute(df: pd.DataFrame, predictors: Sequence[str], levels: Sequence[str],
+def impute_hierarchical(df: pd.DataFrame, predictors: Sequence[str], levels: Sequence[str],
             reference: pd.DataFrame | None = None) -> pd.DataFrame:
     """Fill each predictor with the mean of its gemeente, then region, then the nation.
 
@@ -186,7 +189,7 @@ def _prepare_predictors(df: pd.DataFrame, predictors: Sequence[str], levels: Seq
     use = [p for p in predictors if p not in dropped]
     imputed_share = raw[use].isna().mean()
     ctx = pd.concat([raw[use], df[list(levels)]], axis=1)
-    imputed = _impute(ctx, use, levels, reference=ctx[fit_rows])
+    imputed = impute_hierarchical(ctx, use, levels, reference=ctx[fit_rows])
     if imputation == "regression":
         imputed = _regression_impute(raw[use], imputed, _group_means(ctx, use, levels))
     elif imputation != "hierarchical":
@@ -317,11 +320,11 @@ class ScpModel:
         raw = pd.DataFrame({p: to_numeric_nl(df[p], column=p, source="new data") for p in use}, index=df.index)
         ctx = pd.concat([raw, df[list(self.levels)]], axis=1)
         ref = pd.concat([self.data[use].apply(pd.to_numeric, errors="coerce"), self.data[list(self.levels)]], axis=1)
-        imputed = _impute(ctx, use, self.levels, reference=pd.concat([ref, ctx]))
+        imputed = impute_hierarchical(ctx, use, self.levels, reference=pd.concat([ref, ctx]))
         if self.imputation == "regression":
             # re-run the chained imputation on fitted + new rows, keep the new ones
             ref_raw = self.data[use].apply(pd.to_numeric, errors="coerce")
-            ref_imp = _impute(ref, use, self.levels)
+            ref_imp = impute_hierarchical(ref, use, self.levels)
             both_ctx = pd.concat([ref, ctx], ignore_index=True)
             both = _regression_impute(pd.concat([ref_raw, raw], ignore_index=True),
                                       pd.concat([ref_imp, imputed], ignore_index=True),
@@ -527,7 +530,7 @@ def _build_vc(region: np.ndarray, gemeente: np.ndarray, sqrt_w: np.ndarray) -> t
     return VCSpec(["gemeente"], [colnames], [mats]), dict(zip(regions_u, names, strict=True))
 
 
-def _fit_mixedlm(model: sm.MixedLM, reml: bool, optimizers: Sequence[str]):
+def fit_mixedlm_with_fallback(model: sm.MixedLM, reml: bool, optimizers: Sequence[str]):
     """Fit with a sequence of optimizers; return (result, converged, optimizer, messages)."""
     attempts = []
     for opt in optimizers:
@@ -565,7 +568,7 @@ def fit_scp_model(
     min_indicator: int = 10,
     imputation: Literal["hierarchical", "regression"] = "hierarchical",
     reml: bool = True,
-    optimizers: Sequence[str] = _OPTIMIZERS,
+    optimizers: Sequence[str] = OPTIMIZERS,
 ) -> ScpModel:
     """Fit the SCP three-level model.
 
@@ -653,7 +656,7 @@ def fit_scp_model(
     vc_spec, gem_names = _build_vc(region[order], gemeente[order], sw[order])
     model = sm.MixedLM(y[order] * sw[order], X[order] * sw[order, None], groups=region[order],
                        exog_re=sw[order, None], exog_vc=vc_spec)
-    res, converged, opt, msgs = _fit_mixedlm(model, reml, optimizers)
+    res, converged, opt, msgs = fit_mixedlm_with_fallback(model, reml, optimizers)
     if not converged:
         warnings.warn(f"the mixed model did not converge cleanly (tried {list(optimizers)}); keeping the {opt} fit "
                       f"with the highest likelihood. Messages: {msgs[:3]}", ConvergenceWarning, stacklevel=2)
