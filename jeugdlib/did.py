@@ -427,6 +427,7 @@ class AttResult:
             pg_all = self._pg()
             w = np.array([pg_all[k] for k in keys])
             w = w / w.sum()
+            _require_cells(keys, kind)
             att_mat = np.array(atts)
             inf_mat = np.stack(infs, axis=1)
             # weight-estimation influence over the groups (R's selective.wif)
@@ -450,6 +451,7 @@ class AttResult:
                 atts.append(a)
                 infs.append(i)
             key = "event_time"
+            _require_cells(keys, kind)
             att_mat = np.array(atts)
             inf_mat = np.stack(infs, axis=1)
             pos = np.array(keys) >= 0
@@ -468,6 +470,7 @@ class AttResult:
                 atts.append(a)
                 infs.append(i)
             key = "time"
+            _require_cells(keys, kind)
             att_mat = np.array(atts)
             inf_mat = np.stack(infs, axis=1)
             overall_att = float(att_mat.mean())
@@ -1463,6 +1466,12 @@ def compare_estimators(
 # --------------------------------------------------------------------------------------
 
 
+def _require_cells(keys: list, kind: str) -> None:
+    if not keys:
+        raise DataError(f"staggered_att: no group-time cells for aggregate({kind!r}) in the requested "
+                        "event-time range; widen min_e/max_e or check the cohorts.")
+
+
 def relative_magnitudes(
     result: EventStudyResult | AttResult,
     mbar: Sequence[float] = (0, 0.5, 1, 1.5, 2),
@@ -1470,14 +1479,19 @@ def relative_magnitudes(
 ) -> pd.DataFrame:
     """Bounds on the post-period average under bounded parallel-trend violations.
 
-    A simplified, plug-in version of Rambachan & Roth's (2023) relative-magnitudes
-    restriction: the bias of every post-period coefficient is at most
-    ``Mbar`` times the largest absolute pre-period coefficient ``M0``
-    (the largest pre-trend "violation" seen). The post-period average ``theta``
-    then lies in ``[theta - Mbar*M0, theta + Mbar*M0]``; the confidence interval
-    widens that set by ``z * se``. ``M0`` is treated as known (HonestDiD's exact
-    conditional / FLCI inference also accounts for its estimation error, so
-    these intervals are somewhat too narrow).
+    A plug-in version of Rambachan & Roth's (2023) relative-magnitudes
+    restriction Δ^RM(Mbar): each *period-to-period change* of the bias in the
+    post period is at most ``Mbar`` times ``M0``, the largest period-to-period
+    change seen before treatment. With pre-period coefficients relative to
+    period -1 (TWFE, Sun–Abraham, did2s) those changes are the differences of
+    consecutive pre coefficients (and the step to the reference 0); the
+    Callaway–Sant'Anna pre-period cells (varying base period) are such
+    changes already. The bias of the k-th post period (k = 1, 2, …, counted
+    from the reference period) is then at most ``k * Mbar * M0``, so the bias
+    of the post-period average is at most ``Mbar * M0 * mean(k)``. ``M0`` is
+    treated as known (HonestDiD's exact conditional / FLCI inference also
+    accounts for its estimation error), so the intervals are somewhat too
+    narrow: a sensitivity guide, not HonestDiD.
 
     Returns
     -------
@@ -1491,18 +1505,29 @@ def relative_magnitudes(
         result = result.to_event_study()
     a = result.alpha if alpha is None else alpha
     z = float(_Z(1 - a / 2))
-    pre = result.coefs.loc[result.coefs["event_time"] < 0, "estimate"].abs()
-    if pre.empty:
+    coefs = result.coefs.sort_values("event_time")
+    pre = coefs.loc[coefs["event_time"] < 0, "estimate"].to_numpy(dtype=float)
+    if pre.size == 0:
         raise DataError("relative_magnitudes: the event study has no pre-period coefficients.")
-    m0 = float(pre.max())
+    if result.estimator == "cs":
+        m0 = float(np.max(np.abs(pre)))
+    else:  # levels relative to the omitted period -1: look at consecutive changes
+        m0 = float(np.max(np.abs(np.diff(np.r_[pre, 0.0]))))
+    post_e = coefs.loc[coefs["event_time"] >= 0, "event_time"].to_numpy(dtype=float)
+    k_mean = float(np.mean(post_e + 1)) if post_e.size else 1.0
     theta, se = float(result.post_average["estimate"]), float(result.post_average["se"])
     rows = []
     for m in mbar:
-        lb, ub = theta - m * m0, theta + m * m0
+        half = m * m0 * k_mean
+        lb, ub = theta - half, theta + half
         lo_ci, hi_ci = lb - z * se, ub + z * se
         rows.append((float(m), lb, ub, lo_ci, hi_ci, bool(lo_ci > 0 or hi_ci < 0)))
     out = pd.DataFrame(rows, columns=["mbar", "lb", "ub", "ci_low", "ci_high", "excludes_zero"])
-    out.attrs["breakdown_mbar"] = max(0.0, (abs(theta) - z * se) / m0) if m0 > 0 else np.inf
+    excluded = abs(theta) > z * se
+    if m0 > 0:
+        out.attrs["breakdown_mbar"] = max(0.0, (abs(theta) - z * se) / (m0 * k_mean))
+    else:
+        out.attrs["breakdown_mbar"] = np.inf if excluded else 0.0
     out.attrs["max_pre"] = m0
     return out
 

@@ -633,6 +633,20 @@ class ModelComparison:
         return pd.DataFrame(rows)
 
 
+def _resolve_scope_code(df: pd.DataFrame, code: str, rg: str, gm: str) -> str:
+    """A code present in the data, or a jeugdregio name resolved with :func:`find_region`."""
+    if df[gm].eq(code).any() or df[rg].eq(code).any():
+        return code
+    from jeugdlib.data import find_region
+    from jeugdlib.errors import RegionNotFoundError
+
+    year = int(df.attrs.get("boundary_year", 2017))
+    try:
+        return str(find_region(code, 2022 if year == 2021 else year).jeugdregio_code)
+    except (RegionNotFoundError, DataError):
+        return code  # reported as unknown below
+
+
 def _scope_mask(df: pd.DataFrame, scope: str | Sequence[str] | pd.Series | np.ndarray | None,
                 levels: tuple[str, str]) -> tuple[np.ndarray | None, list[str] | None]:
     if scope is None:
@@ -644,6 +658,7 @@ def _scope_mask(df: pd.DataFrame, scope: str | Sequence[str] | pd.Series | np.nd
         return mask, ["<mask>"]
     codes = [scope] if isinstance(scope, str) else list(scope)
     rg, gm = levels
+    codes = [_resolve_scope_code(df, c, rg, gm) for c in codes]
     mask = (df[gm].isin(codes) | df[rg].isin(codes)).to_numpy()
     unknown = [c for c in codes if not (df[gm].eq(c).any() or df[rg].eq(c).any())]
     if unknown:

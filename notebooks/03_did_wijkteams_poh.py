@@ -41,7 +41,7 @@ uitkomst = "ln_met_verblijf"
 # None = het deel met echte gegevens wordt overgeslagen.
 real_data_path = None
 real_years = [2015, 2016, 2017, 2018, 2019, 2020]
-real_outcome = None
+real_outcome = "jeugdhulp_met_verblijf"  # een vorm uit jeugdlib.data.cbs.VORMEN
 
 # %%
 import warnings
@@ -210,7 +210,7 @@ else:
     from jeugdlib.data.cbs import jeugdzorg_gemeenten
 
     beleid = did.load_policy_table(real_data_path, boundary_year=2022)
-    cbs = jeugdzorg_gemeenten(real_years, boundary_year=2022)
+    cbs = jeugdzorg_gemeenten(real_years, boundary_year=2022, wide=True)  # één kolom per vorm
     echt = cbs.merge(beleid, on="gemeentecode", how="inner", validate="many_to_one")
     echt_cs = did.staggered_att(echt, real_outcome, "gemeentecode", "jaar", "jaar_wijkteam",
                                 control="notyet", n_boot=n_boot, seed=seed)

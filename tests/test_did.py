@@ -225,7 +225,19 @@ def test_relative_magnitudes(panel: pd.DataFrame) -> None:
     bd = rm.attrs["breakdown_mbar"]
     m0 = rm.attrs["max_pre"]
     theta, se = es.post_average["estimate"], es.post_average["se"]
-    assert abs(theta) - 1.959964 * se == pytest.approx(bd * m0, rel=1e-6)
+    # R&R Δ^RM: consecutive pre-period changes (reference -1 at 0) bound each post-period step;
+    # post event times 0..3 are steps k = 1..4 from the reference, so the average's bias is m*M0*2.5
+    pre = es.coefs.sort_values("event_time").query("event_time < 0")["estimate"].to_numpy()
+    assert m0 == pytest.approx(np.max(np.abs(np.diff(np.r_[pre, 0.0]))))
+    assert abs(theta) - 1.959964 * se == pytest.approx(bd * m0 * 2.5, rel=1e-6)
+    assert rm.loc[1, "ub"] - rm.loc[1, "lb"] == pytest.approx(2 * m0 * 2.5)
+
+
+def test_aggregate_empty_range_is_a_clear_error(cs_mpdta: did.AttResult) -> None:
+    from jeugdlib import DataError
+
+    with pytest.raises(DataError, match="no group-time cells"):
+        cs_mpdta.aggregate("dynamic", min_e=10)
 
 
 def test_intensity_did(panel: pd.DataFrame) -> None:

@@ -369,3 +369,13 @@ def test_compare_by_region_matches_scoped_compare_models():
     assert row.lr_statistic == pytest.approx(one.test.statistic, rel=1e-6, abs=1e-8)
     assert row.estimate_per_unit == pytest.approx(one.coefficients.estimate_per_unit.iloc[0], rel=1e-6)
     assert row.n_wijken == 24
+
+
+def test_scope_accepts_region_name():
+    from jeugdlib.data import load_scp_2017
+    from jeugdlib.multilevel import _scope_mask
+
+    df = load_scp_2017()
+    by_name, _ = _scope_mask(df, "Haaglanden", ("jeugdregio_code", "gemeentecode"))
+    by_code, _ = _scope_mask(df, "JZ24", ("jeugdregio_code", "gemeentecode"))
+    assert (by_name == by_code).all() and by_code.sum() == 103

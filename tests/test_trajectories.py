@@ -545,3 +545,19 @@ def test_plots_return_figures(loaded: pd.DataFrame, sim: T.SimulatedTrajectories
     assert all(isinstance(f, Figure) for f in figs)
     for f in figs:
         plt.close(f)
+
+
+def test_duplicate_index_labels_are_safe():
+    """Two extracts concatenated without ignore_index: merging must not misplace values."""
+    import pandas as pd
+
+    from jeugdlib import trajectories as tr
+
+    sim = tr.simulate_trajectories(300, "2019-01-01", "2021-12-31", seed=5)
+    t = sim.trajectories
+    half = len(t) // 2
+    stacked = pd.concat([t.iloc[:half], t.iloc[half:].set_axis(range(len(t) - half))])
+    assert stacked.index.has_duplicates
+    a = tr.load_trajectories(stacked, as_of="2022-01-01")
+    b = tr.load_trajectories(t.reset_index(drop=True), as_of="2022-01-01")
+    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))

@@ -390,7 +390,7 @@ def fetch(
     tid = _check_table_id(table_id)
     client = client if client is not None else _default_client()
     query = _normalise_query(tid, select, filters)
-    sel = list(select) if isinstance(select, (list, tuple)) else ([select] if isinstance(select, str) else None)
+    sel = query["select"]
     return _cached_call(
         tid,
         query,

@@ -9,6 +9,7 @@ and return raw (unprotected) counts: pass counts through
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -19,7 +20,7 @@ from lifelines import KaplanMeierFitter
 from lifelines.exceptions import StatError
 from lifelines.utils import restricted_mean_survival_time
 
-from jeugdlib.errors import DataError
+from jeugdlib.errors import DataError, JeugdlibWarning
 from jeugdlib.trajectories._codes import DAYS_PER_MONTH, intensity
 from jeugdlib.trajectories._episodes import DEFAULT_MAX_GAP_DAYS, day_numbers, episodes
 
@@ -112,6 +113,10 @@ def _fit_km_safe(d: np.ndarray, ev: np.ndarray, entry: np.ndarray | None) -> Kap
         if entry is None:
             raise
         fresh = entry == 0
+        warnings.warn(
+            "Kaplan–Meier with left truncation failed (empty early risk sets); falling back to the "
+            f"{int(fresh.sum())} trajectories observed from their start — a different population.",
+            JeugdlibWarning, stacklevel=3)
         return _fit_km(d[fresh], ev[fresh], None) if fresh.any() else None
 
 
@@ -501,6 +506,10 @@ def care_paths(
     starts = np.flatnonzero(np.r_[True, cs[1:] != cs[:-1]])
     pos = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
     base = 32 if k < 31 else 64
+    # paths are packed into float64 integers (exact below 2**53): refuse what would not fit
+    if k >= base - 1 or max_len * np.log2(base) + 1 > 52:
+        raise ValueError(f"care_paths: max_len={max_len} with {k} categories does not fit the path encoding; "
+                         f"use max_len <= {int(51 // np.log2(base))} and fewer than 63 categories.")
     in_path = pos < max_len
     weights = (ks[in_path] + 1).astype(np.float64) * np.power(float(base), pos[in_path])
     code = np.bincount(cs[in_path], weights=weights, minlength=n_clients).astype(np.int64)

@@ -366,6 +366,7 @@ def merge_overlapping(df: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
         merged into it), the number of rows absorbed and the number of merged
         trajectories.
     """
+    df = df.reset_index(drop=True)  # labels below are positions: duplicate input labels are safe
     n = len(df)
     out = df.copy()
     out["n_samengevoegd"] = np.ones(n, dtype=np.int64)
