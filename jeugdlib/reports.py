@@ -111,6 +111,7 @@ def publish_table(
     count_cols: Sequence[str] = (),
     rate_cols: dict[str, str | Sequence[str]] | None = None,
     total_row: Any = None,
+    total_col: str | None = None,
     groups: str | None = None,
     column_totals: bool = True,
     name: str | None = None,
@@ -123,13 +124,16 @@ def publish_table(
     audited mechanically). Returns the protected table; display it with
     :func:`to_html`.
     """
+    count_cols = [*count_cols, *([total_col] if total_col and total_col not in count_cols else [])]
     bad = [c for c in count_cols if not str(c).startswith(COUNT_PREFIX)]
     if bad:
         raise ValueError(f"count columns must start with {COUNT_PREFIX!r}: {bad}")
-    out = protect(df, list(count_cols), rate_cols=rate_cols, total_row=total_row, groups=groups,
-                  column_totals=column_totals, source=name or "report table") if count_cols else df.copy()
+    out = protect(df, list(count_cols), rate_cols=rate_cols, total_row=total_row, total_col=total_col,
+                  groups=groups, column_totals=column_totals, source=name or "report table") if count_cols \
+        else df.copy()
     if count_cols:
-        check_protected(out, list(count_cols), column_totals=False, source=name or "report table")
+        check_protected(out, list(count_cols), column_totals=False, total_col=total_col,
+                        source=name or "report table")
     num = out.select_dtypes("number").columns
     out[num] = out[num].round(decimals)
     if tables_dir is not None and name:
@@ -547,11 +551,34 @@ def deviation_section(region: str, models: NationalModels, *, tables_dir: str | 
     """How many of the region's wijken deviate substantially from expectation (SCP 2017 model)."""
     from jeugdlib import multilevel
 
-    share = multilevel.deviation_share(models.scp_2017, region, year=2017)
-    tab = share.table if hasattr(share, "table") else share.summary
-    tab = publish_table(tab, name="afwijkende_wijken", tables_dir=tables_dir)
-    return {"title": "Hoeveel wijken wijken af? (2017)", "text": share.describe() if hasattr(share, "describe")
-            else "", "tables": [tab], "figures": []}
+    share = multilevel.deviation_share(models.scp_2017, region, year=2017, thresholds=(1.0, 1.5, 2.0),
+                                       for_report=True)
+    d = share.summary
+    labels = {"pi": "buiten het {}%-voorspellingsinterval", "abs": "verschil van minstens {} procentpunt"}
+
+    def dutch(defn: str) -> str:
+        if defn.startswith("pi"):
+            return labels["pi"].format(defn[2:])
+        return labels["abs"].format(nl(float(defn[3:].removesuffix("pp")), 1).replace(",0", ""))
+
+    tab = pd.DataFrame({
+        "Definitie": d["definition"].map(dutch),
+        "Aantal wijken met waarneming": d["n_observed"], "Aantal hoger": d["n_higher"],
+        "Aantal lager": d["n_lower"], "Aantal afwijkend": d["n_deviating"],
+    })
+    # afwijkend = hoger + lager per row: a row relation for secondary suppression
+    tab = protect(tab, ["Aantal wijken met waarneming"], column_totals=False, source="afwijkende wijken")
+    tab = protect(tab, ["Aantal hoger", "Aantal lager"], total_col="Aantal afwijkend", column_totals=False,
+                  source="afwijkende wijken")
+    # the share from the published (rounded) counts, so it reveals nothing the counts do not
+    tab["% afwijkend"] = 100 * tab["Aantal afwijkend"] / tab["Aantal wijken met waarneming"]
+    tab = publish_table(tab, count_cols=["Aantal wijken met waarneming", "Aantal hoger", "Aantal lager",
+                                         "Aantal afwijkend"], column_totals=False,
+                        name="afwijkende_wijken", tables_dir=tables_dir)
+    text = (f"Hoeveel van de wijken wijken duidelijk af van het verwachte gebruik (SCP-model 2017)? Dat hangt af "
+            "van de definitie; de studie in Haaglanden vond 'bijna 40%'. Het gaat om aantallen wijken "
+            "(afgerond op 5, onder 10 weggelaten). Een afwijking is geen oordeel over beleid.")
+    return {"title": "Hoeveel wijken wijken af? (2017)", "text": text, "tables": [tab], "figures": []}
 
 
 def local_data_section(region: str, models: NationalModels, path: str, *,
@@ -649,7 +676,8 @@ def trajectory_section(trajectories_path: str, claims_path: str | None, *,
         except DataError as exc:
             text += f" Kostendecompositie niet mogelijk: {exc}"
         else:
-            eff = cost.effects.reset_index()
+            _, published_effects = cost.published()  # LMDI on the rounded client counts
+            eff = published_effects.reset_index()
             eff.columns = ["Component", "Effect (euro)", "Aandeel van de verandering", "Log-ratio"]
             eff["Component"] = eff["Component"].map({
                 "clients": "aantal cliënten", "care_months_per_client": "zorgmaanden per cliënt",

@@ -94,7 +94,8 @@ dur = T.durations(traj, by="productcategorie")
 tab = dur.summary[["n_trajectories", "n_completed", "n_running", "median_days", "rmst_days", "mean_days_completed"]]
 tab = protect(
     tab,
-    ["n_trajectories", "n_completed", "n_running"],
+    ["n_completed", "n_running"],
+    total_col="n_trajectories",  # beëindigd + lopend = totaal: één verborgen cel is anders terug te rekenen
     rate_cols={"median_days": "n_trajectories", "rmst_days": "n_trajectories", "mean_days_completed": "n_completed"},
     source="duur per productcategorie",
 )
@@ -231,16 +232,10 @@ fig = P.plot_flows(protect(fl, ["stock_start", "inflow", "outflow", "stock_end"]
 # %%
 if claims is not None:
     cost = T.cost_decomposition(traj, claims, base_year, end_year, unmatched="ignore")
-    yr = protect(
-        cost.yearly.drop(columns="complete"),
-        ["clients"],
-        rate_cols={"care_months_per_client": "clients", "cost_per_client": "clients"},
-        column_totals=False,
-        source="kosten per jaar",
-    )
+    yr, eff = cost.published()  # counts protected, per-client ratios from the rounded counts
     yr.columns = ["cliënten", "zorgmaanden", "kosten (€)", "zorgmaanden per cliënt", "kosten per zorgmaand (€)", "kosten per cliënt (€)"]
     display(yr.round(1))
-    eff = cost.effects.rename(
+    eff = eff.rename(
         index={
             "clients": "aantal cliënten",
             "care_months_per_client": "zorgmaanden per cliënt",

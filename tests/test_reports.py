@@ -85,6 +85,11 @@ def test_published_counts_obey_disclosure(rendered):
             if totals and col[totals[0]] != "–":
                 hidden = sum(1 for i, v in enumerate(col) if v == "–" and i not in totals)
                 assert hidden != 1, f"{name}: one hidden cell is recoverable from the total"
+        if {"Aantal hoger", "Aantal lager", "Aantal afwijkend"} <= set(head):
+            ih, il, ia = (head.index(c) for c in ("Aantal hoger", "Aantal lager", "Aantal afwijkend"))
+            for row in body:  # afwijkend = hoger + lager: never one hidden part next to a shown total
+                if row[ia] != "–":
+                    assert (row[ih] == "–") == (row[il] == "–"), row
     assert n_checked >= 20
 
 

@@ -561,3 +561,19 @@ def test_duplicate_index_labels_are_safe():
     a = tr.load_trajectories(stacked, as_of="2022-01-01")
     b = tr.load_trajectories(t.reset_index(drop=True), as_of="2022-01-01")
     pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+
+
+def test_published_cost_tables_hide_exact_counts():
+    import numpy as np
+
+    from jeugdlib import trajectories as tr
+
+    sim = tr.simulate_trajectories(3000, "2018-01-01", "2022-12-31", seed=2)
+    cost = tr.cost_decomposition(sim.trajectories, sim.claims, 2019, 2021)
+    yr, eff = cost.published()
+    assert (yr["clients"] % 5 == 0).all()
+    # cost / cost_per_client gives back only the rounded count
+    np.testing.assert_allclose(yr["cost"] / yr["cost_per_client"], yr["clients"])
+    assert abs(eff.loc[["clients", "care_months_per_client", "cost_per_care_month"], "effect_eur"].sum()
+               - eff.loc["total", "effect_eur"]) < 1e-6
+    assert eff.loc["clients", "log_ratio"] == np.log(yr.loc[2021, "clients"] / yr.loc[2019, "clients"])

@@ -92,6 +92,40 @@ class CostDecomposition:
         eff = self.effects["effect_eur"]
         return float(abs(eff[list(FACTORS)].sum() - eff["total"]))
 
+    def published(self, threshold: int = 10, base: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The yearly table and the effects, safe to publish.
+
+        Client counts are protected (suppressed below ``threshold``, rounded to
+        ``base``), and the per-client ratios are recomputed from the *rounded*
+        counts so that ``cost / cost_per_client`` cannot undo the rounding. When
+        the clients of the base or end year are suppressed, the ``clients`` and
+        ``care_months_per_client`` effects (whose log-ratio would reveal the
+        count ratio) are suppressed too.
+        """
+        yr = protect(self.yearly.drop(columns="complete"), ["clients"], threshold=threshold, base=base,
+                     column_totals=False, source="kosten per jaar")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            yr["care_months_per_client"] = yr["care_months"] / yr["clients"]
+            yr["cost_per_client"] = yr["cost"] / yr["clients"]
+        r0, r1 = yr.loc[self.base_year], yr.loc[self.end_year]
+        if pd.isna(r0["clients"]) or pd.isna(r1["clients"]):
+            eff = self.effects.copy()
+            eff.loc[["clients", "care_months_per_client"], :] = np.nan
+            return yr, eff
+        # LMDI on the published (rounded) factors: still exactly additive, reveals no exact count
+        f0 = {k: float(r0[k]) for k in FACTORS}
+        f1 = {k: float(r1[k]) for k in FACTORS}
+        eff = lmdi(float(r0["cost"]), float(r1["cost"]), f0, f1)
+        total = float(r1["cost"] - r0["cost"])
+        eff["total"] = total
+        effects = pd.DataFrame({
+            "effect_eur": pd.Series(eff),
+            "share_of_change": pd.Series({k: (v / total if total else np.nan) for k, v in eff.items()}),
+            "log_ratio": pd.Series({**{k: float(np.log(f1[k] / f0[k])) for k in FACTORS},
+                                    "total": float(np.log(r1["cost"] / r0["cost"]))}),
+        }).loc[[*FACTORS, "total"]]
+        return yr, effects
+
 
 def _year_day(year: int, month: int = 1, day: int = 1) -> int:
     return (pd.Timestamp(year=year, month=month, day=day) - pd.Timestamp("1970-01-01")).days
