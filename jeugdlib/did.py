@@ -1159,7 +1159,6 @@ def event_study(
         coefnames = list(fit.coef().index)
         beta = fit.coef().to_numpy()
         vcov = np.asarray(fit._vcov)
-        terms = coefnames
         event_times = [ev_of[c] for c in coefnames]
         rmat = np.eye(len(coefnames))
     else:  # sunab
@@ -1199,7 +1198,6 @@ def event_study(
             rows.append(r)
             event_times.append(e)
         rmat = np.array(rows)
-        terms = [f"e={e}" for e in event_times]
 
     est = rmat @ beta
     v_ev = rmat @ vcov @ rmat.T

@@ -43,7 +43,7 @@ from scipy import stats
 from statsmodels.regression.mixed_linear_model import VCSpec
 
 from jeugdlib.data import find_region, load_scp_2017
-from jeugdlib.data.validation import CODE_PATTERNS, read_table, to_numeric_nl, validate_table
+from jeugdlib.data.validation import CODE_PATTERNS, format_items, read_table, to_numeric_nl, validate_table
 from jeugdlib.disclosure import protect
 from jeugdlib.errors import DataError, JeugdlibWarning
 from jeugdlib.scp import (
@@ -79,12 +79,6 @@ _YEAR_COLUMNS = ("boundary_year", "indelingsjaar", "jaar")
 #: Descriptive columns never joined as variables by default.
 _ID_COLUMNS = {"wijkcode", "wijknaam", "gemeentecode", "gemeentenaam", "jeugdregio_code", "jeugdregio_naam",
                "buurtcode", "buurtnaam", "bron", *_YEAR_COLUMNS}
-
-
-def _codes(items: Sequence, limit: int = 10) -> str:
-    items = list(items)
-    more = f" and {len(items) - limit} more" if len(items) > limit else ""
-    return "[" + ", ".join(map(str, items[:limit])) + more + "]"
 
 
 # =========================================================================== schema and loader
@@ -174,7 +168,7 @@ def load_local_wijk_data(
         )
     raw["jaar"] = to_numeric_nl(raw["jaar"], column="jaar", source=source)
     if raw["jaar"].isna().any():
-        raise DataError(f"{source}: column 'jaar' is empty at rows {_codes(raw.index[raw['jaar'].isna()])}; "
+        raise DataError(f"{source}: column 'jaar' is empty at rows {format_items(raw.index[raw['jaar'].isna()])}; "
                         "give the measurement year of every row.")
     years = sorted(int(y) for y in raw["jaar"].unique())
     if jaar is None and len(years) > 1:
@@ -203,8 +197,8 @@ def load_local_wijk_data(
             rng = f"{spec.low:g}–{spec.high:g}" if spec.high is not None else f">= {spec.low:g}"
             raise DataError(
                 f"{source}: column {c!r} ({spec.description}) must lie in {rng} but has "
-                f"{_codes(v[bad].round(3).tolist())} at rows {_codes(df.index[bad])} "
-                f"(wijken {_codes(df.loc[bad, 'wijkcode'])}). Percentages? Store them as a `perc_...` column."
+                f"{format_items(v[bad].round(3).tolist())} at rows {format_items(df.index[bad])} "
+                f"(wijken {format_items(df.loc[bad, 'wijkcode'])}). Percentages? Store them as a `perc_...` column."
             )
     all_empty = [c for c in variables if df[c].isna().all()]
     if all_empty:
@@ -251,8 +245,8 @@ class JoinReport:
         items = {
             "source": self.source, "rows in data": self.n_rows, "codes in extra table": self.n_extra,
             "matched codes": self.n_matched, "match rate": round(self.match_rate, 4),
-            "extra codes not in data": _codes(self.unmatched_extra),
-            "data rows of covered gemeenten without a match": _codes(self.unmatched_rows_in_covered_gemeenten),
+            "extra codes not in data": format_items(self.unmatched_extra),
+            "data rows of covered gemeenten without a match": format_items(self.unmatched_rows_in_covered_gemeenten),
             "boundary year extra / data": f"{self.extra_boundary_year} / {self.data_boundary_year}",
             **{f"missing values in {k}": v for k, v in self.missing_values.items()},
         }
@@ -337,13 +331,13 @@ def add_wijk_variables(
     table[on] = table[on].astype("string").str.strip().str.upper()
     empty = table[on].isna()
     if empty.any():
-        raise DataError(f"{source}: column {on!r} is empty at rows {_codes(table.index[empty])}; "
+        raise DataError(f"{source}: column {on!r} is empty at rows {format_items(table.index[empty])}; "
                         "every row needs a code.")
     dup = table[on].duplicated(keep=False)
     if dup.any():
         codes = sorted(table.loc[dup, on].unique())
         raise DataError(
-            f"{source}: duplicate codes in {on!r}: {_codes(codes)} at rows {_codes(table.index[dup])}. "
+            f"{source}: duplicate codes in {on!r}: {format_items(codes)} at rows {format_items(table.index[dup])}. "
             "A join needs one row per wijk: keep one year (jaar) or aggregate the duplicates first."
         )
     if columns is None:
@@ -369,7 +363,7 @@ def add_wijk_variables(
     unmatched_extra = sorted(table.loc[~matched_mask, on])
     if extra_year is not None and data_year is not None and int(extra_year) != int(data_year):
         msg = (f"{source}: codes are of boundary year {extra_year} but the data uses {data_year} boundaries "
-               f"({int(matched_mask.sum())} of {len(table)} codes match; unmatched {_codes(unmatched_extra)}). "
+               f"({int(matched_mask.sum())} of {len(table)} codes match; unmatched {format_items(unmatched_extra)}). "
                "Wijk codes and boundaries change between years: use the extra variables for the data's boundary "
                f"year or convert the codes to {data_year} boundaries first.")
         if not allow_year_mismatch:
@@ -377,7 +371,7 @@ def add_wijk_variables(
         warnings.warn(msg, JeugdlibWarning, stacklevel=2)
     if not matched_mask.any():
         raise DataError(f"{source}: none of the {len(table)} codes in {on!r} occur in the data (e.g. "
-                        f"{_codes(unmatched_extra, 5)}); are they of another boundary year "
+                        f"{format_items(unmatched_extra, 5)}); are they of another boundary year "
                         f"(data: {data_year}) or another level (wijk vs buurt)?")
 
     covered_rows: list[str] = []
@@ -393,12 +387,12 @@ def add_wijk_variables(
     if min(rate_extra, rate_data) < min_match:
         warnings.warn(
             f"{source}: low match rate — {rate_extra:.0%} of the extra table's codes found in the data "
-            f"(unmatched {_codes(unmatched_extra)}), {rate_data:.0%} of the data's wijken in the covered "
-            f"gemeenten matched (unmatched {_codes(covered_rows)}). Codes of another boundary year "
+            f"(unmatched {format_items(unmatched_extra)}), {rate_data:.0%} of the data's wijken in the covered "
+            f"gemeenten matched (unmatched {format_items(covered_rows)}). Codes of another boundary year "
             f"(data: {data_year}) are the usual cause.", JeugdlibWarning, stacklevel=2)
     elif unmatched_extra:
         warnings.warn(f"{source}: {len(unmatched_extra)} of {len(table)} codes not found in the data and not "
-                      f"joined: {_codes(unmatched_extra)}.", JeugdlibWarning, stacklevel=2)
+                      f"joined: {format_items(unmatched_extra)}.", JeugdlibWarning, stacklevel=2)
 
     right = table[[on, *columns]].rename(columns={on: "__key"})
     left = df.copy()

@@ -221,9 +221,10 @@ def region_map_frame(open_section: dict[str, Any]):
     """GeoDataFrame of the region's 2022 wijken with the protected observed/expected/difference."""
     from jeugdlib.data import load_geometries
 
-    reg = open_section["region"]
+    code = open_section["region"].jeugdregio_code
     geo = load_geometries("wijk", 2022)
-    codes = set(load_wijken(2022).query("jeugdregio_code == @reg.jeugdregio_code").gemeentecode)
+    wijken = load_wijken(2022)
+    codes = set(wijken.loc[wijken.jeugdregio_code == code, "gemeentecode"])
     geo = geo[geo.gemeentecode.isin(codes)]
     tab = open_section["table"].set_index("wijkcode")
     cols = {"Waargenomen (%)": "waargenomen", "Verwacht (%)": "verwacht", "Verschil (procentpunt)": "verschil"}
@@ -575,16 +576,10 @@ def deviation_section(region: str, models: NationalModels, *, tables_dir: str | 
     tab = publish_table(tab, count_cols=["Aantal wijken met waarneming", "Aantal hoger", "Aantal lager",
                                          "Aantal afwijkend"], column_totals=False,
                         name="afwijkende_wijken", tables_dir=tables_dir)
-    text = (f"Hoeveel van de wijken wijken duidelijk af van het verwachte gebruik (SCP-model 2017)? Dat hangt af "
+    text = ("Hoeveel van de wijken wijken duidelijk af van het verwachte gebruik (SCP-model 2017)? Dat hangt af "
             "van de definitie; de studie in Haaglanden vond 'bijna 40%'. Het gaat om aantallen wijken "
             "(afgerond op 5, onder 10 weggelaten). Een afwijking is geen oordeel over beleid.")
     return {"title": "Hoeveel wijken wijken af? (2017)", "text": text, "tables": [tab], "figures": []}
-
-
-def local_data_section(region: str, models: NationalModels, path: str, *,
-                       tables_dir: str | Path | None = None) -> dict[str, Any]:
-    """Extension of the open-data model with the user's local wijk variables."""
-    raise NotImplementedError  # filled in below once the multilevel API is final
 
 
 def policy_section(region: str, path: str, *, tables_dir: str | Path | None = None) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from jeugdlib.errors import DataError
 
 __all__ = [
     "CODE_PATTERNS",
+    "format_items",
     "read_table",
     "to_numeric_nl",
     "validate_table",
@@ -34,7 +35,8 @@ CODE_PATTERNS: dict[str, str] = {
 }
 
 
-def _rows(index: Iterable, limit: int = 8) -> str:
+def format_items(index: Iterable, limit: int = 8) -> str:
+    """``[a, b, c and 5 more]``: the offending rows or codes of an error message."""
     items = list(index)
     shown = ", ".join(map(str, items[:limit]))
     more = f" and {len(items) - limit} more" if len(items) > limit else ""
@@ -99,7 +101,7 @@ def to_numeric_nl(values: pd.Series, *, column: str = "?", source: str = "table"
         examples = ", ".join(repr(v) for v in s[bad].unique()[:5])
         raise DataError(
             f"{source}: column {column!r} must be numeric but has values {examples} at rows "
-            f"{_rows(values.index[bad])}. Fix or remove these values (use '.' or empty for unknown)."
+            f"{format_items(values.index[bad])}. Fix or remove these values (use '.' or empty for unknown)."
         )
     return out.astype(float)
 
@@ -149,19 +151,19 @@ def validate_table(
             examples = ", ".join(repr(v) for v in s[bad].unique()[:5])
             raise DataError(
                 f"{source}: column {col!r} has codes not of the form {pattern!r} ({examples}) at rows "
-                f"{_rows(out.index[bad])}. Use CBS codes, e.g. WK036300, GM0363, JZ24."
+                f"{format_items(out.index[bad])}. Use CBS codes, e.g. WK036300, GM0363, JZ24."
             )
         out[col] = s.astype(object).where(s.notna(), None)
     if key:
         empty = out[key].isna()
         if empty.any():
-            raise DataError(f"{source}: key column {key!r} is empty at rows {_rows(out.index[empty])}.")
+            raise DataError(f"{source}: key column {key!r} is empty at rows {format_items(out.index[empty])}.")
         dup = out[key].duplicated(keep=False)
         if dup.any():
             codes_dup = sorted(out.loc[dup, key].unique())
             raise DataError(
-                f"{source}: key column {key!r} has duplicate codes {_rows(codes_dup)} at rows "
-                f"{_rows(out.index[dup])}. Each {key} may appear once; aggregate or remove duplicates."
+                f"{source}: key column {key!r} has duplicate codes {format_items(codes_dup)} at rows "
+                f"{format_items(out.index[dup])}. Each {key} may appear once; aggregate or remove duplicates."
             )
     for col in dict.fromkeys([*numeric, *shares]):
         out[col] = to_numeric_nl(out[col], column=col, source=source)
@@ -171,7 +173,7 @@ def validate_table(
         if bad.any():
             raise DataError(
                 f"{source}: column {col!r} is a percentage but has values outside 0–100 "
-                f"({_rows(np.round(v[bad].to_numpy(), 3))}) at rows {_rows(out.index[bad])}. "
+                f"({format_items(np.round(v[bad].to_numpy(), 3))}) at rows {format_items(out.index[bad])}. "
                 "Check the unit (fraction vs percentage) of this column."
             )
     return out

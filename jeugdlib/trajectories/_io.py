@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import warnings
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -17,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from jeugdlib.data.validation import format_items as _rows
 from jeugdlib.errors import DataError, JeugdlibWarning
 from jeugdlib.trajectories._codes import (
     CLAIM_COLUMNS,
@@ -85,13 +86,6 @@ def validation_report(df: pd.DataFrame) -> ValidationReport:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _rows(index: Iterable[Hashable], limit: int = 8) -> str:
-    items = list(index)
-    shown = ", ".join(map(str, items[:limit]))
-    more = f" and {len(items) - limit} more" if len(items) > limit else ""
-    return f"[{shown}{more}]"
 
 
 def _read(path: str | Path | pd.DataFrame, source: str | None, read_kwargs: dict[str, Any]) -> tuple[pd.DataFrame, str]:
