@@ -1134,7 +1134,6 @@ def event_study(
             stacklevel=2,
         )
 
-    terms: list[str]
     rmat: np.ndarray
     if estimator in ("twfe", "did2s"):
         binned = np.clip(rel, lo, hi)
