@@ -334,7 +334,7 @@ def render_region(
 
     reg = find_region(region, year)
     code = str(reg.jeugdregio_code)
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir).resolve()  # the notebook runs with its own cwd: pass absolute paths only
     params: dict[str, Any] = {"local_data_path": local_data_path, "policy_path": policy_path,
                               "trajectories_path": trajectories_path, "claims_path": claims_path}
     params = {k: str(Path(v).resolve()) for k, v in params.items() if v}
@@ -356,7 +356,8 @@ def render_region(
         t0 = time.perf_counter()
         pm.execute_notebook(
             str(NOTEBOOK), str(work / "rapport.ipynb"),
-            parameters={"region": code, "year": year, "models_path": str(models_path) if models_path else None,
+            parameters={"region": code, "year": year,
+                        "models_path": str(Path(models_path).resolve()) if models_path else None,
                         "tables_dir": str(tables_dir), **params},
             kernel_name=KERNEL, cwd=str(work), progress_bar=False, execution_timeout=timeout, start_timeout=120,
             log_output=False,
@@ -434,7 +435,7 @@ def render_all(
 
     from jeugdlib.data import regions as all_regions
 
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir).resolve()
     _check_writable(out_dir)
     codes = [str(find_region(r, year).jeugdregio_code) for r in regions] if regions else \
         all_regions(year).jeugdregio_code.tolist()

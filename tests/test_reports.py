@@ -339,3 +339,14 @@ def test_local_data_for_another_region_skips_section(tmp_path, models):
         tmp_path / "SYNTHETIC_local.csv", index=False)
     section = reports.local_data_section("Zeeland", models, str(tmp_path / "SYNTHETIC_local.csv"))
     assert "geen wijken van Zeeland" in section["text"]
+
+
+def test_relative_output_folder(tmp_path, models, monkeypatch):
+    """`jeugdlib report --out reports` (a relative path, as in the README) puts the tables beside the report."""
+    monkeypatch.chdir(tmp_path)
+    models.save(tmp_path / "m.pkl")
+    html = reports.render_region("JZ24", "reports", models_path="m.pkl")
+    folder = tmp_path / "reports" / "JZ24"
+    assert html == folder / "rapport.html" and html.exists()
+    assert (folder / "tabellen" / "overzicht.csv").exists()
+    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "rapport.html", "rapport.ipynb", "tabellen"]
