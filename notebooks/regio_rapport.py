@@ -72,7 +72,7 @@ display(HTML(reports.to_html(tab)))
 # ## 2. Verwacht en waargenomen gebruik per wijk (open data)
 #
 # Het model van het SCP, geschat op de open CBS-wijkdata van heel Nederland met de beschikbare open
-# kenmerken (zie de bijlage). Uitkomst: jongeren met jeugdzorg als percentage van de 0–24-jarigen.
+# kenmerken (welke dat zijn staat in notebook 01, `jeugdlib.scp.OPEN_DATA_MAPPING`). Uitkomst: jongeren met jeugdzorg als percentage van de 0–24-jarigen.
 # Wijken met minder dan 10 jongeren met jeugdzorg zijn door het CBS afgeschermd en tonen we niet.
 
 # %%
