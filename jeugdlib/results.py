@@ -157,9 +157,7 @@ def tidy_frame(
     if dfs is not None:
         out["df"] = dfs
     if extra:
-        ordered = [k for k in TIDY_EXTRA_COLUMNS if k in extra] + [
-            k for k in extra if k not in TIDY_EXTRA_COLUMNS
-        ]
+        ordered = [k for k in TIDY_EXTRA_COLUMNS if k in extra] + [k for k in extra if k not in TIDY_EXTRA_COLUMNS]
         for k in ordered:
             v = extra[k]
             out[k] = list(v) if isinstance(v, (list, tuple, np.ndarray, pd.Series, pd.Index)) else v
@@ -237,10 +235,7 @@ class TestResult(Result):
 
     def __repr__(self) -> str:
         df = f"{self.df:g}" if np.isfinite(self.df) else "nan"
-        return (
-            f"TestResult({self.name}: {self.distribution}={self.statistic:.4g}, "
-            f"df={df}, p={self.p_value:.4g})"
-        )
+        return f"TestResult({self.name}: {self.distribution}={self.statistic:.4g}, df={df}, p={self.p_value:.4g})"
 
 
 def etable(
