@@ -12,8 +12,11 @@ published counts:
   cell, the smallest published cell of such a relation is suppressed as well;
 * rates or percentages derived from a suppressed count are suppressed too.
 
-:func:`protect` applies these rules; :func:`check_protected` verifies a table
-(used by the report renderer and the tests). sdcMicro/tau-argus solve the
+:func:`protect_table` applies these rules and returns the protected table with
+a typed :class:`ProtectionReport` of what was suppressed; :func:`protect` is the
+same with the historical return type (the table only) used across jeugdlib.
+:func:`check_protected` verifies a table (used by the report renderer and the
+tests). sdcMicro/tau-argus solve the
 optimal secondary-suppression problem; for the small, one- or two-way tables
 of a report the greedy rule here is sufficient and keeps jeugdlib free of an
 R/Java dependency.
@@ -23,13 +26,23 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from jeugdlib.errors import DataError
 
-__all__ = ["DisclosureError", "DisclosureInfo", "protect", "check_protected", "round_to_base"]
+__all__ = [
+    "DisclosureError",
+    "DisclosureInfo",
+    "ProtectedTable",
+    "ProtectionReport",
+    "check_protected",
+    "protect",
+    "protect_table",
+    "round_to_base",
+]
 
 
 class DisclosureError(DataError):
@@ -37,8 +50,27 @@ class DisclosureError(DataError):
 
 
 @dataclass
-class DisclosureInfo:
-    """What :func:`protect` did, stored in ``result.attrs['disclosure']``."""
+class ProtectionReport:
+    """What :func:`protect_table` did to a table.
+
+    Attributes
+    ----------
+    threshold, base:
+        The rules applied: counts below ``threshold`` suppressed, the rest rounded to ``base``.
+    count_cols:
+        The protected count columns (including ``total_col``).
+    primary:
+        Observed counts suppressed because they were below ``threshold``.
+    secondary:
+        Cells suppressed so that no additive relation has a lone hidden cell.
+    rates_suppressed:
+        Rate cells hidden because a count they derive from is hidden.
+    total_col, total_row, column_totals:
+        The additive relations that were declared.
+    suppressed_cells:
+        ``(index label, column)`` of every hidden count cell (primary, secondary and
+        counts missing at the source when ``missing_is_suppressed``).
+    """
 
     threshold: int
     base: int
@@ -50,6 +82,25 @@ class DisclosureInfo:
     total_row: Hashable | None = None
     column_totals: bool = True
     suppressed_cells: list[tuple[Hashable, str]] = field(default_factory=list)
+
+    @property
+    def n_suppressed(self) -> int:
+        """Number of hidden count cells."""
+        return len(self.suppressed_cells)
+
+
+#: Former name of :class:`ProtectionReport`, kept for existing callers.
+DisclosureInfo = ProtectionReport
+
+
+class ProtectedTable(NamedTuple):
+    """Result of :func:`protect_table`: the publishable table and what was done to it.
+
+    Unpacks as ``table, report = protect_table(...)``.
+    """
+
+    table: pd.DataFrame
+    report: ProtectionReport
 
 
 def round_to_base(values: pd.Series | np.ndarray, base: int = 5) -> np.ndarray:
@@ -96,6 +147,46 @@ def protect(
 ) -> pd.DataFrame:
     """Return a copy of ``df`` that is safe to publish.
 
+    The same as :func:`protect_table` (see there for the parameters), returning only
+    the table. For what was suppressed use :func:`protect_table`, whose
+    :class:`ProtectionReport` is a typed field. For existing callers the report is
+    also left in ``result.attrs['disclosure']``; that copy is deprecated (pandas
+    drops or copies ``attrs`` unpredictably) — switch to
+    ``table, report = protect_table(...)``.
+    """
+    table, report = protect_table(
+        df,
+        count_cols,
+        threshold,
+        base,
+        rate_cols=rate_cols,
+        total_col=total_col,
+        total_row=total_row,
+        column_totals=column_totals,
+        groups=groups,
+        missing_is_suppressed=missing_is_suppressed,
+        source=source,
+    )
+    table.attrs["disclosure"] = report  # deprecated copy for callers not yet on protect_table
+    return table
+
+
+def protect_table(
+    df: pd.DataFrame,
+    count_cols: Sequence[str],
+    threshold: int = 10,
+    base: int = 5,
+    *,
+    rate_cols: Mapping[str, str | Sequence[str]] | None = None,
+    total_col: str | None = None,
+    total_row: Hashable | None = None,
+    column_totals: bool = True,
+    groups: str | None = None,
+    missing_is_suppressed: bool = True,
+    source: str = "table",
+) -> ProtectedTable:
+    """Protect ``df`` for publication; return the table and a :class:`ProtectionReport`.
+
     Parameters
     ----------
     df:
@@ -129,9 +220,9 @@ def protect(
 
     Returns
     -------
-    DataFrame
-        Counts as float with ``NaN`` for suppressed cells, rounded to ``base``;
-        ``result.attrs['disclosure']`` holds a :class:`DisclosureInfo`.
+    ProtectedTable
+        ``table``: a copy of ``df`` with counts as float, ``NaN`` for suppressed
+        cells, rounded to ``base``; ``report``: a :class:`ProtectionReport`.
     """
     if threshold < 1 or base < 1:
         raise ValueError("threshold and base must be positive integers")
@@ -149,7 +240,7 @@ def protect(
     if missing_is_suppressed:
         suppressed |= ~observed
         observed = np.ones_like(observed)
-    info = DisclosureInfo(
+    info = ProtectionReport(
         threshold=threshold,
         base=base,
         count_cols=count_cols,
@@ -167,8 +258,7 @@ def protect(
     if column_totals or total_row is not None:
         if groups is not None and column_totals:
             labels = df[groups].to_numpy()
-            row_sets = [[i for i in range(n_rows) if labels[i] == g and i != total_row_pos]
-                        for g in pd.unique(labels)]
+            row_sets = [[i for i in range(n_rows) if labels[i] == g and i != total_row_pos] for g in pd.unique(labels)]
         else:
             row_sets = [[i for i in range(n_rows) if i != total_row_pos]]
         for j in range(n_cols):
@@ -214,11 +304,10 @@ def protect(
 
     published = np.where(suppressed | ~observed, np.nan, round_to_base(np.nan_to_num(raw), base))
     out = df.copy()
+    out.attrs.pop("disclosure", None)  # a report of an earlier protect() no longer describes this table
     for j, c in enumerate(count_cols):
         out[c] = published[:, j]
-    info.suppressed_cells = [
-        (df.index[i], count_cols[j]) for i, j in zip(*np.nonzero(suppressed), strict=True)
-    ]
+    info.suppressed_cells = [(df.index[i], count_cols[j]) for i, j in zip(*np.nonzero(suppressed), strict=True)]
 
     for rate, sources in (rate_cols or {}).items():
         if rate not in out.columns:
@@ -226,15 +315,12 @@ def protect(
         src = [sources] if isinstance(sources, str) else list(sources)
         unknown = [s for s in src if s not in count_cols]
         if unknown:
-            raise DataError(
-                f"{source}: rate column {rate!r} refers to {unknown}, which are not count columns."
-            )
+            raise DataError(f"{source}: rate column {rate!r} refers to {unknown}, which are not count columns.")
         hide = out[src].isna().any(axis=1) & out[rate].notna()
         info.rates_suppressed += int(hide.sum())
         out[rate] = pd.to_numeric(out[rate], errors="coerce").where(~hide)
 
-    out.attrs["disclosure"] = info
-    return out
+    return ProtectedTable(out, info)
 
 
 def check_protected(

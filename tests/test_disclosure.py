@@ -9,33 +9,68 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.pandas import column, data_frames, range_indexes
 
-from jeugdlib.disclosure import DisclosureError, check_protected, protect, round_to_base
+from jeugdlib.disclosure import (
+    DisclosureError,
+    DisclosureInfo,
+    ProtectedTable,
+    ProtectionReport,
+    check_protected,
+    protect,
+    protect_table,
+    round_to_base,
+)
 
 
 def test_threshold_rounding_and_rates():
     df = pd.DataFrame({"n": [3, 12, 13, 27, 100], "rate": [1.0, 2.0, 3.0, 4.0, 5.0]})
-    out = protect(df, ["n"], rate_cols={"rate": "n"}, column_totals=False)
+    out, info = protect_table(df, ["n"], rate_cols={"rate": "n"}, column_totals=False)
     assert out.n.tolist()[1:] == [10, 15, 25, 100]
     assert np.isnan(out.n[0]) and np.isnan(out.rate[0])
     assert out.rate.tolist()[1:] == [2.0, 3.0, 4.0, 5.0]
-    info = out.attrs["disclosure"]
-    assert info.primary == 1 and info.secondary == 0
+    assert info.primary == 1 and info.secondary == 0 and info.rates_suppressed == 1
+    assert info.suppressed_cells == [(0, "n")] and info.n_suppressed == 1
+    assert (info.threshold, info.base, info.count_cols) == (10, 5, ["n"])
 
 
 def test_secondary_suppression_column_total():
     # one small cell in a column whose total is published: the next smallest goes too
     df = pd.DataFrame({"n": [4, 50, 22, 40]})
-    out = protect(df, ["n"])
+    out, info = protect_table(df, ["n"])
     assert out.n.isna().tolist() == [True, False, True, False]
-    assert out.attrs["disclosure"].secondary == 1
+    assert info.primary == 1 and info.secondary == 1
+    assert info.suppressed_cells == [(0, "n"), (2, "n")]
     check_protected(out, ["n"])
+
+
+def test_protect_keeps_its_return_type_and_the_deprecated_attrs_copy():
+    """protect() returns the same table as protect_table(); attrs['disclosure'] stays for existing callers."""
+    df = pd.DataFrame({"n": [4, 50, 22, 40], "rate": [1.0, 2.0, 3.0, 4.0]}, index=list("abcd"))
+    df.attrs["boundary_year"] = 2022
+    res = protect_table(df, ["n"], rate_cols={"rate": "n"})
+    assert isinstance(res, ProtectedTable) and isinstance(res.report, ProtectionReport)
+    assert DisclosureInfo is ProtectionReport
+    out = protect(df, ["n"], rate_cols={"rate": "n"})
+    assert isinstance(out, pd.DataFrame)
+    pd.testing.assert_frame_equal(out, res.table)
+    assert out.attrs["disclosure"] == res.report
+    assert "disclosure" not in res.table.attrs and res.table.attrs["boundary_year"] == 2022
+    assert df.attrs == {"boundary_year": 2022} and df.n.tolist() == [4, 50, 22, 40]  # input untouched
+    # protecting a protected table again: the stale report does not travel along
+    again = protect_table(out, ["n"])
+    assert "disclosure" not in again.table.attrs
+    assert again.report.primary == 0 and again.report.suppressed_cells == [("a", "n"), ("c", "n")]
 
 
 def test_secondary_suppression_with_total_column_and_row():
     df = pd.DataFrame({"a": [3, 50, 22], "b": [12, 13, 70]}, index=["x", "y", "z"])
     df["tot"] = df.a + df.b
     df.loc["totaal"] = df.sum()
-    out = protect(df, ["a", "b"], total_col="tot", total_row="totaal", column_totals=False)
+    out, info = protect_table(df, ["a", "b"], total_col="tot", total_row="totaal", column_totals=False)
+    # x.a = 3 is primary; x.b (row x), z.a (column a) and then z.b (row z) are secondary
+    assert info.suppressed_cells == [("x", "a"), ("x", "b"), ("z", "a"), ("z", "b")]
+    assert (info.primary, info.secondary) == (1, 3)
+    assert out.loc["y"].tolist() == [50, 15, 65] and out.loc["totaal"].tolist() == [75, 95, 170]
+    assert out.loc[["x", "z"], "tot"].tolist() == [15, 90]
     # no row or column has exactly one hidden cell next to a shown total
     for i in out.index:
         hidden = out.loc[i, ["a", "b"]].isna().sum()
@@ -73,8 +108,12 @@ counts = st.integers(min_value=0, max_value=400)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data_frames([column("a", elements=counts), column("b", elements=counts), column("c", elements=counts)],
-                   index=range_indexes(min_size=1, max_size=12)))
+@given(
+    data_frames(
+        [column("a", elements=counts), column("b", elements=counts), column("c", elements=counts)],
+        index=range_indexes(min_size=1, max_size=12),
+    )
+)
 def test_property_published_counts_are_safe(df):
     df = df.astype(float)
     df["tot"] = df[["a", "b", "c"]].sum(axis=1)
