@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -15,10 +14,13 @@ import pytest
 import requests
 
 from jeugdlib.data import cbs
+from jeugdlib.data.cbs import cache as cbs_cache
+from jeugdlib.data.cbs.jeugdzorg import _vorm_name
 from jeugdlib.errors import DataError, JeugdlibWarning, OfflineError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
-EMBEDDED = Path(cbs.__file__).parent / "embedded"
+CBS_PACKAGE = Path(cbs.__file__).resolve().parent
+EMBEDDED = CBS_PACKAGE.parent / "embedded"
 
 
 # ---------------------------------------------------------------------------
@@ -141,10 +143,14 @@ def fake() -> FakeCBS:
 def test_real_cbsodata_is_blocked() -> None:
     import cbsodata
 
-    with pytest.raises((AssertionError, RuntimeError)):
+    # the autouse fixture's stand-in, not a network error: the message proves which one raised
+    with pytest.raises(AssertionError, match="real cbsodata called in tests"):
         cbsodata.get_data("85318NED")
-    with pytest.raises((AssertionError, RuntimeError)):
+    with pytest.raises(AssertionError, match="real cbsodata called in tests"):
         cbsodata.get_meta("85318NED", "DataProperties")
+    # and jeugdlib's default client is that same (blocked) module
+    with pytest.raises(AssertionError, match="real cbsodata called in tests"):
+        cbs.fetch("85318NED", cache_dir=None)
 
 
 # ---------------------------------------------------------------------------
@@ -206,7 +212,7 @@ def test_atomic_write_leaves_no_partial_file(monkeypatch: pytest.MonkeyPatch, tm
     def failing_replace(src: Any, dst: Any) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(cbs.os, "replace", failing_replace)
+    monkeypatch.setattr(cbs_cache.os, "replace", failing_replace)
     with pytest.raises(OSError, match="disk full"):
         cbs.fetch("85318NED", cache_dir=tmp_path, client=fake)
     assert not list((tmp_path / "cbs").iterdir())
@@ -281,7 +287,14 @@ def test_kwb_2022_gemeente_missing_values(tmp_path: Path, fake: FakeCBS) -> None
 
 
 def test_kwb_same_columns_across_layouts(tmp_path: Path, fake: FakeCBS) -> None:
-    cols = ["inwoners", "huishoudens_met_kinderen", "woz_waarde", "perc_corporatiewoningen", "bijstand", "stedelijkheid"]
+    cols = [
+        "inwoners",
+        "huishoudens_met_kinderen",
+        "woz_waarde",
+        "perc_corporatiewoningen",
+        "bijstand",
+        "stedelijkheid",
+    ]
     frames = {y: cbs.kwb(y, "gemeente", columns=cols, cache_dir=tmp_path, client=fake) for y in (2017, 2022, 2024)}
     for y, f in frames.items():
         assert list(f.columns) == ["gemeentecode", "naam", "gemeentenaam", "jaar", *cols, "voorlopig"], y
@@ -532,17 +545,32 @@ def test_jeugdzorg_offline(tmp_path: Path) -> None:
 
 
 def test_vorm_names() -> None:
-    assert cbs._vorm_name("Jeugdhulp zonder verblijf: door wijkteam") == "jeugdhulp_wijkteam"
-    assert cbs._vorm_name("Jeugdhulp zonder verblijf: overig") == "jeugdhulp_zonder_verblijf_overig"
-    assert cbs._vorm_name("Jeugdhulp met verblijf") == "jeugdhulp_met_verblijf"
-    assert cbs._vorm_name("Totaal jeugdzorg") == "jeugdzorg_totaal"
+    assert _vorm_name("Jeugdhulp zonder verblijf: door wijkteam") == "jeugdhulp_wijkteam"
+    assert _vorm_name("Jeugdhulp zonder verblijf: overig") == "jeugdhulp_zonder_verblijf_overig"
+    assert _vorm_name("Jeugdhulp met verblijf") == "jeugdhulp_met_verblijf"
+    assert _vorm_name("Totaal jeugdzorg") == "jeugdzorg_totaal"
     assert set(cbs.VORMEN) >= {"jeugdhulp_totaal", "jeugdbescherming"}
 
 
-def test_no_tmp_files_and_no_shared_reads() -> None:
-    src = Path(cbs.__file__).read_text(encoding="utf-8")
-    assert "/work/shared" not in src
-    assert os.sep + "shared" not in str(FIXTURES)
+def test_no_shared_reads_and_every_module_checked() -> None:
+    """No module of the cbs package (nor a fixture) points at the read-only shared folder."""
+    modules = sorted(CBS_PACKAGE.glob("*.py"))
+    names = {p.name for p in modules}
+    # the test must see every module of the split package, not only __init__.py
+    assert {"__init__.py", "cache.py", "_client.py", "kwb.py", "jeugdzorg.py", "mergers.py"} <= names
+    pattern = re.compile(r"/work/shared|\.\./shared|[\\/]shared[\\/]")
+    offenders = [p.name for p in modules if pattern.search(p.read_text(encoding="utf-8"))]
+    offenders += [p.name for p in FIXTURES.iterdir() if p.is_file() and pattern.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
+    assert "shared" not in FIXTURES.resolve().parts
+
+
+def test_fetch_leaves_no_tmp_files(tmp_path: Path, fake: FakeCBS) -> None:
+    cbs.prefetch("85318NED", cache_dir=tmp_path, client=fake)
+    files = list((tmp_path / "cbs").iterdir())
+    assert files and not [p for p in files if p.name.endswith(".tmp") or p.name.startswith(".")]
+    # every parquet file has its JSON sidecar
+    assert {p.stem for p in files if p.suffix == ".parquet"} == {p.stem for p in files if p.suffix == ".json"}
 
 
 def test_mixed_untyped_column_round_trips(tmp_path: Path, fake: FakeCBS) -> None:

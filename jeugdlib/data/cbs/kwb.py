@@ -1,0 +1,194 @@
+"""Kerncijfers wijken en buurten (KWB, 2017-2025) with stable, readable column names."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from jeugdlib.data.cbs._client import _default_client, _fetch_or_full, fetch_meta
+from jeugdlib.data.cbs._meta import _clean_code, _Column, _require_props, _resolve, _table_provisional, _to_number
+from jeugdlib.errors import DataError
+
+__all__ = ["KWB_COLUMNS", "KWB_TABLES", "kwb"]
+
+#: Yearly "Kerncijfers wijken en buurten" tables.
+KWB_TABLES: dict[int, str] = {
+    2017: "83765NED",
+    2018: "84286NED",
+    2019: "84583NED",
+    2020: "84799NED",
+    2021: "85039NED",
+    2022: "85318NED",
+    2023: "85618NED",
+    2024: "85984NED",
+    2025: "86165NED",
+}
+
+
+#: Harmonised KWB columns: readable name -> keys/titles searched in each table.
+KWB_COLUMNS: dict[str, _Column] = {
+    "inwoners": _Column(("AantalInwoners",), ("aantal inwoners",), "Number of inhabitants"),
+    "mannen": _Column(("Mannen",), ("mannen",), "Men"),
+    "vrouwen": _Column(("Vrouwen",), ("vrouwen",), "Women"),
+    "inw_0_14": _Column(("k_0Tot15Jaar",), ("0 tot 15 jaar",), "Inhabitants aged 0-14"),
+    "inw_15_24": _Column(("k_15Tot25Jaar",), ("15 tot 25 jaar",), "Inhabitants aged 15-24"),
+    "inw_25_44": _Column(("k_25Tot45Jaar",), ("25 tot 45 jaar",), "Inhabitants aged 25-44"),
+    "inw_45_64": _Column(("k_45Tot65Jaar",), ("45 tot 65 jaar",), "Inhabitants aged 45-64"),
+    "inw_65_plus": _Column(("k_65JaarOfOuder",), ("65 jaar of ouder",), "Inhabitants aged 65+"),
+    "gescheiden": _Column(("Gescheiden",), ("gescheiden",), "Divorced inhabitants"),
+    "huishoudens": _Column(("HuishoudensTotaal",), ("huishoudens totaal",), "Private households"),
+    "eenpersoonshuishoudens": _Column(
+        ("Eenpersoonshuishoudens",), ("eenpersoonshuishoudens",), "One-person households"
+    ),
+    "huishoudens_met_kinderen": _Column(
+        ("HuishoudensMetKinderen",), ("huishoudens met kinderen",), "Households with children"
+    ),
+    "gem_huishoudensgrootte": _Column(
+        ("GemiddeldeHuishoudensgrootte",), ("gemiddelde huishoudensgrootte",), "Mean household size"
+    ),
+    "woningvoorraad": _Column(("Woningvoorraad",), ("woningvoorraad",), "Dwellings"),
+    "woz_waarde": _Column(
+        ("GemiddeldeWOZWaardeVanWoningen", "GemiddeldeWoningwaarde"),
+        ("gemiddelde woz waarde van woningen", "gemiddelde woningwaarde"),
+        "Mean WOZ value of dwellings (x 1000 euro)",
+    ),
+    "perc_koopwoningen": _Column(("Koopwoningen",), ("koopwoningen",), "Owner-occupied dwellings (%)"),
+    "perc_huurwoningen": _Column(("HuurwoningenTotaal",), ("huurwoningen totaal",), "Rented dwellings (%)"),
+    "perc_corporatiewoningen": _Column(
+        ("InBezitWoningcorporatie",), ("in bezit woningcorporatie",), "Dwellings owned by housing corporations (%)"
+    ),
+    "bijstand": _Column(
+        ("PersonenPerSoortUitkeringBijstand",),
+        ("personen per soort uitkering bijstand", "bijstand"),
+        "Persons receiving social assistance (bijstand)",
+    ),
+    "afstand_huisarts": _Column(
+        ("AfstandTotHuisartsenpraktijk",), ("afstand tot huisartsenpraktijk",), "Distance to GP practice (km)"
+    ),
+    "bevolkingsdichtheid": _Column(("Bevolkingsdichtheid",), ("bevolkingsdichtheid",), "Inhabitants per km2"),
+    "stedelijkheid": _Column(("MateVanStedelijkheid",), ("mate van stedelijkheid",), "Urbanity class 1-5"),
+}
+
+_KWB_ID_COLUMNS: dict[str, _Column] = {
+    "gemeentenaam": _Column(("Gemeentenaam",), ("gemeentenaam",), "Gemeente name"),
+    "soort_regio": _Column(("SoortRegio",), ("soort regio",), "Region type"),
+    "codering": _Column(("Codering",), ("codering",), "Region code"),
+}
+
+_KWB_DEFAULT = (
+    "inwoners",
+    "inw_0_14",
+    "inw_15_24",
+    "gescheiden",
+    "huishoudens",
+    "huishoudens_met_kinderen",
+    "woz_waarde",
+    "perc_corporatiewoningen",
+    "bijstand",
+    "afstand_huisarts",
+)
+
+
+def kwb(
+    year: int,
+    level: Literal["wijk", "gemeente"] = "wijk",
+    *,
+    columns: Sequence[str] | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    client: Any = None,
+) -> pd.DataFrame:
+    """Kerncijfers wijken en buurten of one year with harmonised column names.
+
+    Columns are found through each table's metadata: the DataProperties key
+    with its positional suffix stripped (``AantalInwoners_5`` ->
+    ``AantalInwoners``) or, failing that, the title. Never by position.
+
+    Parameters
+    ----------
+    year : int
+        2017 to 2025 (see :data:`KWB_TABLES`); the boundary year of the codes.
+    level : {"wijk", "gemeente"}
+        Region level.
+    columns : sequence of str, optional
+        Harmonised names from :data:`KWB_COLUMNS`; default
+        ``inwoners, inw_0_14, inw_15_24, gescheiden, huishoudens,
+        huishoudens_met_kinderen, woz_waarde, perc_corporatiewoningen,
+        bijstand, afstand_huisarts``.
+    cache_dir, client
+        As in :func:`fetch`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``wijkcode`` (wijk level only), ``gemeentecode``, ``naam``,
+        ``gemeentenaam``, ``jaar``, the requested columns (float, NaN where CBS
+        has ``.`` or blank) and ``voorlopig``. For wijk level ``gemeentecode``
+        is derived from the wijk code (``WK036301`` -> ``GM0363``).
+
+    Raises
+    ------
+    DataError
+        Unknown year or level, unknown column name, or a column missing from
+        the table's metadata.
+    OfflineError
+        CBS unreachable and nothing cached.
+    """
+    if isinstance(year, bool) or not isinstance(year, (int, np.integer)) or int(year) not in KWB_TABLES:
+        raise DataError(
+            f"No Kerncijfers wijken en buurten table for year {year!r}. Supported years: "
+            f"{', '.join(str(y) for y in KWB_TABLES)}."
+        )
+    if level not in ("wijk", "gemeente"):
+        raise DataError(f"kwb(level={level!r}) is not supported; use 'wijk' or 'gemeente'.")
+    year = int(year)
+    wanted = list(_KWB_DEFAULT if columns is None else columns)
+    unknown = [c for c in wanted if c not in KWB_COLUMNS]
+    if unknown:
+        raise DataError(f"Unknown KWB column name(s) {unknown}. Available harmonised names: {', '.join(KWB_COLUMNS)}.")
+    table_id = KWB_TABLES[year]
+    client = client if client is not None else _default_client()
+    props = _require_props(fetch_meta(table_id, "DataProperties", cache_dir=cache_dir, client=client), table_id)
+    infos = fetch_meta(table_id, "TableInfos", cache_dir=cache_dir, client=client)
+
+    geo = props.loc[props["Type"].astype(str) == "GeoDimension", "Key"]
+    if geo.empty:
+        raise DataError(f"CBS table {table_id}: DataProperties has no GeoDimension (expected 'WijkenEnBuurten').")
+    geo_key = str(geo.iloc[0])
+    id_keys = {
+        name: _resolve(props, spec, name, table_id, ("Topic", "GeoDetail")) for name, spec in _KWB_ID_COLUMNS.items()
+    }
+    value_keys = {name: _resolve(props, KWB_COLUMNS[name], name, table_id, ("Topic",)) for name in wanted}
+
+    prefix = "WK" if level == "wijk" else "GM"
+    select = [geo_key, *id_keys.values(), *value_keys.values()]
+    raw, _ = _fetch_or_full(table_id, select, f"startswith({geo_key},'{prefix}')", cache_dir=cache_dir, client=client)
+    if raw.empty:
+        raw = pd.DataFrame(columns=select, dtype=object)
+    missing_cols = [k for k in select if k not in raw.columns]
+    if missing_cols:
+        raise DataError(
+            f"CBS table {table_id}: the data lack column(s) {missing_cols} that its metadata lists; "
+            "fetch again with refresh=True."
+        )
+    # filter locally too: the frame may be the full table (offline fallback after prefetch)
+    codes = raw[id_keys["codering"]].map(_clean_code)
+    keep = codes.astype(str).str.startswith(prefix)
+    raw, codes = raw.loc[keep].reset_index(drop=True), codes.loc[keep].reset_index(drop=True)
+
+    out = pd.DataFrame(index=raw.index)
+    if level == "wijk":
+        out["wijkcode"] = codes
+        out["gemeentecode"] = "GM" + codes.str[2:6]
+    else:
+        out["gemeentecode"] = codes
+    out["naam"] = raw[geo_key].map(_clean_code)
+    out["gemeentenaam"] = raw[id_keys["gemeentenaam"]].map(_clean_code)
+    out["jaar"] = year
+    for name, key in value_keys.items():
+        out[name] = _to_number(raw[key])
+    out["voorlopig"] = _table_provisional(infos)
+    return out
