@@ -7,8 +7,15 @@ class DataError(ValueError):
     """A table does not meet jeugdlib's expectations.
 
     The message always names the source (file or table), the column and the
-    offending rows, and says what to do about it.
+    offending rows, and says what to do about it. ``source`` and ``column``
+    repeat the first two as fields (``None`` where they do not apply), so
+    programs need not parse the message.
     """
+
+    def __init__(self, message: str, *, source: str | None = None, column: str | None = None):
+        super().__init__(message)
+        self.source = None if source is None else str(source)
+        self.column = column
 
 
 class RegionNotFoundError(DataError, LookupError):

@@ -1,0 +1,110 @@
+"""Building blocks of :class:`~jeugdlib.errors.DataError` messages.
+
+Every message of the input layer has the same parts, in this order: the source
+(file name or table label), the column, the offending rows, at most five
+example values and what to do. Rows are reported in one of two ways, and the
+message says which:
+
+* ``file lines [2, 7]``: 1-based line numbers of a CSV file or spreadsheet
+  rows of an Excel/ODS sheet (the header is line 1, so the first data row is
+  line 2). Used when the table was read by :func:`jeugdlib.io.read_table`
+  from a CSV/Excel/ODS file and the rows still carry the labels it gave them
+  (0, 1, 2, ... for the data rows; a CSV field with an embedded line break
+  shifts the count).
+* ``rows [0, 5]``: the index labels of a DataFrame (user frames, parquet
+  files, or frames whose index was changed).
+
+Values that look like a BSN (8 or 9 digits) are never printed: they are shown
+as ``***``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["SourceLabel", "examples", "format_rows", "mask_value", "rows_text"]
+
+#: Maximum number of rows named in a message.
+MAX_ROWS = 10
+#: Maximum number of example values named in a message.
+MAX_EXAMPLES = 5
+
+_BSN_LIKE = re.compile(r"\d{8,9}")
+
+
+class SourceLabel(str):
+    """A source label (the file name) that knows how its row labels map to file lines.
+
+    ``first_line`` is the file line of the row labelled 0 (2 for a CSV or a
+    sheet with one header line), or ``None`` when rows have no file lines
+    (DataFrames, parquet).
+    """
+
+    first_line: int | None
+
+    def __new__(cls, value: str, first_line: int | None = None) -> SourceLabel:
+        obj = super().__new__(cls, value)
+        obj.first_line = first_line
+        return obj
+
+
+def format_rows(index: Iterable[Any], limit: int = MAX_ROWS) -> str:
+    """``[a, b, c and 5 more]``: at most ``limit`` rows (or codes) of an error message."""
+    items = list(index)
+    shown = ", ".join(map(str, items[:limit]))
+    more = f" and {len(items) - limit} more" if len(items) > limit else ""
+    return f"[{shown}{more}]"
+
+
+def rows_text(index: Iterable[Any], source: str) -> str:
+    """``file lines [2, 3]`` or ``rows [0, 1]`` (see the module docstring)."""
+    labels = list(index)
+    first = getattr(source, "first_line", None)
+    if first is not None and all(isinstance(v, (int, np.integer)) for v in labels[:MAX_ROWS]):
+        return f"file lines {format_rows([int(v) + first for v in labels])}"
+    return f"rows {format_rows(labels)}"
+
+
+def mask_value(value: Any) -> str:
+    """``repr`` of a value for a message; BSN-like values (8 or 9 digits) become ``***``."""
+    text = str(value).strip()
+    if _BSN_LIKE.fullmatch(text.replace(".0", "", 1) if text.endswith(".0") else text):
+        return "***"
+    return repr(text) if isinstance(value, str) else repr(value)
+
+
+def examples(values: Iterable[Any], limit: int = MAX_EXAMPLES) -> str:
+    """At most ``limit`` distinct offending values, BSN-like ones masked: ``'12,5', '***'``."""
+    seen: list[str] = []
+    for v in pd.unique(pd.Series(list(values), dtype=object)):
+        m = mask_value(v)
+        if m not in seen:
+            seen.append(m)
+        if len(seen) == limit:
+            break
+    return ", ".join(seen)
+
+
+def problem(
+    source: str,
+    column: str | None,
+    what: str,
+    index: Iterable[Any] | None = None,
+    values: Iterable[Any] | None = None,
+    advice: str = "",
+) -> str:
+    """Assemble ``"<source>: column '<c>' <what> <values> at <rows>. <advice>"``."""
+    text = f"{source}: " + (f"column {column!r} " if column is not None else "") + what
+    if values is not None:
+        text += f" {examples(values)}"
+    if index is not None:
+        text += f" at {rows_text(index, source)}"
+    text += "."
+    if advice:
+        text += " " + advice
+    return text

@@ -1,0 +1,484 @@
+"""The input layer jeugdlib.io: reading, codes, numbers, dates, schemas and messages."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jeugdlib.io import (
+    Column,
+    DataError,
+    Schema,
+    format_rows,
+    normalise_code,
+    parse_dates,
+    parse_numeric,
+    read_table,
+)
+
+
+def num(values, **kw):
+    return parse_numeric(pd.Series(values, dtype=object), column="waarde", source="f.csv", **kw)
+
+
+# --------------------------------------------------------------------------- reading
+def test_dutch_excel_csv_utf8(tmp_path):
+    """Excel's 'CSV UTF-8' in a Dutch locale: BOM, ';', decimal comma, dot thousands."""
+    p = tmp_path / "excel.csv"
+    p.write_bytes("\ufeffgemeentecode;aantal;bedrag\r\nGM0363;12;1.234,5\r\n363;7;12,5\r\n".encode())
+    df, src = read_table(p)
+    assert list(df.columns) == ["gemeentecode", "aantal", "bedrag"]  # the BOM does not hide the first header
+    assert src == str(p)
+    assert num(df["bedrag"]).tolist() == [1234.5, 12.5]
+    assert normalise_code(df["gemeentecode"], "gemeente", column="gemeentecode", source=src).tolist() == [
+        "GM0363",
+        "GM0363",
+    ]
+
+
+def test_plain_csv_and_comma_separator(tmp_path):
+    p = tmp_path / "plain.csv"
+    p.write_text('gemeentecode,naam,bedrag\nGM0363,"Amsterdam, centrum",1234.5\n', encoding="utf-8")
+    df, _ = read_table(p)
+    assert df.loc[0, "naam"] == "Amsterdam, centrum"
+    assert num(df["bedrag"]).tolist() == [1234.5]
+
+
+def test_separator_sniffed_outside_quotes(tmp_path):
+    p = tmp_path / "q.csv"
+    p.write_text('"a,b";"c,d"\n1;2\n', encoding="utf-8")
+    df, _ = read_table(p)
+    assert list(df.columns) == ["a,b", "c,d"]
+
+
+def test_latin1_file_read(tmp_path):
+    p = tmp_path / "latin.csv"
+    p.write_bytes("gemeentecode;aantal cliënten;toelichting\nGM0363;5;€ per cliënt\n".encode("cp1252"))
+    df, _ = read_table(p)
+    assert list(df.columns) == ["gemeentecode", "aantal cliënten", "toelichting"]
+    assert df.loc[0, "toelichting"] == "€ per cliënt"
+
+
+def test_latin1_after_64kb_of_ascii(tmp_path):
+    p = tmp_path / "late.csv"
+    body = "a;b\n" + "x;1\n" * 20000 + "cliënt;2\n"
+    p.write_bytes(body.encode("latin-1"))
+    df, _ = read_table(p)
+    assert df["a"].iloc[-1] == "cliënt" and len(df) == 20001
+
+
+def test_non_text_encoding_refused(tmp_path):
+    p = tmp_path / "weird.csv"
+    p.write_bytes(b"a;b\n" + bytes([0x81, 0x8D, 0x8F]) * 5 + b";1\n")  # undefined in Windows-1252
+    with pytest.raises(DataError, match="CSV UTF-8"):
+        read_table(p)
+
+
+def test_missing_cells_are_none_and_tokens_stay_text(tmp_path):
+    p = tmp_path / "m.csv"
+    p.write_text('a,b\n,NA\n"",nan\n', encoding="utf-8")
+    df, _ = read_table(p)
+    assert df["a"].isna().all()
+    assert df["b"].tolist() == ["NA", "nan"]  # not silently missing: the numeric parser refuses them
+
+
+@pytest.mark.parametrize(
+    "name,content,pattern",
+    [
+        ("empty.csv", b"", "is empty"),
+        ("blank.csv", b"\xef\xbb\xbf  \n", "is empty"),
+        ("binary.csv", bytes(range(256)) * 4, "binary"),
+        ("dup.csv", b"jaar,Jaar\n1,2\n", "duplicate column names"),
+        ("dup2.csv", b"gemeente code;gemeente_code\n1;2\n", "duplicate column names"),
+        ("ragged.csv", b"a,b\n1,2,3\n", "as many fields as the header"),
+        ("zip.csv", b"PK\x03\x04rest", "zipped"),
+        ("table.json", b"{}", "unsupported file type '.json'"),
+        ("noname.csv", b"a,,b\n1,2,3\n", "have no name"),
+    ],
+)
+def test_unreadable_files_refused(tmp_path, name, content, pattern):
+    p = tmp_path / name
+    p.write_bytes(content)
+    with pytest.raises(DataError, match=pattern) as info:
+        read_table(p)
+    assert str(p) in str(info.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(DataError, match="file not found"):
+        read_table(tmp_path / "nope.csv")
+
+
+def test_header_only_gives_empty_frame(tmp_path):
+    p = tmp_path / "h.csv"
+    p.write_text("gemeentecode;waarde\n", encoding="utf-8")
+    df, src = read_table(p)
+    assert df.shape == (0, 2)
+    schema = Schema("t", [Column("gemeentecode", "code:gemeente")])
+    with pytest.raises(DataError, match="0 data rows"):
+        schema.validate(df, src)
+    assert Schema("t", [Column("gemeentecode", "code:gemeente")], min_rows=0).validate(df, src).empty
+
+
+def test_trailing_empty_columns_dropped(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("a;b;\n1;2;\n", encoding="utf-8")
+    assert list(read_table(p)[0].columns) == ["a", "b"]
+
+
+def test_excel_ods_parquet_same_values(tmp_path):
+    df = pd.DataFrame(
+        {
+            "gemeentecode": ["GM0518", "GM0599"],
+            "waarde": [1.5, 2.0],
+            "datum": pd.to_datetime(["2021-01-31", "2021-02-28"]),
+        }
+    )
+    df.to_excel(tmp_path / "a.xlsx", index=False)
+    df.to_excel(tmp_path / "a.ods", index=False, engine="odf")
+    df.to_parquet(tmp_path / "a.parquet")
+    df.to_csv(tmp_path / "a.csv", index=False, sep=";", decimal=",", date_format="%Y-%m-%d")
+    for name in ("a.xlsx", "a.ods", "a.parquet", "a.csv"):
+        raw, src = read_table(tmp_path / name)
+        assert num(raw["waarde"]).tolist() == [1.5, 2.0], name
+        assert parse_dates(raw["datum"], column="datum", source=src).tolist() == list(df.datum), name
+        assert raw["gemeentecode"].tolist() == ["GM0518", "GM0599"], name
+
+
+def test_excel_sheet_name_and_missing_sheet(tmp_path):
+    p = tmp_path / "s.xlsx"
+    with pd.ExcelWriter(p) as w:
+        pd.DataFrame({"a": [1]}).to_excel(w, sheet_name="eerste", index=False)
+        pd.DataFrame({"b": [2]}).to_excel(w, sheet_name="tweede", index=False)
+    assert list(read_table(p, sheet_name="tweede")[0].columns) == ["b"]
+    with pytest.raises(DataError, match="sheet 'derde' not found"):
+        read_table(p, sheet_name="derde")
+
+
+def test_corrupt_spreadsheet_and_parquet(tmp_path):
+    for name in ("bad.xlsx", "bad.parquet", "bad.ods"):
+        (tmp_path / name).write_bytes(b"not really a file at all")
+        with pytest.raises(DataError, match="could not be read"):
+            read_table(tmp_path / name)
+
+
+def test_dataframe_passes_through_as_copy():
+    df = pd.DataFrame({" Gemeentecode\ufeff": ["GM0363"], "x": [1]})
+    out, src = read_table(df)
+    assert src == "<DataFrame>" and list(out.columns) == ["Gemeentecode", "x"]
+    out.loc[0, "x"] = 5
+    assert df.loc[0, "x"] == 1
+    assert read_table(df, source="mijn tabel")[1] == "mijn tabel"
+
+
+# --------------------------------------------------------------------------- codes
+@pytest.mark.parametrize("value", ["GM0363", "gm0363", "GM363", "363", " GM 0363 ", "Gm 363", 363, 363.0, "363.0"])
+def test_gemeentecode_forms(value):
+    assert normalise_code(pd.Series([value], dtype=object), "gemeente", column="c", source="s").tolist() == ["GM0363"]
+
+
+@pytest.mark.parametrize(
+    "kind,value,expected",
+    [
+        ("wijk", "wk36300", "WK036300"),
+        ("wijk", 36300, "WK036300"),
+        ("jeugdregio", "jz1", "JZ01"),
+        ("jeugdregio", "JZ24", "JZ24"),
+        ("buurt", "BU 0363 0000", "BU03630000"),
+        ("gemeente", "GM0003", "GM0003"),
+    ],
+)
+def test_other_code_kinds(kind, value, expected):
+    assert normalise_code(pd.Series([value], dtype=object), kind, column="c", source="s").tolist() == [expected]
+
+
+@pytest.mark.parametrize("value", ["XX12", "WK036300", "GM12345", "GM03a3", "Amsterdam", "363.5", "GM-0363"])
+def test_bad_codes_refused(value):
+    with pytest.raises(DataError, match=r"s: column 'c' has codes not of the form GM \+ 4 digits"):
+        normalise_code(pd.Series([value, "GM0363"], dtype=object), "gemeente", column="c", source="s")
+
+
+def test_code_missing_stays_missing():
+    out = normalise_code(pd.Series(["GM0363", None, "", np.nan], dtype=object), "gemeente", column="c", source="s")
+    assert out.tolist() == ["GM0363", None, None, None]
+
+
+# --------------------------------------------------------------------------- numbers
+@pytest.mark.parametrize(
+    "values,expected",
+    [
+        (["12,5", "7"], [12.5, 7.0]),
+        (["1.234,5", "12,5"], [1234.5, 12.5]),
+        (["1.234.567"], [1234567.0]),
+        (["1,234.5", "13.5"], [1234.5, 13.5]),
+        (["1,234,567", "2.5"], [1234567.0, 2.5]),
+        (["13.5", "-2", "+3", "1e3", ".5"], [13.5, -2.0, 3.0, 1000.0, 0.5]),
+        ([" 4 ", "5\t"], [4.0, 5.0]),
+        (["1,234"], [1.234]),  # ambiguous alone: the Dutch convention (comma = decimal)
+    ],
+)
+def test_numbers_parsed(values, expected):
+    assert num(values).tolist() == expected
+
+
+def test_numbers_against_float():
+    """The hand-rolled parser agrees with float() on the normalised strings."""
+    rng = np.random.default_rng(1)
+    vals = np.round(rng.normal(0, 1e4, 500), 3)
+    dot = [repr(float(v)) for v in vals]
+    comma = [f"{v:.3f}".replace(".", ",") for v in vals]
+    grouped = [f"{v:,.3f}".replace(",", "_").replace(".", ",").replace("_", ".") for v in vals]
+    assert num(dot).tolist() == [float(v) for v in dot]
+    expect = [float(f"{v:.3f}") for v in vals]
+    assert num(comma).tolist() == expect
+    assert num(grouped).tolist() == expect
+
+
+def test_missing_tokens():
+    out = num(["", ".", "-", "x", "X", None, np.nan, "3"])
+    assert out.isna().tolist() == [True] * 7 + [False]
+
+
+@pytest.mark.parametrize(
+    "values,pattern",
+    [
+        (["12,5", "13.5"], "mixes a decimal comma and a decimal point"),
+        (["1.234,5", "1,234.5"], "mixes a decimal comma and a decimal point"),
+        (["inf"], "must be numeric"),
+        (["-inf"], "must be numeric"),
+        (["nan"], "must be numeric"),
+        (["NaN"], "must be numeric"),
+        (["Infinity"], "must be numeric"),
+        (["NA"], "must be numeric"),
+        (["hoog"], "must be numeric"),
+        (["1,2,3"], "must be numeric"),
+        (["12,5", "1.23.4"], "must be numeric"),
+        (["12 %"], "must be numeric"),
+        (["€ 12"], "must be numeric"),
+    ],
+)
+def test_numbers_refused(values, pattern):
+    with pytest.raises(DataError, match=rf"f\.csv: column 'waarde' {pattern}") as info:
+        num(values)
+    assert info.value.column == "waarde" and info.value.source == "f.csv"
+
+
+def test_mixed_separators_never_read_as_135():
+    with pytest.raises(DataError, match="'12,5', '13.5'"):
+        num(["12,5", "13.5"])
+
+
+def test_numeric_dtype_passes_and_inf_refused():
+    assert parse_numeric(pd.Series([1, 2]), column="c", source="s").tolist() == [1.0, 2.0]
+    with pytest.raises(DataError, match="infinite"):
+        parse_numeric(pd.Series([1.0, np.inf]), column="c", source="s")
+
+
+def test_mixed_object_column_from_excel():
+    assert num([12.5, "7", None, 3]).tolist()[:2] == [12.5, 7.0]
+
+
+def test_integer():
+    out = num(["2022", "2022.0", ""], integer=True)
+    assert str(out.dtype) == "Int64" and out.tolist()[:2] == [2022, 2022] and out.isna().tolist()[2]
+    with pytest.raises(DataError, match=r"whole numbers but has '2022\.7'"):
+        num(["2021", "2022.7"], integer=True)
+    with pytest.raises(DataError, match="whole numbers"):
+        parse_numeric(pd.Series([2022.7]), column="jaar", source="s", integer=True)
+
+
+def test_min_max():
+    assert num(["0", "100"], min=0, max=100).tolist() == [0.0, 100.0]
+    with pytest.raises(DataError, match=r"below the allowed minimum 0: '-1'"):
+        num(["-1", "5"], min=0)
+    with pytest.raises(DataError, match=r"above the allowed maximum 100: '150'"):
+        num(["150", "5"], max=100)
+
+
+def test_numeric_million_rows_fast():
+    s = pd.Series([f"{i % 997},{i % 100:02d}" for i in range(1_000_000)], dtype=object)
+    t0 = time.perf_counter()
+    out = parse_numeric(s, column="bedrag", source="big.csv")
+    elapsed = time.perf_counter() - t0
+    assert out.iloc[1001] == pytest.approx(4.01)
+    assert elapsed < 3.0, elapsed  # about 0.3 s on one core; generous for a shared CI machine
+
+
+# --------------------------------------------------------------------------- dates
+def test_dates_iso():
+    out = parse_dates(
+        pd.Series(["2021-03-31", "2021-01-05T00:00:00", None, "", "2021-01-05 00:00:00"]), column="d", source="s"
+    )
+    assert out.tolist()[0] == pd.Timestamp("2021-03-31") and out.isna().tolist() == [False, False, True, True, False]
+    assert str(out.dtype) == "datetime64[ns]"
+
+
+def test_dates_explicit_format():
+    out = parse_dates(pd.Series(["31-03-2021"]), column="d", source="s", format="%d-%m-%Y")
+    assert out.tolist() == [pd.Timestamp("2021-03-31")]
+    with pytest.raises(DataError, match="not valid dates"):
+        parse_dates(pd.Series(["2021-03-31"]), column="d", source="s", format="%d-%m-%Y")
+
+
+def test_datetime_dtype_passes_through():
+    s = pd.Series(pd.to_datetime(["2021-01-01", None]))
+    assert parse_dates(s, column="d", source="s").equals(s.astype("datetime64[ns]"))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "today",
+        "now",
+        "gisteren",
+        "2021",
+        "01-02-21",
+        "2021-02-30",
+        "12/31/2021",
+        "31/12/2021",
+        "44197",
+        "2021-13-01",
+        "2021/03/31",
+        "20210331",
+    ],
+)
+def test_dates_refused(value):
+    shown = r"\*\*\*" if re.fullmatch(r"\d{8,9}", value) else f"'{re.escape(value)}'"  # 8 digits: BSN-like, masked
+    with pytest.raises(DataError, match=rf"s: column 'd' has values that are not valid dates: {shown}"):
+        parse_dates(pd.Series(["2021-01-01", value]), column="d", source="s")
+
+
+def test_excel_serial_number_refused_but_real_excel_date_accepted(tmp_path):
+    pd.DataFrame({"d": [44197]}).to_excel(tmp_path / "serial.xlsx", index=False)
+    raw, src = read_table(tmp_path / "serial.xlsx")
+    with pytest.raises(DataError, match="not valid dates"):
+        parse_dates(raw["d"], column="d", source=src)
+    pd.DataFrame({"d": pd.to_datetime(["2021-01-01"])}).to_excel(tmp_path / "real.xlsx", index=False)
+    raw, src = read_table(tmp_path / "real.xlsx")
+    assert parse_dates(raw["d"], column="d", source=src).tolist() == [pd.Timestamp("2021-01-01")]
+
+
+# --------------------------------------------------------------------------- messages
+def test_message_rows_as_file_lines_and_examples_limited(tmp_path):
+    p = tmp_path / "many.csv"
+    p.write_text("waarde\n" + "".join(f"fout{i}\n" for i in range(25)), encoding="utf-8")
+    df, src = read_table(p)
+    with pytest.raises(DataError) as info:
+        parse_numeric(df["waarde"], column="waarde", source=src)
+    msg = str(info.value)
+    assert str(p) in msg and "'waarde'" in msg
+    assert "file lines [2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 15 more]" in msg
+    assert msg.count("'fout") == 5
+
+
+def test_message_rows_as_labels_for_dataframes():
+    df = pd.DataFrame({"waarde": ["1", "x1"]}, index=[10, 20])
+    with pytest.raises(DataError, match=r"at rows \[20\]"):
+        parse_numeric(df["waarde"], column="waarde", source="<DataFrame>")
+
+
+def test_bsn_like_values_masked():
+    with pytest.raises(DataError) as info:
+        normalise_code(pd.Series(["GM0363", "123456782", "12345678"]), "gemeente", column="c", source="s")
+    assert "123456782" not in str(info.value) and "12345678" not in str(info.value)
+    assert "***" in str(info.value)
+
+
+def test_format_rows():
+    assert format_rows(range(3)) == "[0, 1, 2]"
+    assert format_rows(range(12)) == "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9 and 2 more]"
+
+
+# --------------------------------------------------------------------------- schema
+SCHEMA = Schema(
+    "test table",
+    [
+        Column("gemeentecode", "code:gemeente", description="CBS code"),
+        Column("jaar", "int", min=1990, max=2100),
+        Column("aantal", "count"),
+        Column("aandeel", "share", required=False),
+        Column("startdatum", "date", required=False),
+        Column("actief", "bool", required=False),
+        Column("naam", "str", required=False, aliases=("gemeentenaam",)),
+    ],
+    key=("gemeentecode", "jaar"),
+    description="one row per gemeente and year",
+)
+
+
+def _frame(**cols):
+    base = {"gemeentecode": ["GM0363", "518"], "jaar": ["2021", "2022"], "aantal": ["5", "6"]}
+    base.update(cols)
+    return pd.DataFrame(base)
+
+
+def test_schema_matches_headers_and_converts():
+    df = pd.DataFrame(
+        {
+            " Gemeente Code": ["gm363"],
+            "JAAR": ["2021"],
+            "Aantal": ["1234"],
+            "Gemeentenaam": [" A "],
+            "Extra Kolom ": ["x"],
+        }
+    )
+    out = SCHEMA.validate(df, "s")
+    assert list(out.columns)[:7] == list(SCHEMA.names) and out.columns[-1] == "Extra Kolom"
+    row = out.iloc[0]
+    assert row.gemeentecode == "GM0363" and row.jaar == 2021 and row.aantal == 1234 and row.naam == "A"
+    assert out["aandeel"].isna().all() and out["startdatum"].isna().all()
+
+
+def test_schema_kinds():
+    out = SCHEMA.validate(_frame(aandeel=["12,5", ""], startdatum=["2021-01-01", ""], actief=["ja", "0"]), "s")
+    assert out.aandeel.tolist()[0] == 12.5 and out.actief.tolist() == [True, False]
+    assert out.startdatum.iloc[0] == pd.Timestamp("2021-01-01")
+
+
+@pytest.mark.parametrize(
+    "cols,pattern",
+    [
+        ({"gemeentecode": ["GM0363", "GM0363"]}, None),
+        ({"jaar": ["2021", "2022.7"]}, "whole numbers"),
+        ({"jaar": ["1800", "2022"]}, "below the allowed minimum 1990"),
+        ({"aantal": ["-1", "2"]}, "below the allowed minimum 0"),
+        ({"aandeel": ["150", "2"]}, "is a percentage but has values outside 0–100"),
+        ({"gemeentecode": ["XX12", "GM0363"]}, "codes not of the form"),
+        ({"startdatum": ["today", ""]}, "not valid dates"),
+        ({"actief": ["misschien", "ja"]}, "must be yes/no"),
+        ({"gemeentecode": [None, "GM0363"]}, "is empty"),
+    ],
+)
+def test_schema_refuses(cols, pattern):
+    df = _frame(**cols)
+    if pattern is None:
+        df["jaar"] = ["2021", "2021"]
+        pattern = r"duplicate codes \['GM0363 / 2021'\]|duplicate codes \[GM0363 / 2021\]"
+    with pytest.raises(DataError, match=pattern):
+        SCHEMA.validate(df, "s")
+
+
+def test_schema_missing_required_and_duplicate_match():
+    with pytest.raises(DataError, match=r"s: required column\(s\) \['aantal'\] missing"):
+        SCHEMA.validate(_frame().drop(columns="aantal"), "s")
+    with pytest.raises(DataError, match="same column"):
+        SCHEMA.validate(_frame(naam=["a", "b"], gemeentenaam=["a", "b"]), "s")
+
+
+def test_schema_collects_all_problems():
+    with pytest.raises(DataError, match=r"s: 2 problems in the test table:\n- column 'jaar'.*\n- column 'aantal'"):
+        SCHEMA.validate(_frame(jaar=["x", "2022"], aantal=["-3", "1"]), "s")
+
+
+def test_schema_describe_and_declaration_errors():
+    d = SCHEMA.describe()
+    assert d.column.tolist() == list(SCHEMA.names)
+    assert d.set_index("column").loc["aandeel", "max"] == 100 and d.key.sum() == 2
+    with pytest.raises(ValueError, match="unknown kind"):
+        Column("x", "number")
+    with pytest.raises(ValueError, match="declared twice"):
+        Schema("t", [Column("a"), Column("b", aliases=("A",))])
