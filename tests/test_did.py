@@ -18,9 +18,18 @@ from jeugdlib.errors import DataError, JeugdlibWarning, StaggeredTimingWarning  
 # R did 2.x, att_gt(yname="lemp", tname="year", idname="countyreal", gname="first.treat",
 # data=mpdta, control_group="nevertreated", base_period="varying", xformla=NULL)
 R_ATT_GT = {
-    (2004, 2004): -0.0105, (2004, 2005): -0.0704, (2004, 2006): -0.1373, (2004, 2007): -0.1008,
-    (2006, 2004): 0.0065, (2006, 2005): -0.0028, (2006, 2006): -0.0046, (2006, 2007): -0.0412,
-    (2007, 2004): 0.0305, (2007, 2005): -0.0027, (2007, 2006): -0.0311, (2007, 2007): -0.0261,
+    (2004, 2004): -0.0105,
+    (2004, 2005): -0.0704,
+    (2004, 2006): -0.1373,
+    (2004, 2007): -0.1008,
+    (2006, 2004): 0.0065,
+    (2006, 2005): -0.0028,
+    (2006, 2006): -0.0046,
+    (2006, 2007): -0.0412,
+    (2007, 2004): 0.0305,
+    (2007, 2005): -0.0027,
+    (2007, 2006): -0.0311,
+    (2007, 2007): -0.0261,
 }
 MPDTA_ARGS = ("lemp", "countyreal", "year", "first.treat")
 
@@ -50,19 +59,27 @@ def _hand_2x2(df: pd.DataFrame, g: int, t: int, b: int) -> float:
 
 # ---------------------------------------------------------------------------- mpdta vs R did
 def test_att_gt_matches_r_did_published(cs_mpdta: did.AttResult) -> None:
-    tab = cs_mpdta.att_gt.set_index(["group", "time"])["att"]
+    tab = cs_mpdta.att_gt.set_index(["group", "time"])["estimate"]
     assert len(tab) == 12
     for key, r in R_ATT_GT.items():
         assert tab[key] == pytest.approx(r, abs=5e-5), key
 
 
-@pytest.mark.parametrize("g,t,b", [(2004, 2004, 2003), (2004, 2007, 2003), (2006, 2005, 2004),
-                                   (2006, 2007, 2005), (2007, 2004, 2003), (2007, 2007, 2006)])
-def test_att_gt_equals_hand_2x2(mpdta: pd.DataFrame, cs_mpdta: did.AttResult, g: int, t: int,
-                                b: int) -> None:
+@pytest.mark.parametrize(
+    "g,t,b",
+    [
+        (2004, 2004, 2003),
+        (2004, 2007, 2003),
+        (2006, 2005, 2004),
+        (2006, 2007, 2005),
+        (2007, 2004, 2003),
+        (2007, 2007, 2006),
+    ],
+)
+def test_att_gt_equals_hand_2x2(mpdta: pd.DataFrame, cs_mpdta: did.AttResult, g: int, t: int, b: int) -> None:
     row = cs_mpdta.att_gt.query("group == @g and time == @t").iloc[0]
     assert row["base_period"] == b
-    assert row["att"] == pytest.approx(_hand_2x2(mpdta, g, t, b), abs=1e-6)
+    assert row["estimate"] == pytest.approx(_hand_2x2(mpdta, g, t, b), abs=1e-6)
 
 
 def test_agrees_with_differences_package(mpdta: pd.DataFrame, cs_mpdta: did.AttResult) -> None:
@@ -73,41 +90,40 @@ def test_agrees_with_differences_package(mpdta: pd.DataFrame, cs_mpdta: did.AttR
     model = ATTgt(data=d, cohort_column="c")
     model.fit(formula="lemp", control_group="never_treated", est_method="dr", progress_bar=False)
     ref = model.results().droplevel("base_period").iloc[:, :2]
-    ref.columns = ["att", "se"]
+    ref.columns = ["estimate", "std_error"]
     ours = cs_mpdta.att_gt.set_index(["group", "time"])
     for (g, t), row in ref.iterrows():
-        assert ours.loc[(g, t), "att"] == pytest.approx(row["att"], abs=1e-6)
-        assert ours.loc[(g, t), "se"] == pytest.approx(row["se"], abs=1e-6)
+        assert ours.loc[(g, t), "estimate"] == pytest.approx(row["estimate"], abs=1e-6)
+        assert ours.loc[(g, t), "std_error"] == pytest.approx(row["std_error"], abs=1e-6)
 
 
 def test_aggregations_match_r(cs_mpdta: did.AttResult) -> None:
     simple = cs_mpdta.aggregate("simple").overall
-    assert simple["att"] == pytest.approx(-0.039951, abs=1e-6)
-    assert round(simple["att"], 4) == -0.0400
-    assert simple["se"] == pytest.approx(0.012034, abs=1e-5)  # analytic; R's bootstrap ~0.0118
+    assert simple["estimate"] == pytest.approx(-0.039951, abs=1e-6)
+    assert round(simple["estimate"], 4) == -0.0400
+    assert simple["std_error"] == pytest.approx(0.012034, abs=1e-5)  # analytic; R's bootstrap ~0.0118
     dyn = cs_mpdta.aggregate("dynamic")
-    assert dyn.overall["att"] == pytest.approx(-0.0772, abs=5e-5)
+    assert dyn.overall["estimate"] == pytest.approx(-0.0772, abs=5e-5)
     assert dyn.by["event_time"].tolist() == [-3, -2, -1, 0, 1, 2, 3]
-    assert dyn.by.set_index("event_time").loc[0, "att"] == pytest.approx(-0.0199, abs=5e-5)
+    assert dyn.by.set_index("event_time").loc[0, "estimate"] == pytest.approx(-0.0199, abs=5e-5)
     grp = cs_mpdta.aggregate("group")
-    assert grp.overall["att"] == pytest.approx(-0.0310, abs=5e-5)
-    assert grp.by.set_index("group")["att"].round(4).to_dict() == {2004: -0.0797, 2006: -0.0229,
-                                                                   2007: -0.0261}
+    assert grp.overall["estimate"] == pytest.approx(-0.0310, abs=5e-5)
+    assert grp.by.set_index("group")["estimate"].round(4).to_dict() == {2004: -0.0797, 2006: -0.0229, 2007: -0.0261}
     cal = cs_mpdta.aggregate("calendar")
-    assert cal.overall["att"] == pytest.approx(-0.0417, abs=5e-5)
+    assert cal.overall["estimate"] == pytest.approx(-0.0417, abs=5e-5)
     for agg in (simple,):
-        assert agg["ci_low"] < agg["att"] < agg["ci_high"]
+        assert agg["ci_low"] < agg["estimate"] < agg["ci_high"]
 
 
 def test_bootstrap_uniform_bands(mpdta: pd.DataFrame) -> None:
     res = did.staggered_att(mpdta, *MPDTA_ARGS, n_boot=299, seed=7)
     simple = res.aggregate("simple").overall
-    assert 0.0105 < simple["se"] < 0.0135  # R: 0.0118-0.012 (bootstrap noise)
+    assert 0.0105 < simple["std_error"] < 0.0135  # R: 0.0118-0.012 (bootstrap noise)
     pointwise = 1.959964
     assert res.crit_value > pointwise  # simultaneous band wider than pointwise
     dyn = res.aggregate("dynamic")
     assert dyn.uniform and dyn.crit_value > pointwise
-    width = (dyn.by["ci_high"] - dyn.by["ci_low"]) / (2 * dyn.by["se"])
+    width = (dyn.by["ci_high"] - dyn.by["ci_low"]) / (2 * dyn.by["std_error"])
     assert np.allclose(width, dyn.crit_value)
     again = did.staggered_att(mpdta, *MPDTA_ARGS, n_boot=299, seed=7)
     pd.testing.assert_frame_equal(res.att_gt, again.att_gt)
@@ -118,13 +134,12 @@ def test_pretrend_and_notyet_and_covariates(mpdta: pd.DataFrame, cs_mpdta: did.A
     assert w.df == 5 and 0.05 < w.p_value < 1  # R did reports p = 0.168
     assert w.p_value == pytest.approx(0.168, abs=0.002)
     ny = did.staggered_att(mpdta, *MPDTA_ARGS, control="notyet", n_boot=0)
-    assert ny.aggregate("simple").overall["att"] == pytest.approx(-0.0398, abs=1e-4)
+    assert ny.aggregate("simple").overall["estimate"] == pytest.approx(-0.0398, abs=1e-4)
     cov = did.staggered_att(mpdta, *MPDTA_ARGS, covariates=["lpop"], method="dr", n_boot=0)
     assert cov.engine == "differences"
     # R did with xformla = ~lpop: ATT(2004,2004) = -0.0145, simple -0.0418
-    assert cov.att_gt.set_index(["group", "time"]).loc[(2004, 2004), "att"] == pytest.approx(
-        -0.0145, abs=5e-5)
-    assert cov.aggregate("simple").overall["att"] == pytest.approx(-0.0418, abs=5e-5)
+    assert cov.att_gt.set_index(["group", "time"]).loc[(2004, 2004), "estimate"] == pytest.approx(-0.0145, abs=5e-5)
+    assert cov.aggregate("simple").overall["estimate"] == pytest.approx(-0.0418, abs=5e-5)
 
 
 # ------------------------------------------------------------------ synthetic CPB panel
@@ -137,11 +152,9 @@ def test_simulated_panel_is_labelled_and_calibrated(panel: pd.DataFrame) -> None
     assert 0.45 < (units["jaar_poh"] > 0).mean() < 0.63
     tot = panel[panel["jaar"].isin([2013, 2018])].groupby("jaar")["jeugdhulp_totaal"].sum()
     assert 4 < 100 * (tot[2018] / tot[2013] - 1) < 10
-    cuts = pd.qcut(units["intensiteit_wijkteam"].rank(method="first"), 3,
-                   labels=["weinig", "midden", "veel"])
+    cuts = pd.qcut(units["intensiteit_wijkteam"].rank(method="first"), 3, labels=["weinig", "midden", "veel"])
     d = panel.assign(grp=panel["gemeentecode"].map(cuts))
-    gr = did.growth_by_group(d, "jeugdhulp_met_verblijf", "grp", 2013, 2018, n_boot=99, seed=1,
-                             reference="weinig")
+    gr = did.growth_by_group(d, "jeugdhulp_met_verblijf", "grp", 2013, 2018, n_boot=99, seed=1, reference="weinig")
     g = gr.table.set_index("group")["growth_pct"]
     assert 17 < g["weinig"] < 30 and 6 < g["veel"] < 16
     c = gr.contrasts.set_index("group").loc["veel"]
@@ -151,17 +164,16 @@ def test_simulated_panel_is_labelled_and_calibrated(panel: pd.DataFrame) -> None
 
 def test_cs_recovers_truth_and_twfe_does_not(panel: pd.DataFrame) -> None:
     truth = did.true_att(panel, "ln_met_verblijf", kind="simple")
-    res = did.staggered_att(panel, "ln_met_verblijf", "gemeentecode", "jaar", "jaar_wijkteam",
-                            n_boot=0)
+    res = did.staggered_att(panel, "ln_met_verblijf", "gemeentecode", "jaar", "jaar_wijkteam", n_boot=0)
     s = res.aggregate("simple").overall
     assert s["ci_low"] < truth < s["ci_high"]
-    gt = res.att_gt.merge(did.true_att(panel), on=["group", "time"], suffixes=("", "_true"))
-    z = (gt["att"] - gt["att_true"]) / gt["se"]
+    gt = res.att_gt.merge(did.true_att(panel), on=["group", "time"])
+    z = (gt["estimate"] - gt["att"]) / gt["std_error"]
     assert np.mean(np.abs(z) < 1.96) > 0.85
     with pytest.warns(StaggeredTimingWarning):
         tw = did.twfe(panel, "ln_met_verblijf", "gemeentecode", "jaar", "wijkteam_helpt")
     assert not (tw.ci_low < truth < tw.ci_high)
-    assert abs(tw.estimate - truth) > 3 * abs(s["att"] - truth)
+    assert abs(tw.estimate - truth) > 3 * abs(s["estimate"] - truth)
     # zero true effect of POH-jeugd is not "found" by the robust estimator
     poh = did.staggered_att(panel, "ln_totaal", "gemeentecode", "jaar", "jaar_poh", n_boot=0)
     p = poh.aggregate("simple").overall
@@ -171,9 +183,9 @@ def test_cs_recovers_truth_and_twfe_does_not(panel: pd.DataFrame) -> None:
 def test_event_study_estimators_and_compare(panel: pd.DataFrame) -> None:
     dyn_true = did.true_att(panel, "ln_met_verblijf", kind="dynamic").set_index("event_time")["att"]
     with pytest.warns(StaggeredTimingWarning, match="adoption periods"):
-        table, results = did.compare_estimators(panel, "ln_met_verblijf", "gemeentecode", "jaar",
-                                                "jaar_wijkteam", window=(-3, 3),
-                                                return_results=True)
+        table, results = did.compare_estimators(
+            panel, "ln_met_verblijf", "gemeentecode", "jaar", "jaar_wijkteam", window=(-3, 3), return_results=True
+        )
     assert set(table["estimator"]) == {"twfe", "sunab", "did2s", "cs", "twfe_static"}
     for est in ("sunab", "did2s", "cs"):
         ev = table[(table["estimator"] == est) & (table["term"] == "event")].set_index("event_time")
@@ -191,8 +203,17 @@ def test_event_study_estimators_and_compare(panel: pd.DataFrame) -> None:
 
 def test_twfe_event_study_warns_and_matches_pyfixest_and_wild(panel: pd.DataFrame) -> None:
     with pytest.warns(StaggeredTimingWarning):
-        es = did.event_study(panel, "ln_met_verblijf", "gemeentecode", "jaar", "jaar_wijkteam",
-                             window=(-3, 3), estimator="twfe", n_wild=199, seed=1)
+        es = did.event_study(
+            panel,
+            "ln_met_verblijf",
+            "gemeentecode",
+            "jaar",
+            "jaar_wijkteam",
+            window=(-3, 3),
+            estimator="twfe",
+            n_wild=199,
+            seed=1,
+        )
     assert es.coefs["event_time"].tolist() == [-3, -2, 0, 1, 2, 3]
     assert es.coefs["p_wild"].between(0, 1).all()
     assert es.coefs.set_index("event_time").loc[2, "p_wild"] < 0.01
@@ -211,26 +232,28 @@ def test_wild_bootstrap_few_clusters() -> None:
         res = did.twfe(small, "ln_met_verblijf", "gemeentecode", "jaar", "d", n_wild=999, seed=2)
     assert not res.staggered
     assert 0 <= res.p_wild <= 1 and abs(res.p_wild - res.p_value) < 0.15
-    es = did.event_study(small, "ln_met_verblijf", "gemeentecode", "jaar", "single", window=(-2, 2),
-                         n_wild=None, seed=1)
+    es = did.event_study(
+        small, "ln_met_verblijf", "gemeentecode", "jaar", "single", window=(-2, 2), n_wild=None, seed=1
+    )
     assert es.n_wild == 9_999 and es.coefs["p_wild"].notna().all()
 
 
 def test_relative_magnitudes(panel: pd.DataFrame) -> None:
-    es = did.event_study(panel, "ln_met_verblijf", "gemeentecode", "jaar", "jaar_wijkteam",
-                         window=(-3, 3), estimator="sunab")
+    es = did.event_study(
+        panel, "ln_met_verblijf", "gemeentecode", "jaar", "jaar_wijkteam", window=(-3, 3), estimator="sunab"
+    )
     rm = did.relative_magnitudes(es, mbar=[0, 1, 2])
-    assert (rm["ub"] - rm["lb"]).is_monotonic_increasing
-    assert rm.loc[0, "lb"] == pytest.approx(es.post_average["estimate"])
-    bd = rm.attrs["breakdown_mbar"]
-    m0 = rm.attrs["max_pre"]
-    theta, se = es.post_average["estimate"], es.post_average["se"]
+    assert (rm.table["ub"] - rm.table["lb"]).is_monotonic_increasing
+    assert rm.table.loc[0, "lb"] == pytest.approx(es.post_average["estimate"])
+    bd = rm.breakdown_mbar
+    m0 = rm.max_pre
+    theta, se = es.post_average["estimate"], es.post_average["std_error"]
     # R&R Δ^RM: consecutive pre-period changes (reference -1 at 0) bound each post-period step;
     # post event times 0..3 are steps k = 1..4 from the reference, so the average's bias is m*M0*2.5
     pre = es.coefs.sort_values("event_time").query("event_time < 0")["estimate"].to_numpy()
     assert m0 == pytest.approx(np.max(np.abs(np.diff(np.r_[pre, 0.0]))))
     assert abs(theta) - 1.959964 * se == pytest.approx(bd * m0 * 2.5, rel=1e-6)
-    assert rm.loc[1, "ub"] - rm.loc[1, "lb"] == pytest.approx(2 * m0 * 2.5)
+    assert rm.table.loc[1, "ub"] - rm.table.loc[1, "lb"] == pytest.approx(2 * m0 * 2.5)
 
 
 def test_aggregate_empty_range_is_a_clear_error(cs_mpdta: did.AttResult) -> None:
@@ -241,8 +264,16 @@ def test_aggregate_empty_range_is_a_clear_error(cs_mpdta: did.AttResult) -> None
 
 
 def test_intensity_did(panel: pd.DataFrame) -> None:
-    res = did.intensity_did(panel, "jeugdhulp_met_verblijf", "gemeentecode", "jaar",
-                            "intensiteit_wijkteam", post_from=2015, n_boot=99, seed=1)
+    res = did.intensity_did(
+        panel,
+        "jeugdhulp_met_verblijf",
+        "gemeentecode",
+        "jaar",
+        "intensiteit_wijkteam",
+        post_from=2015,
+        n_boot=99,
+        seed=1,
+    )
     assert res.groups["group"].tolist() == ["low", "middle", "high"]
     g = res.groups.set_index("group")["growth_pct"]
     assert g["high"] < g["middle"] < g["low"]
@@ -257,11 +288,13 @@ def test_plots(cs_mpdta: did.AttResult, panel: pd.DataFrame) -> None:
 
     es = cs_mpdta.to_event_study()
     assert isinstance(pdid.event_study_plot(es), Figure)
-    assert isinstance(pdid.event_study_plot({"cs": es}, truth=pd.DataFrame(
-        {"event_time": [0, 1], "att": [0.0, 0.0]})), Figure)
+    assert isinstance(
+        pdid.event_study_plot({"cs": es}, truth=pd.DataFrame({"event_time": [0, 1], "att": [0.0, 0.0]})), Figure
+    )
     assert isinstance(pdid.att_gt_plot(cs_mpdta), Figure)
-    res = did.intensity_did(panel, "jeugdhulp_met_verblijf", "gemeentecode", "jaar",
-                            "intensiteit_wijkteam", post_from=2015, n_boot=0)
+    res = did.intensity_did(
+        panel, "jeugdhulp_met_verblijf", "gemeentecode", "jaar", "intensiteit_wijkteam", post_from=2015, n_boot=0
+    )
     assert isinstance(pdid.intensity_plot(res), Figure)
     import matplotlib.pyplot as plt
 
@@ -331,9 +364,13 @@ def test_missing_column(mpdta: pd.DataFrame) -> None:
 
 # ---------------------------------------------------------------------------- policy table
 def test_load_policy_table_formats(tmp_path) -> None:
-    df = pd.DataFrame({"gemeentecode": ["GM0363", "599", "gm0014"],
-                       "jaar_wijkteam": [2015, None, 2017],
-                       "intensiteit_wijkteam": ["0,12", "0", "0.05"]})
+    df = pd.DataFrame(
+        {
+            "gemeentecode": ["GM0363", "599", "gm0014"],
+            "jaar_wijkteam": [2015, None, 2017],
+            "intensiteit_wijkteam": ["0,12", "0", "0.05"],
+        }
+    )
     csv = tmp_path / "beleid.csv"
     df.to_csv(csv, sep=";", index=False)
     out = did.load_policy_table(csv, boundary_year=2022)
@@ -371,7 +408,7 @@ def test_load_policy_table_errors(tmp_path) -> None:
 
 def test_wild_bootstrap_matches_brute_force() -> None:
     """The cluster-level WCR shortcut equals a draw-by-draw restricted wild bootstrap."""
-    from jeugdlib.did import _wild_pvalues
+    from jeugdlib.did.inference import wild_cluster_pvalues as _wild_pvalues
 
     rng = np.random.default_rng(0)
     n_g, per, k, draws = 12, 6, 3, 199

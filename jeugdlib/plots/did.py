@@ -82,8 +82,7 @@ def event_study_plot(
         ax.errorbar(
             x,
             d["estimate"].to_numpy(),
-            yerr=np.vstack([(d["estimate"] - d["ci_low"]).to_numpy(),
-                            (d["ci_high"] - d["estimate"]).to_numpy()]),
+            yerr=np.vstack([(d["estimate"] - d["ci_low"]).to_numpy(), (d["ci_high"] - d["estimate"]).to_numpy()]),
             fmt="o",
             ms=4,
             capsize=2,
@@ -92,8 +91,14 @@ def event_study_plot(
         )
     if truth is not None:
         t = truth.sort_values("event_time")
-        ax.plot(t["event_time"].to_numpy(float), t["att"].to_numpy(float), color=ESTIMATOR_COLOURS["truth"], lw=1.2, ls="--",
-                label=ESTIMATOR_LABELS["truth"])
+        ax.plot(
+            t["event_time"].to_numpy(float),
+            t["att"].to_numpy(float),
+            color=ESTIMATOR_COLOURS["truth"],
+            lw=1.2,
+            ls="--",
+            label=ESTIMATOR_LABELS["truth"],
+        )
     ax.axhline(0, color="#888888", lw=0.8)
     ax.axvline(-0.5, color="#888888", lw=0.8, ls=":")
     ax.set_xlabel("jaren sinds invoering (event time)")
@@ -109,16 +114,22 @@ def att_gt_plot(result: AttResult, *, title: str | None = None) -> plt.Figure:
     """ATT(g,t) per cohort (one panel per group), pre-periods grey, post-periods coloured."""
     tab = result.att_gt
     groups = sorted(tab["group"].unique())
-    fig, axes = plt.subplots(len(groups), 1, figsize=(7, 1.9 * len(groups) + 0.6), sharex=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(len(groups), 1, figsize=(7, 1.9 * len(groups) + 0.6), sharex=True, squeeze=False)
     for ax, g in zip(axes[:, 0], groups, strict=True):
         d = tab[tab["group"] == g]
         for post, colour in ((False, "#7f8c8d"), (True, "#2471a3")):
             p = d[d["post"] == post]
-            ax.errorbar(p["time"].to_numpy(float), p["att"].to_numpy(float),
-                        yerr=np.vstack([(p["att"] - p["ci_low"]).to_numpy(float),
-                                        (p["ci_high"] - p["att"]).to_numpy(float)]),
-                        fmt="o", ms=4, capsize=2, color=colour)
+            ax.errorbar(
+                p["time"].to_numpy(float),
+                p["estimate"].to_numpy(float),
+                yerr=np.vstack(
+                    [(p["estimate"] - p["ci_low"]).to_numpy(float), (p["ci_high"] - p["estimate"]).to_numpy(float)]
+                ),
+                fmt="o",
+                ms=4,
+                capsize=2,
+                color=colour,
+            )
         ax.axhline(0, color="#888888", lw=0.8)
         ax.set_ylabel(f"cohort {g}", fontsize=8)
     axes[-1, 0].set_xlabel("jaar")
@@ -128,8 +139,7 @@ def att_gt_plot(result: AttResult, *, title: str | None = None) -> plt.Figure:
     return fig
 
 
-def intensity_plot(result: IntensityResult, *, title: str | None = None,
-                   ax: plt.Axes | None = None) -> plt.Figure:
+def intensity_plot(result: IntensityResult, *, title: str | None = None, ax: plt.Axes | None = None) -> plt.Figure:
     """Growth per intensity group (e.g. weinig / midden / veel wijkteamhulp) with CIs."""
     tab = result.groups
     col = "growth_pct" if "growth_pct" in tab.columns else "change_mean"
@@ -137,8 +147,14 @@ def intensity_plot(result: IntensityResult, *, title: str | None = None,
     x = np.arange(len(tab))
     y = tab[col].to_numpy(float)
     ax.bar(x, y, color=["#95a5a6", "#5d9cec", "#2c3e50"][: len(tab)] if len(tab) <= 3 else None)
-    ax.errorbar(x, y, yerr=np.vstack([y - tab["ci_low"].to_numpy(float), tab["ci_high"].to_numpy(float) - y]),
-                fmt="none", color="black", capsize=3)
+    ax.errorbar(
+        x,
+        y,
+        yerr=np.vstack([y - tab["ci_low"].to_numpy(float), tab["ci_high"].to_numpy(float) - y]),
+        fmt="none",
+        color="black",
+        capsize=3,
+    )
     ax.set_xticks(x, [str(g) for g in tab["group"]])
     ax.set_xlabel("intensiteitsgroep")
     ax.set_ylabel("groei (%)" if col == "growth_pct" else "verandering")
@@ -149,8 +165,7 @@ def intensity_plot(result: IntensityResult, *, title: str | None = None,
     return fig
 
 
-def growth_plot(result: GrowthResult, *, title: str | None = None,
-                ax: plt.Axes | None = None) -> plt.Figure:
+def growth_plot(result: GrowthResult, *, title: str | None = None, ax: plt.Axes | None = None) -> plt.Figure:
     """Percentage growth per group between ``base_year`` and ``end_year`` with bootstrap CIs."""
     tab = result.table
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5.5, 4))
@@ -158,9 +173,14 @@ def growth_plot(result: GrowthResult, *, title: str | None = None,
     y = tab["growth_pct"].to_numpy(float)
     ax.bar(x, y, color="#5d9cec")
     if tab["ci_low"].notna().all():
-        ax.errorbar(x, y, yerr=np.vstack([y - tab["ci_low"].to_numpy(float),
-                                          tab["ci_high"].to_numpy(float) - y]),
-                    fmt="none", color="black", capsize=3)
+        ax.errorbar(
+            x,
+            y,
+            yerr=np.vstack([y - tab["ci_low"].to_numpy(float), tab["ci_high"].to_numpy(float) - y]),
+            fmt="none",
+            color="black",
+            capsize=3,
+        )
     ax.set_xticks(x, [str(g) for g in tab["group"]])
     ax.set_ylabel(f"groei {result.base_year}-{result.end_year} (%)")
     ax.axhline(0, color="#888888", lw=0.8)

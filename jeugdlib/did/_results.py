@@ -1,0 +1,159 @@
+"""Result types of the regression event studies and the static TWFE estimate."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from jeugdlib.results import Result, TestResult, critical_value, tidy_frame
+
+if TYPE_CHECKING:
+    from jeugdlib.did.sensitivity import RelativeMagnitudes
+
+__all__ = ["EventStudyResult", "TwfeResult"]
+
+
+@dataclass
+class EventStudyResult(Result):
+    """Event-study coefficients of one estimator.
+
+    Attributes
+    ----------
+    estimator:
+        ``twfe``, ``sunab``, ``did2s`` or ``cs``.
+    coefs:
+        ``event_time, estimate, std_error, ci_low, ci_high, p_value, p_wild`` (reference
+        period -1 is omitted for the regression estimators).
+    post_average:
+        Average of the post-period (``e >= 0``) coefficients: ``estimate, std_error,
+        ci_low, ci_high, p_value, p_wild``.
+    vcov:
+        Covariance of the coefficients (indexed by event time).
+    pretrend:
+        Joint Wald test that the pre-period coefficients are zero.
+    level:
+        Confidence level of the intervals in ``coefs`` and ``post_average``.
+    uniform, crit_value:
+        Whether the ``coefs`` intervals are a simultaneous band (``cs`` bootstrapped), and
+        the critical value they use.
+    model:
+        The underlying pyfixest fit (or :class:`~jeugdlib.did.AttResult` for ``cs``).
+    window:
+        The ``(lo, hi)`` event-time window.
+    """
+
+    result_name: ClassVar[str] = "event study"
+
+    estimator: str
+    coefs: pd.DataFrame
+    post_average: pd.Series
+    vcov: pd.DataFrame
+    pretrend: TestResult
+    n_obs: int
+    n_clusters: int
+    n_wild: int
+    level: float = 0.95
+    uniform: bool = False
+    crit_value: float = float("nan")
+    model: Any = field(default=None, repr=False)
+    notes: list[str] = field(default_factory=list)
+    window: tuple[int, int] | None = None
+
+    def pretrend_test(self) -> TestResult:
+        """Joint Wald test of the pre-period coefficients (same as ``pretrend``)."""
+        return self.pretrend
+
+    def relative_magnitudes(self, mbar: Sequence[float] = (0, 0.5, 1, 1.5, 2)) -> RelativeMagnitudes:
+        """Shortcut for :func:`jeugdlib.did.relative_magnitudes`."""
+        from jeugdlib.did.sensitivity import relative_magnitudes
+
+        return relative_magnitudes(self, mbar)
+
+    def tidy(self, level: float = 0.95) -> pd.DataFrame:
+        """``term`` ``"event"`` per event time (``event_time``) and ``"post_average"``.
+
+        Standard columns plus ``event_time, n_obs, estimator, p_wild``. For ``cs`` with a
+        bootstrap the event rows keep their simultaneous band (``crit`` of the band).
+        """
+        src = self
+        if not np.isclose(level, self.level) and self.estimator == "cs" and self.model is not None:
+            src = self.model.to_event_study(self.window, level=level)
+        c = src.coefs
+        crit = src.crit_value if src.uniform else critical_value(level)
+        ev = tidy_frame(
+            ["event"] * len(c),
+            c["estimate"].to_numpy(float),
+            c["std_error"].to_numpy(float),
+            level=level,
+            p_value=c["p_value"].to_numpy(float),
+            crit=crit,
+            extra={
+                "event_time": c["event_time"].to_numpy(),
+                "n_obs": self.n_obs,
+                "estimator": self.estimator,
+                "p_wild": c["p_wild"].to_numpy(float),
+            },
+        )
+        pa = src.post_average
+        post = tidy_frame(
+            "post_average",
+            float(pa["estimate"]),
+            float(pa["std_error"]),
+            level=level,
+            p_value=float(pa["p_value"]),
+            extra={
+                "event_time": np.nan,
+                "n_obs": self.n_obs,
+                "estimator": self.estimator,
+                "p_wild": float(pa["p_wild"]),
+            },
+        )
+        return pd.concat([ev, post], ignore_index=True)
+
+    def plot(self, **kwargs: Any):
+        """Event-study figure (:func:`jeugdlib.plots.did.event_study_plot`)."""
+        from jeugdlib.plots.did import event_study_plot
+
+        return event_study_plot(self, **kwargs)
+
+
+@dataclass
+class TwfeResult(Result):
+    """Static two-way fixed-effects DiD estimate (``y ~ treated | unit + time``)."""
+
+    result_name: ClassVar[str] = "static TWFE"
+
+    estimate: float
+    std_error: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    p_wild: float
+    n_obs: int
+    n_units: int
+    n_clusters: int
+    adoption_periods: list[float]
+    staggered: bool
+    level: float = 0.95
+    treated: str = "treated"
+    model: Any = field(default=None, repr=False)
+
+    def to_series(self) -> pd.Series:
+        """The numbers as a Series (for tables)."""
+        keys = ("estimate", "std_error", "ci_low", "ci_high", "p_value", "p_wild")
+        return pd.Series({k: getattr(self, k) for k in keys})
+
+    def tidy(self, level: float = 0.95) -> pd.DataFrame:
+        """One row, ``term`` the treatment column; extra ``n_obs, estimator, p_wild``."""
+        return tidy_frame(
+            self.treated,
+            self.estimate,
+            self.std_error,
+            level=level,
+            p_value=self.p_value,
+            extra={"n_obs": self.n_obs, "estimator": "twfe_static", "p_wild": self.p_wild},
+        )
