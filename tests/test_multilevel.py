@@ -19,16 +19,32 @@ from scipy import stats
 from jeugdlib import DataError, JeugdlibWarning
 from jeugdlib import multilevel as ml
 from jeugdlib.disclosure import check_protected
+from jeugdlib.errors import RegionNotFoundError
+from jeugdlib.results import TIDY_COLUMNS, Result, TestResult
 from jeugdlib.scp import SCP_DETERMINANTS, fit_scp_model
 
 FIXTURES = Path(__file__).parent / "fixtures" / "multilevel"
 LOCAL = FIXTURES / "SYNTHETIC_wijkmonitor_haaglanden_2017.csv"
-AMSTERDAM_EXTRA = ["criminaliteit_per_1000", "afstand_huisarts", "afstand_school", "afstand_kinderdagverblijf",
-                   "perc_gescheiden"]
+AMSTERDAM_EXTRA = [
+    "criminaliteit_per_1000",
+    "afstand_huisarts",
+    "afstand_school",
+    "afstand_kinderdagverblijf",
+    "perc_gescheiden",
+]
 
 
-def _simulate(n_regions: int = 6, n_gem: int = 3, n_wijk: int = 8, *, sd_region: float = 1.0, sd_gem: float = 0.7,
-              sd_wijk: float = 1.5, slope_sd: float = 0.0, seed: int = 1) -> pd.DataFrame:
+def _simulate(
+    n_regions: int = 6,
+    n_gem: int = 3,
+    n_wijk: int = 8,
+    *,
+    sd_region: float = 1.0,
+    sd_gem: float = 0.7,
+    sd_wijk: float = 1.5,
+    slope_sd: float = 0.0,
+    seed: int = 1,
+) -> pd.DataFrame:
     """SYNTHETIC three-level wijk data: y = 8 + 1.0 x1 + 0.5 x2 + 0 x3 + region + gemeente + wijk."""
     rng = np.random.default_rng(seed)
     rows = []
@@ -40,8 +56,17 @@ def _simulate(n_regions: int = 6, n_gem: int = 3, n_wijk: int = 8, *, sd_region:
             for w in range(n_wijk):
                 x1, x2, x3 = rng.normal(size=3)
                 y = 8 + (1.0 + b_r) * x1 + 0.5 * x2 + u_r + u_g + rng.normal(0, sd_wijk)
-                rows.append({"wijkcode": f"WK{gm[2:]}{w:02d}", "gemeentecode": gm, "jeugdregio_code": f"JZ{r + 1:02d}",
-                             "x1": x1, "x2": x2, "x3": x3, "y": y})
+                rows.append(
+                    {
+                        "wijkcode": f"WK{gm[2:]}{w:02d}",
+                        "gemeentecode": gm,
+                        "jeugdregio_code": f"JZ{r + 1:02d}",
+                        "x1": x1,
+                        "x2": x2,
+                        "x3": x3,
+                        "y": y,
+                    }
+                )
     df = pd.DataFrame(rows)
     df.attrs["boundary_year"] = 2017
     df.attrs["synthetic"] = True
@@ -72,6 +97,10 @@ def test_lr_test_matches_hand_computation():
     assert cmp.test.statistic == pytest.approx(stat, rel=1e-6)
     assert cmp.test.df == 1
     assert cmp.test.p_value == pytest.approx(stats.chi2.sf(stat, 1), rel=1e-6)
+    assert isinstance(cmp.test, TestResult) and cmp.test.distribution == "chi2" and cmp.test.terms == ["x2"]
+    assert (cmp.test.llf_null, cmp.test.llf_alt) == (cmp.base.llf, cmp.extended.llf)
+    row = cmp.test.tidy().iloc[0]
+    assert row.statistic == cmp.test.statistic and row.df == 1 and row.distribution == "chi2"
     assert not cmp.base.reml and not cmp.extended.reml  # ML, not REML
     assert cmp.test.p_value < 0.01  # x2 has a true effect of 0.5 on 144 wijken
     fs = cmp.fit_stats.set_index("model")
@@ -110,8 +139,12 @@ def test_lr_helpers_and_mixture():
     assert ml.mixture_pvalue(s, (0, 1)) == pytest.approx(0.5 * stats.chi2.sf(s, 1))
     assert ml.mixture_pvalue(0.0, (0, 1)) == pytest.approx(1.0)
     m = ml.lr_test(-10, -7, 2, mixture=(1, 2))
-    assert "0.5 chi2(1) + 0.5 chi2(2)" == m.distribution
+    assert m.distribution == "chi2-mixture" and m.df == 2
+    assert m.reference == "0.5 chi2(1) + 0.5 chi2(2)" and t.reference == "chi2(2)"
+    assert m.p_value == pytest.approx(0.5 * stats.chi2.sf(6.0, 1) + 0.5 * stats.chi2.sf(6.0, 2))
     assert m.p_value < stats.chi2.sf(6.0, 2)  # the mixture is less conservative than chi2(2)
+    with pytest.raises(ValueError, match=r"mixture must be \(df - 1, df\) = \(1, 2\)"):
+        ml.lr_test(-10, -7, 2, mixture=(0, 1))
 
 
 def test_variance_decomposition_arithmetic():
@@ -165,8 +198,11 @@ def test_random_slope_mixture_test():
     assert t.test.p_value == pytest.approx(ml.mixture_pvalue(t.test.statistic, (1, 2)))
     assert t.test.p_value < 0.01 and t.slope_variance > 0
     assert len(t.region_slopes) == 14
+    assert isinstance(t.test, TestResult) and t.test.distribution == "chi2-mixture" and t.test.df == 2
+    assert t.to_frame().mixture.iloc[0] == "0.5 chi2(1) + 0.5 chi2(2)"
     ind = ml.random_slope_test(cmp.extended, "x1", correlated=False)
-    assert ind.test.distribution == "0.5 chi2(0) + 0.5 chi2(1)"
+    assert ind.test.distribution == "chi2-mixture" and ind.test.df == 1
+    assert ind.test.reference == "0.5 chi2(0) + 0.5 chi2(1)"
     assert ind.test.p_value == pytest.approx(0.5 * stats.chi2.sf(ind.test.statistic, 1))
     with pytest.raises(DataError, match="ML fit"):
         ml.random_slope_test(fit_scp_model(df, outcome="y", predictors=["x1"]), "x1")
@@ -208,10 +244,10 @@ def test_add_wijk_variables_amsterdam_real(scp_2017):
 
     kwb = load_kwb_amsterdam_2017()
     with pytest.warns(JeugdlibWarning, match=r"3 of 99 codes not found.*WK036311"):
-        out = ml.add_wijk_variables(scp_2017, kwb, columns=AMSTERDAM_EXTRA)
+        joined = ml.join_wijk_variables(scp_2017, kwb, columns=AMSTERDAM_EXTRA)
+    out, rep = joined.data, joined.report
     assert len(out) == len(scp_2017) == 2918
     assert out.wijkcode.tolist() == scp_2017.wijkcode.tolist()  # no row lost, order kept
-    rep = out.attrs["join_report"]
     assert (rep.n_extra, rep.n_matched) == (99, 96)
     assert rep.unmatched_extra == ["WK036311", "WK036350", "WK036392"]
     assert rep.unmatched_rows_in_covered_gemeenten == []
@@ -220,6 +256,12 @@ def test_add_wijk_variables_amsterdam_real(scp_2017):
     assert out.loc[ams, "criminaliteit_per_1000"].notna().sum() == 96
     assert out.loc[~ams, AMSTERDAM_EXTRA].isna().all().all()
     assert set(rep.to_frame().item) >= {"matched codes", "match rate"}
+    assert (rep.extra_boundary_year, rep.data_boundary_year) == (2017, 2017)
+    # add_wijk_variables: the same frame; the report stays in attrs for older callers (report_sections)
+    with pytest.warns(JeugdlibWarning, match="3 of 99 codes"):
+        frame = ml.add_wijk_variables(scp_2017, kwb, columns=AMSTERDAM_EXTRA)
+    pd.testing.assert_frame_equal(frame, out)
+    assert frame.attrs["join_report"] == rep
 
 
 def test_amsterdam_extension_scoped(scp_2017):
@@ -229,7 +271,9 @@ def test_amsterdam_extension_scoped(scp_2017):
         warnings.simplefilter("ignore", JeugdlibWarning)
         d = ml.add_wijk_variables(scp_2017, load_kwb_amsterdam_2017(), columns=AMSTERDAM_EXTRA)
     cmp = ml.compare_models(d, SCP_DETERMINANTS, AMSTERDAM_EXTRA, scope="GM0363")
-    assert cmp.test.df == 5 and 0 <= cmp.test.p_value <= 1
+    assert cmp.test.df == 5
+    assert cmp.test.statistic == pytest.approx(max(2 * (cmp.extended.llf - cmp.base.llf), 0.0), rel=1e-12)
+    assert cmp.test.p_value == pytest.approx(stats.chi2.sf(cmp.test.statistic, 5), rel=1e-12)
     assert cmp.base.fit_mask.sum() == 2632
     # scope-centred: zero outside Amsterdam, mean zero over fitted Amsterdam wijken
     X = cmp.extended.data
@@ -237,7 +281,7 @@ def test_amsterdam_extension_scoped(scp_2017):
     fit_ams = (X.gemeentecode == "GM0363").to_numpy() & cmp.base.fit_mask
     assert X.loc[fit_ams, "perc_gescheiden"].mean() == pytest.approx(0, abs=1e-9)
     assert set(cmp.flags.scope) == {"all", "scope"}
-    assert cmp.flags.query("scope == 'scope'").n_wijken.iloc[0] == fit_ams.sum()
+    assert cmp.flags.query("scope == 'scope'").n_wijken.iloc[0] == fit_ams.sum() == cmp.n_scope
 
 
 def test_join_bad_inputs(tmp_path, scp_2017):
@@ -277,15 +321,20 @@ def test_join_bad_inputs(tmp_path, scp_2017):
 
 
 # ----------------------------------------------------------------------------- local data schema
-def test_load_local_wijk_data_fixture():
+def test_load_local_wijk_data_fixture(scp_2017):
     d = ml.load_local_wijk_data(LOCAL)
-    assert len(d) == 103 and d.attrs["boundary_year"] == 2017
+    assert len(d) == 103 and (d.jaar == 2017).all()
+    # the boundary year travels in the columns (jaar, else indelingsjaar), not in DataFrame.attrs
+    assert ml.join_wijk_variables(scp_2017, d).report.extra_boundary_year == 2017
+    later = d.assign(jaar=2018, indelingsjaar=2017)
+    assert ml.join_wijk_variables(scp_2017, later).report.extra_boundary_year == 2017
     assert d.sociale_cohesie.dtype == float and d.sociale_cohesie.isna().sum() == 2
     assert d.bron.str.contains("SYNTHETISCH").all()
     assert d.veiligheid_ervaren.between(0, 10).all()
     schema = ml.local_wijk_schema()
     assert {"wijkcode", "jaar", "sociale_cohesie", "veiligheid_ervaren", "tevredenheid_voorzieningen"} <= set(
-        schema.name)
+        schema.name
+    )
 
 
 def test_load_local_wijk_data_errors(tmp_path):
@@ -311,14 +360,19 @@ def test_load_local_wijk_data_errors(tmp_path):
 def test_local_data_code_path(scp_2017):
     """What a user with real cohesion/safety data runs — exercised on SYNTHETIC values only."""
     local = ml.load_local_wijk_data(LOCAL)
-    d = ml.add_wijk_variables(scp_2017, local)
-    rep = d.attrs["join_report"]
-    assert rep.n_matched == 103 and rep.columns == ["sociale_cohesie", "veiligheid_ervaren",
-                                                    "tevredenheid_voorzieningen", "n_respondenten"]
+    joined = ml.join_wijk_variables(scp_2017, local)
+    d, rep = joined.data, joined.report
+    assert rep.n_matched == 103 and rep.columns == [
+        "sociale_cohesie",
+        "veiligheid_ervaren",
+        "tevredenheid_voorzieningen",
+        "n_respondenten",
+    ]
     extra = ["sociale_cohesie", "veiligheid_ervaren", "tevredenheid_voorzieningen"]
     cmp = ml.compare_models(d, SCP_DETERMINANTS, extra, scope="JZ24")
     assert cmp.test.df == 3 and cmp.imputed["sociale_cohesie"] == 2
-    assert len(cmp.coefficients) == 3
+    assert cmp.coefficients.term.tolist() == extra
+    assert cmp.coefficients.n_imputed.tolist() == [2, 0, 0]
 
 
 # ----------------------------------------------------------------------------- deviation share
@@ -343,37 +397,102 @@ def test_deviation_share_haaglanden(scp_model):
     check_protected(rep.summary, ["n_observed", "n_higher", "n_lower", "n_deviating"], column_totals=False)
     for _, g in rep.by_gemeente.groupby("definition"):
         check_protected(g, ["n_observed", "n_higher", "n_lower", "n_deviating"])
-    with pytest.raises(DataError):
+    assert ds.definitions == {"pi95": "observed outside the 95% prediction interval",
+                              "abs2pp": "|observed - expected| >= 2 percentage points"}  # fmt: skip
+    with pytest.raises(RegionNotFoundError, match="unknown jeugdregio 'Nergensland'"):
         ml.deviation_share(scp_model, "Nergensland")
 
 
-def test_plots_return_figures(scp_model):
-    from matplotlib.figure import Figure
+def test_plots_show_the_results(scp_model):
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import PathCollection
 
     from jeugdlib.plots import multilevel as pm
 
     df = _simulate(n_regions=8, slope_sd=0.5, seed=9)
     cmp = ml.compare_models(df, ["x2"], ["x1"], outcome="y", random_slope="x1")
-    assert isinstance(pm.plot_variance_change(cmp), Figure)
-    assert isinstance(pm.plot_region_slopes(cmp.slope_test), Figure)
+    var = cmp.variance[cmp.variance.component != "total"]
+    fig = cmp.plot()  # the Result protocol delegates to plots.multilevel
+    ax = fig.axes[0]
+    heights = [p.get_height() for p in ax.patches]
+    np.testing.assert_allclose(heights, [*var.base, *var.extended])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["jeugdregio", "gemeente", "wijk"]
+    assert [t.get_text() for t in ax.texts] == [f"{r:+.1%}" for r in var.proportional_reduction]
+    plt.close(fig)
+
+    fig = cmp.slope_test.plot(per_unit=False)
+    pts = [c for c in fig.axes[0].collections if isinstance(c, PathCollection)][0].get_offsets()
+    np.testing.assert_allclose(np.sort(pts[:, 0]), np.sort(cmp.slope_test.region_slopes.slope_per_sd))
+    assert len(pts) == 8 and "x1" in fig.axes[0].get_xlabel()
+    plt.close(fig)
+
     ds = ml.deviation_share(scp_model, "JZ24")
-    assert isinstance(pm.plot_deviations(ds, "abs2pp"), Figure)
+    fig = pm.plot_deviations(ds, "abs2pp")
+    ax = fig.axes[0]
+    pts = [c for c in ax.collections if isinstance(c, PathCollection)][0].get_offsets()
+    observed = ds.wijken.dropna(subset=["observed"]).sort_values("expected")
+    assert len(pts) == len(observed) == 103 - ds.n_unobserved
+    np.testing.assert_allclose(pts[:, 1], observed.observed)
+    assert "Haaglanden" in ax.get_title() and "abs2pp" in ax.get_title()
+    plt.close(fig)
 
 
 def test_compare_by_region_matches_scoped_compare_models():
+    from statsmodels.stats.multitest import multipletests
+
     df = _simulate(n_regions=5, n_gem=3, n_wijk=8, seed=13)
     by = ml.compare_by_region(df, ["x1"], ["x2"], outcome="y")
-    assert len(by) == 5 and by.p_holm.notna().all()
+    assert isinstance(by, Result)
+    table = by.table
+    assert len(table) == 5 and table.p_holm.notna().all()
+    np.testing.assert_allclose(table.p_holm, multipletests(table.p_value, method="holm")[1])
     one = ml.compare_models(df, ["x1"], ["x2"], outcome="y", scope="JZ02")
-    row = by.set_index("jeugdregio_code").loc["JZ02"]
+    row = table.set_index("jeugdregio_code").loc["JZ02"]
     assert row.lr_statistic == pytest.approx(one.test.statistic, rel=1e-6, abs=1e-8)
     assert row.estimate_per_unit == pytest.approx(one.coefficients.estimate_per_unit.iloc[0], rel=1e-6)
     assert row.n_wijken == 24
+    assert by.tests["JZ02"].statistic == row.lr_statistic and by.tests["JZ02"].df == 1
+    # tidy: one row per region and extra variable, the standard columns, the region's LR test alongside
+    tidy = by.tidy()
+    assert list(tidy.columns[: len(TIDY_COLUMNS)]) == list(TIDY_COLUMNS)
+    assert tidy.group.tolist() == table.jeugdregio_code.tolist() and (tidy.term == "x2").all()
+    t2 = tidy.set_index("group").loc["JZ02"]
+    o2 = one.tidy().iloc[0]
+    assert t2.estimate == pytest.approx(o2.estimate, rel=1e-6) and t2.std_error == pytest.approx(o2.std_error, rel=1e-6)
+    assert t2.n_obs == 24 and t2.lr_p_value == row.p_value and t2.p_holm == row.p_holm
+    assert t2.ci_low_per_unit == pytest.approx(row.ci_low_per_unit, rel=1e-12)
+
+
+def test_model_comparison_tidy_protocol():
+    df = _simulate(seed=21)
+    cmp = ml.compare_models(df, ["x1"], ["x2", "x3"], outcome="y", ci_level=0.9)
+    assert isinstance(cmp, Result)
+    tidy = cmp.tidy(level=0.8)
+    assert list(tidy.columns[: len(TIDY_COLUMNS) + 1]) == [*TIDY_COLUMNS, "n_obs"]
+    assert tidy.term.tolist() == ["x2", "x3"] and (tidy.n_obs == 144).all()
+    coef = cmp.extended.coefficients().set_index("term").loc[["x2", "x3"]]
+    np.testing.assert_allclose(tidy.estimate, coef.estimate)
+    np.testing.assert_allclose(tidy.std_error, coef.se)
+    np.testing.assert_allclose(tidy.p_value, 2 * stats.norm.sf(np.abs(coef.estimate / coef.se)))
+    z80 = stats.norm.ppf(0.9)
+    np.testing.assert_allclose(tidy.ci_low, coef.estimate - z80 * coef.se)
+    ci_high_unit = (coef.estimate + z80 * coef.se).to_numpy() / tidy.sd_predictor.to_numpy()
+    np.testing.assert_allclose(tidy.ci_high_per_unit, ci_high_unit)
+    # the older coefficients table is the tidy table at ci_level with the older names
+    old = cmp.coefficients
+    z90 = stats.norm.ppf(0.95)
+    np.testing.assert_allclose(old.ci_low, coef.estimate - z90 * coef.se)
+    np.testing.assert_allclose(old.z, coef.estimate / coef.se)
+    assert list(old.columns[:7]) == ["term", "estimate", "se", "ci_low", "ci_high", "z", "p_value"]
+    text = cmp.summary()
+    assert set(text.section) >= {"lr_test", "fit", "variance", "flags_all", "coefficients"}
+    lr = text[text.section == "lr_test"].set_index("statistic").value
+    assert lr["statistic"] == cmp.test.statistic and lr["distribution"] == "chi2"
 
 
 def test_scope_accepts_region_name():
     from jeugdlib.data import load_scp_2017
-    from jeugdlib.multilevel import _scope_mask
+    from jeugdlib.multilevel._scope import _scope_mask
 
     df = load_scp_2017()
     by_name, _ = _scope_mask(df, "Haaglanden", ("jeugdregio_code", "gemeentecode"))
