@@ -47,8 +47,9 @@ def _cmd_data_fetch(args: argparse.Namespace) -> int:
         paths = cbs.prefetch(args.table_id, cache_dir=args.cache_dir, refresh=args.refresh)
         print(f"{args.table_id}: table and metadata cached ({len(paths)} files) in {paths[0].parent}")
         return 0
-    df = cbs.fetch(args.table_id, select=args.select, filters=args.filters, cache_dir=args.cache_dir,
-                   refresh=args.refresh)
+    df = cbs.fetch(
+        args.table_id, select=args.select, filters=args.filters, cache_dir=args.cache_dir, refresh=args.refresh
+    )
     print(f"{args.table_id}: {len(df)} rows, {df.shape[1]} columns (cached)")
     return 0
 
@@ -62,10 +63,14 @@ def _cmd_scp(args: argparse.Namespace) -> int:
     exp = model.expected()
     agreement = scp.compare_with_published(exp)
     r2 = model.r_squared()
-    print(f"SCP-model 2017: {int(model.fit_mask.sum())} wijken in de schatting, "
-          f"R2 marginaal {r2['marginal']:.3f}, conditioneel {r2['conditional']:.3f}")
-    print(f"Overeenkomst met SCP (perc_przv): r = {agreement.corr_expected:.4f}, "
-          f"RMSE = {agreement.rmse_expected:.3f} procentpunt over {int(agreement.n_wijken)} wijken")
+    print(
+        f"SCP-model 2017: {int(model.fit_mask.sum())} wijken in de schatting, "
+        f"R2 marginaal {r2['marginal']:.3f}, conditioneel {r2['conditional']:.3f}"
+    )
+    print(
+        f"Overeenkomst met SCP (perc_przv): r = {agreement.corr_expected:.4f}, "
+        f"RMSE = {agreement.rmse_expected:.3f} procentpunt over {int(agreement.n_wijken)} wijken"
+    )
     if region is not None:
         exp = exp[exp.jeugdregio_code == region.jeugdregio_code]
         print(f"Regio {region.jeugdregio_naam} ({region.jeugdregio_code}): {len(exp)} wijken")
@@ -85,18 +90,27 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from jeugdlib import reports
 
     if args.all:
-        summary = reports.render_all(args.out, jobs=args.jobs, regions=args.regions, force=args.force,
-                                     year=args.year, timeout=args.timeout)
+        # user files go to every region (a region without rows in a local file skips that section)
+        summary = reports.render_all(
+            args.out,
+            jobs=args.jobs,
+            regions=args.regions,
+            force=args.force,
+            year=args.year,
+            timeout=args.timeout,
+            **_user_paths(args),
+        )
         failed = [r for r in summary if r["status"] == "failed"]
-        print(f"{len(summary) - len(failed)} van {len(summary)} rapporten in orde; index: {Path(args.out) / 'index.html'}")
+        print(
+            f"{len(summary) - len(failed)} van {len(summary)} rapporten in orde; index: {Path(args.out) / 'index.html'}"
+        )
         for r in failed:
             print(f"  MISLUKT {r['region']}: {r['error']}", file=sys.stderr)
         return 1 if failed else 0
     if not args.region:
         print("geef --region NAAM|CODE of --all", file=sys.stderr)
         return 2
-    path = reports.render_region(args.region, args.out, year=args.year, timeout=args.timeout,
-                                 **_user_paths(args))
+    path = reports.render_region(args.region, args.out, year=args.year, timeout=args.timeout, **_user_paths(args))
     print(f"rapport: {path}")
     return 0
 
@@ -107,7 +121,9 @@ def _user_paths(args: argparse.Namespace) -> dict[str, str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="jeugdlib", description="Onderzoek naar jeugdhulpgebruik: data, modellen, rapporten.")
+    p = argparse.ArgumentParser(
+        prog="jeugdlib", description="Onderzoek naar jeugdhulpgebruik: data, modellen, rapporten."
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser("data", help="embedded and live data")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import errno
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from bs4 import BeautifulSoup
+from nbclient.exceptions import DeadKernelError
+from papermill.exceptions import PapermillExecutionError
 
 from jeugdlib import DataError, RegionNotFoundError, reports
 from jeugdlib.cli import main as cli_main
@@ -108,8 +110,11 @@ def test_wijk_table_groups_protect_gemeente_totals(rendered):
 def test_incremental_skip_and_force(rendered, models):
     out, html = rendered
     before = (out / "JZ24" / "manifest.json").read_text()
+    stamps = {p: p.stat().st_mtime_ns for p in (out / "JZ24").rglob("*")}
     again = reports.render_region("JZ24", out, models_path=out / ".cache" / "models.pkl", force=False)
     assert again == html and (out / "JZ24" / "manifest.json").read_text() == before
+    # nothing was re-rendered: every file is the same file, untouched
+    assert {p: p.stat().st_mtime_ns for p in (out / "JZ24").rglob("*")} == stamps
 
 
 def test_failed_run_keeps_previous_report(rendered, tmp_path, monkeypatch):
@@ -120,11 +125,13 @@ def test_failed_run_keeps_previous_report(rendered, tmp_path, monkeypatch):
 
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell("region = None", metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell("raise RuntimeError('kapot')")]
+    nb.cells = [
+        nbformat.v4.new_code_cell("region = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("raise RuntimeError('kapot')"),
+    ]
     nbformat.write(nb, broken)
     monkeypatch.setattr(reports, "NOTEBOOK", broken)
-    with pytest.raises(Exception, match="kapot"):
+    with pytest.raises(PapermillExecutionError, match="kapot"):
         reports.render_region("JZ24", out, force=True)
     assert html.read_bytes() == before
     assert not [p for p in out.iterdir() if p.name.startswith(".JZ24")]
@@ -136,17 +143,41 @@ def test_unknown_region_exit_2_writes_nothing(tmp_path, capsys):
     assert code == 2
     assert "Haaglanden" in capsys.readouterr().err
     assert not out.exists()
-    with pytest.raises(RegionNotFoundError):
+    with pytest.raises(RegionNotFoundError, match="unknown jeugdregio 'Atlantis'.*Closest"):
         reports.render_region("Atlantis", out)
+    assert not out.exists()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write everywhere")
-def test_unwritable_output(tmp_path):
+def test_unwritable_output(tmp_path, monkeypatch, capsys):
+    """A read-only output folder: DataError (CLI exit 2) naming the folder, nothing written.
+
+    CI runs as root, which ignores permission bits, so besides ``chmod`` the file system
+    calls below ``ro`` are made to fail with EACCES as they do for a normal user.
+    """
+
     ro = tmp_path / "ro"
     ro.mkdir()
     ro.chmod(0o500)
-    with pytest.raises(DataError, match="not writable"):
-        reports.render_region("JZ24", ro / "sub")
+
+    def denied(original):
+        def call(self, *args, **kwargs):
+            if Path(self).is_relative_to(ro):
+                raise PermissionError(errno.EACCES, "Permission denied", str(self))
+            return original(self, *args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(Path, "mkdir", denied(Path.mkdir))
+    monkeypatch.setattr(Path, "write_text", denied(Path.write_text))
+    try:
+        with pytest.raises(DataError, match=r"output folder .*ro/sub is not writable \(.*Permission denied.*--out"):
+            reports.render_region("JZ24", ro / "sub")
+        code = cli_main(["report", "--region", "JZ24", "--out", str(ro / "sub")])
+        assert code == 2
+        assert "not writable" in capsys.readouterr().err
+        assert list(ro.iterdir()) == []
+    finally:
+        ro.chmod(0o700)
 
 
 def test_unwritable_output_path_is_a_file(tmp_path):
@@ -174,18 +205,31 @@ def test_report_renders_in_headless_chromium(rendered, tmp_path):
     from PIL import Image
 
     _, html = rendered
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}"]
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
     shot = tmp_path / "shot.png"
-    subprocess.run([CHROMIUM, *flags, f"--screenshot={shot}", "--window-size=1280,4000", html.as_uri()],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [CHROMIUM, *flags, f"--screenshot={shot}", "--window-size=1280,4000", html.as_uri()],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     img = np.asarray(Image.open(shot).convert("L"), dtype=float)
     assert img.shape[0] >= 3000
     assert img.std() > 10, "screenshot is blank"
     assert (img < 128).mean() > 0.005, "hardly any dark pixels: text/maps did not render"
-    dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", html.as_uri()], check=True, capture_output=True,
-                         text=True, timeout=120).stdout
+    dom = subprocess.run(
+        [CHROMIUM, *flags, "--dump-dom", html.as_uri()], check=True, capture_output=True, text=True, timeout=120
+    ).stdout
     soup = BeautifulSoup(dom, "html.parser")
     assert len(soup.find_all("table", class_="jeugdlib-tabel")) >= 3
     assert len(soup.find_all("img")) >= 2
@@ -202,12 +246,17 @@ def test_report_with_user_data_sections(tmp_path, models):
     sim.trajectories.to_csv(tmp_path / "trajecten.csv", index=False)
     sim.claims.to_csv(tmp_path / "declaraties.csv", index=False)
     pd.DataFrame({"gemeentecode": ["GM0518", "GM0503", "GM0603"], "jaar_wijkteam": [2016, 0, 2017]}).to_csv(
-        tmp_path / "beleid.csv", index=False)
+        tmp_path / "beleid.csv", index=False
+    )
     out = tmp_path / "rep"
-    html = reports.render_region("JZ24", out, models_path=models.save(tmp_path / "m.pkl"),
-                                 policy_path=str(tmp_path / "beleid.csv"),
-                                 trajectories_path=str(tmp_path / "trajecten.csv"),
-                                 claims_path=str(tmp_path / "declaraties.csv"))
+    html = reports.render_region(
+        "JZ24",
+        out,
+        models_path=models.save(tmp_path / "m.pkl"),
+        policy_path=str(tmp_path / "beleid.csv"),
+        trajectories_path=str(tmp_path / "trajecten.csv"),
+        claims_path=str(tmp_path / "declaraties.csv"),
+    )
     text = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser").get_text(" ")
     assert "Trajecten en kosten" in text and "Kaplan" in text and "zorgmaanden per cliënt" in text
     assert "3 van de 10 gemeenten" in text
@@ -216,13 +265,15 @@ def test_report_with_user_data_sections(tmp_path, models):
     test_published_counts_obey_disclosure((out, html))
 
 
-def test_bad_user_file_writes_nothing(tmp_path):
+def test_bad_user_file_writes_nothing(tmp_path, capsys):
     import pandas as pd
 
     pd.DataFrame({"gemeentecode": ["GM05X8"], "jaar_wijkteam": [2016]}).to_csv(tmp_path / "beleid.csv", index=False)
     out = tmp_path / "rep"
     code = cli_main(["report", "--region", "JZ24", "--out", str(out), "--policy", str(tmp_path / "beleid.csv")])
     assert code == 2
+    err = capsys.readouterr().err
+    assert "beleid.csv" in err and "gemeentecode" in err
     assert not out.exists() or not any(out.iterdir())
 
 
@@ -235,17 +286,33 @@ def test_report_with_local_wijk_data(tmp_path, models):
     w = load_wijken(2022)
     w = w[w.jeugdregio_code == "JZ24"]
     rng = np.random.default_rng(0)
-    local = pd.DataFrame({"wijkcode": w.wijkcode, "jaar": 2022, "indelingsjaar": 2022,
-                          "sociale_cohesie": rng.uniform(4, 8, len(w)).round(1),
-                          "veiligheid_ervaren": rng.uniform(5, 9, len(w)).round(1)})
+    local = pd.DataFrame(
+        {
+            "wijkcode": w.wijkcode,
+            "jaar": 2022,
+            "indelingsjaar": 2022,
+            "sociale_cohesie": rng.uniform(4, 8, len(w)).round(1),
+            "veiligheid_ervaren": rng.uniform(5, 9, len(w)).round(1),
+        }
+    )
     local.to_csv(tmp_path / "SYNTHETIC_wijkmonitor.csv", index=False)
     out = tmp_path / "rep"
-    html = reports.render_region("JZ24", out, models_path=models.save(tmp_path / "m.pkl"),
-                                 local_data_path=str(tmp_path / "SYNTHETIC_wijkmonitor.csv"))
+    html = reports.render_region(
+        "JZ24",
+        out,
+        models_path=models.save(tmp_path / "m.pkl"),
+        local_data_path=str(tmp_path / "SYNTHETIC_wijkmonitor.csv"),
+    )
     text = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser").get_text(" ")
     assert "likelihood-ratiotoets" in text
     tables = {p.stem for p in (out / "JZ24" / "tabellen").glob("*.csv")}
     assert "lokale_data_toets" in tables and "lokale_data_coefficienten" in tables
+    coef = pd.read_csv(out / "JZ24" / "tabellen" / "lokale_data_coefficienten.csv")
+    assert sorted(coef.term) == ["sociale_cohesie", "veiligheid_ervaren"]
+    assert coef.p_value.between(0, 1).all()
+    assert ((coef.ci_low <= coef.estimate) & (coef.estimate <= coef.ci_high) & (coef.ci_low < coef.ci_high)).all()
+    fit = pd.read_csv(out / "JZ24" / "tabellen" / "lokale_data_toets.csv")
+    assert len(fit) == 2 and fit.llf.iloc[1] >= fit.llf.iloc[0] - 2e-3  # extended model nests the base model
 
 
 def test_dutch_number_format():
@@ -263,12 +330,14 @@ def test_dead_kernel_keeps_previous_report(rendered, tmp_path, monkeypatch):
     content = html.read_bytes()
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell("region = None", metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell("import os\nos._exit(1)")]
+    nb.cells = [
+        nbformat.v4.new_code_cell("region = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import os\nos._exit(1)"),
+    ]
     dying = tmp_path / "dying.ipynb"
     nbformat.write(nb, dying)
     monkeypatch.setattr(reports, "NOTEBOOK", dying)
-    with pytest.raises(Exception):  # noqa: B017 - DeadKernelError or CellExecutionError, by nbclient version
+    with pytest.raises(DeadKernelError, match="Kernel died"):
         reports.render_region("JZ24", out, force=True, timeout=60)
     assert html.read_bytes() == content
     assert sorted(p.relative_to(out) for p in (out / "JZ24").rglob("*")) == before
@@ -324,7 +393,8 @@ def test_batch_isolates_a_failing_region(tmp_path, monkeypatch, capsys):
 def test_subprocess_failure_is_reported(tmp_path, models):
     """A real per-region process that fails (cell timeout of 1 s) comes back as 'failed' with its error."""
     res = reports._render_subprocess("JZ24", tmp_path, 2022, models.save(tmp_path / "m.pkl"), 1, True, {})
-    assert res["status"] == "failed" and res["error"]
+    assert res["status"] == "failed"
+    assert res["error"].startswith("nbclient.exceptions.CellTimeoutError: A cell timed out"), res["error"]
     assert not (tmp_path / "JZ24").exists()
 
 
@@ -336,7 +406,8 @@ def test_local_data_for_another_region_skips_section(tmp_path, models):
     w = load_wijken(2022)
     w = w[w.jeugdregio_code == "JZ24"]
     pd.DataFrame({"wijkcode": w.wijkcode, "jaar": 2022, "sociale_cohesie": 6.0}).to_csv(
-        tmp_path / "SYNTHETIC_local.csv", index=False)
+        tmp_path / "SYNTHETIC_local.csv", index=False
+    )
     section = reports.local_data_section("Zeeland", models, str(tmp_path / "SYNTHETIC_local.csv"))
     assert "geen wijken van Zeeland" in section["text"]
 
