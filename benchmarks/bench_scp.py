@@ -12,6 +12,7 @@ import statsmodels.api as sm
 
 from jeugdlib import scp
 from jeugdlib.data import load_scp_2017
+from jeugdlib.scp._fit import _build_vc
 
 
 def best_of(n: int, fn):
@@ -36,19 +37,25 @@ def main() -> None:
     X = np.column_stack([np.ones(mask.sum()), model.design.X[mask].to_numpy()])
     y = fit.perc_jhzv.to_numpy()
     order = np.argsort(fit.jeugdregio_code.to_numpy(), kind="stable")
-    vc, _ = scp._build_vc(fit.jeugdregio_code.to_numpy()[order], fit.gemeentecode.to_numpy()[order],
-                          np.ones(mask.sum()))
+    vc, _ = _build_vc(fit.jeugdregio_code.to_numpy()[order], fit.gemeentecode.to_numpy()[order], np.ones(mask.sum()))
 
     def bare():
-        return sm.MixedLM(y[order], X[order], groups=fit.jeugdregio_code.to_numpy()[order],
-                          exog_re=np.ones((mask.sum(), 1)), exog_vc=vc).fit(reml=True, method="lbfgs")
+        return sm.MixedLM(
+            y[order],
+            X[order],
+            groups=fit.jeugdregio_code.to_numpy()[order],
+            exog_re=np.ones((mask.sum(), 1)),
+            exog_vc=vc,
+        ).fit(reml=True, method="lbfgs")
 
     t_bare, res = best_of(5, bare)
     print(f"bare statsmodels MixedLM fit, same design:  {t_bare:.3f} s")
     print(f"ratio jeugdlib / bare:                      {t_fit / t_bare:.2f}")
     t_cv, (metrics, _) = best_of(1, lambda: scp.cross_validate(df, folds=5))
-    print(f"5-fold gemeente cross-validation:           {t_cv:.2f} s (R2 {metrics.r2:.3f}, coverage "
-          f"{metrics.coverage:.3f})")
+    print(
+        f"5-fold gemeente cross-validation:           {t_cv:.2f} s (R2 {metrics.r2:.3f}, coverage "
+        f"{metrics.coverage:.3f})"
+    )
     agreement = scp.compare_with_published(exp)
     print(f"agreement with SCP perc_przv: r = {agreement.corr_expected:.4f}, RMSE = {agreement.rmse_expected:.3f} pp")
 

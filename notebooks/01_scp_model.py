@@ -44,8 +44,8 @@ warnings.filterwarnings("ignore", category=FutureWarning)
 wijken = load_scp_2017()
 model = scp.fit_scp_model(wijken)
 expected = model.expected()
-summary = model.summary()
-summary["counts"], summary["convergence"]["converged"]
+summary = model.summary_tables()
+print(model.summary())
 
 # %% [markdown]
 # ## Hoe goed reproduceren we het SCP?
@@ -129,10 +129,12 @@ import pandas as pd  # noqa: E402
 mapping = pd.Series(scp.OPEN_DATA_MAPPING, name="open tegenhanger").fillna("— (geen open bron)")
 display(mapping.to_frame())
 open_model = scp.fit_open_model(year)
-open_summary = open_model.summary()
-comparison = pd.DataFrame({
-    "SCP 2017 (microdata)": summary["r_squared"],
-    f"open data {year}": open_summary["r_squared"],
-})
+open_summary = open_model.summary_tables()
+comparison = pd.DataFrame(
+    {
+        "SCP 2017 (microdata)": summary["r_squared"],
+        f"open data {year}": open_summary["r_squared"],
+    }
+)
 display(comparison.round(3))
 display(open_summary["counts"])

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+import textwrap
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from scipy import stats
 
-from jeugdlib import DataError, JeugdlibWarning
-from jeugdlib import scp
+from jeugdlib import DataError, JeugdlibWarning, scp
+from jeugdlib.results import TIDY_COLUMNS, Result
+from jeugdlib.scp._design import _back_mean
 
 
 def test_determinants_and_info():
@@ -20,6 +26,78 @@ def test_determinants_and_info():
     assert info.variabele.tolist() == scp.SCP_DETERMINANTS
     assert info.set_index("variabele").loc["perc_1ouder", "label"] == "aandeel eenouderhuishoudens"
     assert info.bron.notna().all()
+
+
+_IMPORT_GUARD = textwrap.dedent(
+    """
+    import builtins, importlib, io, os, pkgutil, sys
+
+    import jeugdlib
+
+    # discover every module of the package without importing it
+    names = ["jeugdlib"] + [m.name for m in pkgutil.walk_packages(jeugdlib.__path__, "jeugdlib.")
+                            if not any(part.startswith("test") for part in m.name.split("."))]
+    for name in list(sys.modules):
+        if name.startswith("jeugdlib"):
+            del sys.modules[name]
+
+    # import the third-party libraries first: they may read their own files at import
+    probe = __import__("subprocess").run(
+        [sys.executable, "-c", "import importlib, sys; [importlib.import_module(n) for n in sys.argv[1:]]; "
+         "print(' '.join(sorted({m.split('.')[0] for m in sys.modules if not m.startswith('jeugdlib')})))", *names],
+        capture_output=True, text=True, check=True)
+    for top in probe.stdout.split():
+        try:
+            importlib.import_module(top)
+        except Exception:
+            pass
+
+    def refuse(what):
+        def guard(*args, **kwargs):
+            target = str(args[0]) if args else str(kwargs)
+            if what in ("open", "io.open", "os.open") and target.endswith((".py", ".pyc")):
+                return real[what](*args, **kwargs)
+            raise RuntimeError(f"I/O at import time: {what}({target!r})")
+        return guard
+
+    real = {"open": builtins.open, "io.open": io.open, "os.open": os.open}
+    builtins.open = refuse("open")
+    io.open = refuse("io.open")
+    os.open = refuse("os.open")
+    import numpy as np
+    import pandas as pd
+    for reader in ("read_csv", "read_table", "read_excel", "read_parquet", "read_json", "read_feather", "read_pickle"):
+        setattr(pd, reader, refuse("pandas." + reader))
+    for reader in ("load", "loadtxt", "genfromtxt", "fromfile"):
+        setattr(np, reader, refuse("numpy." + reader))
+    try:
+        import pyarrow.csv, pyarrow.parquet
+        pyarrow.csv.read_csv = refuse("pyarrow.csv.read_csv")
+        pyarrow.parquet.read_table = refuse("pyarrow.parquet.read_table")
+    except ImportError:
+        pass
+
+    failed = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:
+            failed.append(f"{name}: {type(exc).__name__}: {exc}")
+    print("MODULES", len(names))
+    print("\\n".join(failed))
+    """
+)
+
+
+def test_import_opens_no_file():
+    """Importing jeugdlib and every submodule reads no file (open, pandas/numpy/pyarrow readers refused)."""
+    out = subprocess.run([sys.executable, "-c", _IMPORT_GUARD], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert lines[0].startswith("MODULES") and int(lines[0].split()[1]) >= 20
+    # these must be in the list the guard walked
+    failures = [line for line in lines[1:] if line]
+    assert failures == []
 
 
 def test_reproduces_published_expected_values(scp_model):
@@ -45,21 +123,31 @@ def test_matches_bare_statsmodels(scp_2017, scp_model):
     exp = scp_model.expected()
     X = scp_model.design.X.copy()
     data = pd.concat([X, scp_2017[["perc_jhzv", "gemeentecode", "jeugdregio_code"]]], axis=1).dropna(
-        subset=["perc_jhzv"])
+        subset=["perc_jhzv"]
+    )
     formula = "perc_jhzv ~ " + " + ".join(X.columns)
-    bare = sm.MixedLM.from_formula(formula, data=data, groups="jeugdregio_code",
-                                   vc_formula={"gemeente": "0 + C(gemeentecode)"}, re_formula="1").fit(
-        reml=True, method="lbfgs")
-    np.testing.assert_allclose(np.asarray(bare.fe_params), np.asarray(scp_model.result.fe_params), rtol=1e-3,
-                               atol=1e-3)
+    bare = sm.MixedLM.from_formula(
+        formula, data=data, groups="jeugdregio_code", vc_formula={"gemeente": "0 + C(gemeentecode)"}, re_formula="1"
+    ).fit(reml=True, method="lbfgs")
+    np.testing.assert_allclose(np.asarray(bare.fe_params), np.asarray(scp_model.result.fe_params), rtol=1e-3, atol=1e-3)
     assert bare.llf == pytest.approx(scp_model.llf, abs=1e-3)
     assert exp.shape[0] == 2918
 
 
 def test_expected_columns_and_suppressed_outcomes(scp_model):
     exp = scp_model.expected()
-    cols = ["wijkcode", "observed", "expected", "expected_fixed", "region_effect", "gemeente_effect",
-            "difference", "pi_low", "pi_high", "flag"]
+    cols = [
+        "wijkcode",
+        "observed",
+        "expected",
+        "expected_fixed",
+        "region_effect",
+        "gemeente_effect",
+        "difference",
+        "pi_low",
+        "pi_high",
+        "flag",
+    ]
     assert all(c in exp.columns for c in cols)
     suppressed = exp[exp.observed.isna()]
     assert len(suppressed) == 286
@@ -73,23 +161,71 @@ def test_expected_columns_and_suppressed_outcomes(scp_model):
     assert 0.01 < (obs.flag != "as_expected").mean() < 0.1
 
 
-def test_fdr_flags_are_fewer(scp_model):
+def test_flags_follow_interval_and_fdr(scp_model):
+    """Per-wijk flags are the two-sided 5% tests; FDR flags are Benjamini-Hochberg (scipy) at 5%."""
     plain = scp_model.expected()
     fdr = scp_model.expected(fdr=True)
-    assert (fdr.flag.isin(["higher", "lower"])).sum() <= (plain.flag.isin(["higher", "lower"])).sum()
+    obs = plain.observed.notna().to_numpy()
+    p = plain.p_value.to_numpy()[obs]
+    flagged = plain.flag.isin(["higher", "lower"]).to_numpy()[obs]
+    # outside the 95% prediction interval <=> p < 0.05 (two computations of one test)
+    np.testing.assert_array_equal(flagged, p < 0.05)
+    bh = stats.false_discovery_control(p, method="bh") <= 0.05
+    fdr_flagged = fdr.flag.isin(["higher", "lower"]).to_numpy()[obs]
+    np.testing.assert_array_equal(fdr_flagged, bh)
+    # direction follows the sign of observed - expected
+    sign = np.sign(fdr.difference.to_numpy()[obs][fdr_flagged])
+    np.testing.assert_array_equal(np.where(sign > 0, "higher", "lower"), fdr.flag.to_numpy()[obs][fdr_flagged])
+    # on the SCP data: 73 wijken outside their interval, 16 survive the FDR control
+    assert flagged.sum() == 73 and fdr_flagged.sum() == 16
+
+
+def test_tidy_fixed_effects(scp_model):
+    assert isinstance(scp_model, Result)
+    t = scp_model.tidy()
+    assert list(t.columns) == [*TIDY_COLUMNS, "n_obs"]
+    assert t.term.tolist() == ["const", *scp.SCP_DETERMINANTS]
+    assert (t.n_obs == 2632).all()
+    res = scp_model.result
+    np.testing.assert_array_equal(t.estimate, np.asarray(res.fe_params))
+    np.testing.assert_array_equal(t.std_error, np.asarray(res.bse)[:28])
+    np.testing.assert_allclose(t.statistic, np.asarray(res.tvalues)[:28], rtol=1e-12)
+    np.testing.assert_allclose(t.p_value, np.asarray(res.pvalues)[:28], rtol=1e-9, atol=1e-300)
+    ci = np.asarray(res.conf_int(alpha=0.10))[:28]
+    t90 = scp_model.tidy(level=0.90)
+    np.testing.assert_allclose(t90[["ci_low", "ci_high"]].to_numpy(), ci, rtol=1e-12)
+    # coefficients() carries the same numbers under its older names
+    c = scp_model.coefficients()
+    np.testing.assert_array_equal(c.se, t.std_error)
+    np.testing.assert_array_equal(c.z, t.statistic)
+    assert c.set_index("term").loc["perc_1ouder", "label"] == "aandeel eenouderhuishoudens"
 
 
 def test_summary(scp_model):
-    s = scp_model.summary()
+    s = scp_model.summary_tables()
     assert s["counts"] == {"wijken_fit": 2632, "wijken_total": 2918, "gemeenten": 388, "regios": 42}
     vc = s["variance_components"].set_index("component")
     assert (vc.variance > 0).all()
     assert vc.share.sum() == pytest.approx(1)
+    v = scp_model.variance_components
+    assert vc.loc["jeugdregio", "icc"] == pytest.approx(v["jeugdregio"] / sum(v.values()))
+    assert vc.loc["gemeente", "icc"] == pytest.approx((v["jeugdregio"] + v["gemeente"]) / sum(v.values()))
     r2 = s["r_squared"]
     assert 0 < r2["marginal"] < r2["conditional"] < 1
     coef = s["coefficients"]
     assert {"estimate", "se", "ci_low", "ci_high", "standardised"} <= set(coef.columns)
     assert s["convergence"]["converged"]
+    assert s["aic"] == pytest.approx(-2 * scp_model.llf + 2 * (28 + 3))
+
+
+def test_summary_text(scp_model):
+    text = scp_model.summary()
+    assert isinstance(text, str)
+    assert "wijken 2632 in the fit of 2918, gemeenten 388, regions 42" in text
+    assert f"log-likelihood {scp_model.llf:.4f}" in text
+    assert "REML fit" in text and "Variance components" in text
+    for term in ("const", *scp.SCP_DETERMINANTS):
+        assert re.search(rf"^\s*{term}\s+-?\d", text, flags=re.MULTILINE), term
 
 
 def test_cross_validation_coverage(scp_2017):
@@ -115,12 +251,12 @@ def test_transformed_outcome_back_transforms(scp_2017, transform):
 
 def test_back_transform_means_are_exact():
     mu = np.array([np.log(10.0)])
-    assert scp._back_mean(mu, 0.04, "log")[0] == pytest.approx(10 * np.exp(0.02))
+    assert _back_mean(mu, 0.04, "log")[0] == pytest.approx(10 * np.exp(0.02))
     # logit-normal mean by simulation
     rng = np.random.default_rng(0)
     eta = np.log(0.1 / 0.9) + rng.normal(0, 0.5, 400_000)
     sim = 100 * np.mean(1 / (1 + np.exp(-eta)))
-    assert scp._back_mean(np.array([np.log(0.1 / 0.9)]), 0.25, "logit")[0] == pytest.approx(sim, rel=2e-3)
+    assert _back_mean(np.array([np.log(0.1 / 0.9)]), 0.25, "logit")[0] == pytest.approx(sim, rel=2e-3)
 
 
 def test_weights(scp_2017):
@@ -140,11 +276,21 @@ def test_weights(scp_2017):
 
 def test_missing_indicators_collinear_dropped_with_warning(scp_2017):
     # a naive indicator set: perc_1gez and huur_corp are missing in the same wijk
-    with pytest.warns(JeugdlibWarning, match=r"collinear.*huur_corp__ontbreekt"):
+    with pytest.warns(JeugdlibWarning, match=r"1 missing-indicator\(s\) dropped.*\['huur_corp__ontbreekt'\]"):
         m = scp.fit_scp_model(scp_2017, missing_indicators=True, min_indicator=1)
     X = m.design.X[m.fit_mask].to_numpy()
     assert np.linalg.matrix_rank(np.column_stack([np.ones(len(X)), X])) == X.shape[1] + 1
-    assert len(m.design.indicators) >= 1
+    # independently from the data: one indicator per determinant missing in a fitted wijk
+    # (min_indicator=1), except huur_corp whose missing wijk is perc_1gez's
+    fitted = scp_2017[scp_2017.perc_jhzv.notna()]
+    missing = fitted[scp.SCP_DETERMINANTS].isna()
+    with_missing = [p for p in scp.SCP_DETERMINANTS if missing[p].any()]
+    assert len(with_missing) == 15
+    np.testing.assert_array_equal(missing["huur_corp"], missing["perc_1gez"])
+    assert m.design.indicators == [f"{p}__ontbreekt" for p in with_missing if p != "huur_corp"]
+    for p in with_missing:
+        if p != "huur_corp":
+            np.testing.assert_array_equal(m.design.X.loc[m.fit_mask, f"{p}__ontbreekt"], missing[p].astype(float))
 
 
 def test_regression_imputation_runs(scp_2017):
@@ -193,7 +339,7 @@ def test_non_numeric_outcome(scp_2017):
 
 def test_open_data_model_2021():
     m = scp.fit_open_model(2021)
-    s = m.summary()
+    s = m.summary_tables()
     assert s["counts"]["regios"] == 42
     assert 0.05 < s["r_squared"]["marginal"] < 0.6
     exp = m.expected()

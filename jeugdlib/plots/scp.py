@@ -18,22 +18,41 @@ FLAG_COLOURS = {"higher": "#c0392b", "lower": "#2471a3", "as_expected": "#9e9e9e
 FLAG_LABELS = {"higher": "hoger dan verwacht", "lower": "lager dan verwacht", "as_expected": "zoals verwacht"}
 
 
-def observed_vs_expected(expected: pd.DataFrame, *, title: str | None = None, show_intervals: bool = True,
-                         ax: plt.Axes | None = None) -> plt.Figure:
+def observed_vs_expected(
+    expected: pd.DataFrame,
+    *,
+    title: str | None = None,
+    show_intervals: bool = True,
+    level: float | None = None,
+    ax: plt.Axes | None = None,
+) -> plt.Figure:
     """Observed against expected share per wijk, with the prediction interval and flags.
 
     ``expected`` is the output of :meth:`jeugdlib.scp.ScpModel.expected`; wijken
-    without an observed share are left out.
+    without an observed share are left out. One scatter per flag (higher, lower,
+    as expected; legend entries with their counts), the diagonal ``observed =
+    expected``, and — for at most 400 wijken and ``show_intervals`` — the
+    prediction interval of each wijk as a vertical grey line. ``level`` (the
+    interval level passed to ``expected()``) is named in the legend when given.
     """
     d = expected.dropna(subset=["observed"])
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6.5, 6))
     if show_intervals and len(d) <= 400:
-        ax.vlines(d.expected, d.pi_low, d.pi_high, color="#cccccc", lw=0.8, zorder=1)
+        interval_label = f"{round(level * 100):d}%-voorspellingsinterval" if level is not None else None
+        ax.vlines(d.expected, d.pi_low, d.pi_high, color="#cccccc", lw=0.8, zorder=1, label=interval_label)
     for flag, colour in FLAG_COLOURS.items():
         part = d[d.flag == flag]
         if len(part):
-            ax.scatter(part.expected, part.observed, s=14 if len(d) > 400 else 24, color=colour,
-                       label=f"{FLAG_LABELS[flag]} ({len(part)})", alpha=0.75, zorder=2, edgecolor="none")
+            ax.scatter(
+                part.expected,
+                part.observed,
+                s=14 if len(d) > 400 else 24,
+                color=colour,
+                label=f"{FLAG_LABELS[flag]} ({len(part)})",
+                alpha=0.75,
+                zorder=2,
+                edgecolor="none",
+            )
     lo = float(np.nanmin([d.expected.min(), d.observed.min()])) if len(d) else 0.0
     hi = float(np.nanmax([d.expected.max(), d.observed.max()])) if len(d) else 1.0
     ax.plot([lo, hi], [lo, hi], color="black", lw=1, ls="--", zorder=0)
@@ -46,9 +65,15 @@ def observed_vs_expected(expected: pd.DataFrame, *, title: str | None = None, sh
     return fig
 
 
-def caterpillar(model: ScpModel, level: Literal["gemeente", "jeugdregio"] = "jeugdregio", *,
-                codes: list[str] | None = None, names: dict[str, str] | None = None, top: int | None = None,
-                ax: plt.Axes | None = None) -> plt.Figure:
+def caterpillar(
+    model: ScpModel,
+    level: Literal["gemeente", "jeugdregio"] = "jeugdregio",
+    *,
+    codes: list[str] | None = None,
+    names: dict[str, str] | None = None,
+    top: int | None = None,
+    ax: plt.Axes | None = None,
+) -> plt.Figure:
     """Random effects with 95% intervals (conditional SDs), sorted.
 
     ``codes`` restricts to some gemeenten/regions; ``names`` maps codes to labels;
@@ -83,8 +108,12 @@ def coefficient_plot(model: ScpModel, *, ax: plt.Axes | None = None) -> plt.Figu
     """Fixed effects per standard deviation of each predictor, with 95% CIs."""
     c = model.coefficients()
     c = c[c.term != "const"].sort_values("estimate")
-    labels = [f"{t}: {lab[:38]}…" if isinstance(lab, str) and len(lab) > 38 else (f"{t}: {lab}" if isinstance(lab, str)
-              else t) for t, lab in zip(c.term, c.label, strict=True)]
+    labels = [
+        f"{t}: {lab[:38]}…"
+        if isinstance(lab, str) and len(lab) > 38
+        else (f"{t}: {lab}" if isinstance(lab, str) else t)
+        for t, lab in zip(c.term, c.label, strict=True)
+    ]
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(8, max(3, 0.25 * len(c) + 1)))
     y = np.arange(len(c))
     colours = np.where(c.ci_low > 0, "#c0392b", np.where(c.ci_high < 0, "#2471a3", "#9e9e9e"))
