@@ -57,9 +57,7 @@ def main() -> None:
     out_dir = Path(tmp.name) if tmp is not None else args.keep
     out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    subprocess.run(
-        [sys.executable, __file__, "--rows", str(args.rows), "--generate", str(out_dir)], check=True
-    )
+    subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--generate", str(out_dir)], check=True)
     print(f"generate {args.rows:,} SYNTHETIC rows (child process): {time.perf_counter() - t0:6.2f} s")
 
     import jeugdlib.trajectories as T
@@ -74,15 +72,22 @@ def main() -> None:
         return result
 
     as_of, observed_from = "2023-12-31", "2016-01-01"
+    # read_trajectories: the table with its LoadReport and window (what load_trajectories reads)
     df = timed(
-        "load_trajectories (CSV) + validate", T.load_trajectories, out_dir / "trajectories.csv",
-        as_of=as_of, observed_from=observed_from,
+        "load_trajectories (CSV) + validate",
+        T.read_trajectories,
+        out_dir / "trajectories.csv",
+        as_of=as_of,
+        observed_from=observed_from,
     )
-    print("   ", T.validation_report(df).summary())
+    print("   ", df.report.summary())
     del df
     df = timed(
-        "load_trajectories (parquet) + validate", T.load_trajectories, out_dir / "trajectories.parquet",
-        as_of=as_of, observed_from=observed_from,
+        "load_trajectories (parquet) + validate",
+        T.read_trajectories,
+        out_dir / "trajectories.parquet",
+        as_of=as_of,
+        observed_from=observed_from,
     )
     timed("episodes (linking)", T.episodes, df)
     timed("durations", T.durations, df)

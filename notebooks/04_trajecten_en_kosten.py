@@ -50,6 +50,8 @@ seed = 2020
 # %%
 import warnings
 
+from IPython.display import display
+
 import jeugdlib.trajectories as T
 from jeugdlib.disclosure import protect
 from jeugdlib.plots import trajectories as P
@@ -69,14 +71,15 @@ labels = T.code_labels("productcategorie")
 if data == "simulated":
     sim = T.simulate_trajectories(n_clients, observed_from, as_of, seed=seed, scenario=scenario)
     raw_traj, raw_claims = sim.trajectories, sim.claims
-    print(sim.trajectories.attrs["description"])
+    print(sim.description)
 else:
     raw_traj, raw_claims = data, claims_path
-traj = T.load_trajectories(raw_traj, as_of=as_of, observed_from=observed_from)
-claims = T.load_claims(raw_claims, as_of=as_of) if raw_claims is not None else None
-print(T.validation_report(traj).summary())
+# read_trajectories geeft de tabel met het controleverslag en de peildatum/begindatum van het extract
+traj = T.read_trajectories(raw_traj, as_of=as_of, observed_from=observed_from)
+claims = T.read_claims(raw_claims, as_of=as_of) if raw_claims is not None else None
+print(traj.report.summary())
 if gemeente is not None:
-    traj = traj[traj["gemeentecode"] == gemeente]
+    traj = traj.subset(traj.table["gemeentecode"] == gemeente)
 print(f"Gemeente: {gemeente or 'alle'}; toewijzingen na samenvoegen: {len(traj):,}".replace(",", "."))
 
 # %% [markdown]
@@ -91,7 +94,7 @@ print(f"Gemeente: {gemeente or 'alle'}; toewijzingen na samenvoegen: {len(traj):
 
 # %%
 dur = T.durations(traj, by="productcategorie")
-tab = dur.summary[["n_trajectories", "n_completed", "n_running", "median_days", "rmst_days", "mean_days_completed"]]
+tab = dur.table[["n_trajectories", "n_completed", "n_running", "median_days", "rmst_days", "mean_days_completed"]]
 tab = protect(
     tab,
     ["n_completed", "n_running"],
@@ -104,7 +107,18 @@ tab.columns = ["trajecten", "beëindigd", "lopend", "mediaan (dagen)", "RMST 4 j
 tab.round(0)
 
 # %%
-fig = P.plot_survival(dur, groups=["51", "45", "54", "41", "43", "44"])
+fig = dur.plot(groups=["51", "45", "54", "41", "43", "44"])
+
+# %% [markdown]
+# De mediane duur met haar 95%-betrouwbaarheidsinterval (Kaplan–Meier; lifelines geeft geen
+# standaardfout voor de mediaan). Ook hier gaan de aantallen eerst door `protect`.
+
+# %%
+med = dur.tidy().set_index("group")[["n_obs", "estimate", "ci_low", "ci_high"]]
+med = protect(med, ["n_obs"], rate_cols={c: "n_obs" for c in ["estimate", "ci_low", "ci_high"]}, source="mediane duur")
+med.index = [f"{c} {labels.get(c, '')}" for c in med.index]
+med.columns = ["trajecten", "mediaan (dagen)", "95%-interval: onder", "95%-interval: boven"]
+med.round(0)
 
 # %% [markdown]
 # De duurklassen die CBS en BMC gebruiken (0–3 maanden … meer dan 4 jaar). De Kaplan–Meier-verdeling
@@ -127,7 +141,9 @@ fig = P.plot_duration_buckets(dur_all)
 # genoeg gevolgd zijn; die over het eerste jaar ook voor recente startjaren.
 
 # %%
-trend = dur_all.trend.set_index("start_year")[["n_trajectories", "n_completed", "median_days", "rmst_1y_days", "rmst_days"]]
+trend = dur_all.trend.set_index("start_year")[
+    ["n_trajectories", "n_completed", "median_days", "rmst_1y_days", "rmst_days"]
+]
 trend = protect(
     trend,
     ["n_trajectories", "n_completed"],
@@ -145,17 +161,37 @@ trend.round(0)
 
 # %%
 ext = T.extensions(traj)
-e = ext.summary[["n_trajectories", "n_extended", "n_extended_2plus", "share_extended", "share_extended_2plus"]]
+e = ext.table[["n_trajectories", "n_extended", "n_extended_2plus", "share_extended", "share_extended_2plus"]]
 e = protect(
     e,
     ["n_trajectories", "n_extended", "n_extended_2plus"],
-    rate_cols={"share_extended": ["n_extended", "n_trajectories"], "share_extended_2plus": ["n_extended_2plus", "n_trajectories"]},
+    rate_cols={
+        "share_extended": ["n_extended", "n_trajectories"],
+        "share_extended_2plus": ["n_extended_2plus", "n_trajectories"],
+    },
     total_row="totaal",
     source="verlengingen",
 )
 e.index = [f"{c} {labels.get(c, '')}" for c in e.index]
 e.columns = ["trajecten", "verlengd", "2x of vaker verlengd", "aandeel verlengd", "aandeel 2x+"]
 e.round(3)
+
+# %% [markdown]
+# Het aandeel verlengde trajecten met een 95%-interval (Wilson; blijft tussen 0 en 1, ook bij
+# kleine groepen).
+
+# %%
+ci = ext.tidy().query("term == 'share_extended'").set_index("group")[["n_obs", "estimate", "ci_low", "ci_high"]]
+ci = protect(
+    ci,
+    ["n_obs"],
+    rate_cols={c: "n_obs" for c in ["estimate", "ci_low", "ci_high"]},
+    total_row="totaal",
+    source="verlengingen (interval)",
+)
+ci.index = [f"{c} {labels.get(c, '')}" for c in ci.index]
+ci.columns = ["trajecten", "aandeel verlengd", "95%-interval: onder", "95%-interval: boven"]
+ci.round(3)
 
 # %% [markdown]
 # ## 4. Zorgpaden
@@ -171,7 +207,9 @@ trans = protect(paths.transitions, list(paths.transitions.columns), source="over
 fig = P.plot_transitions(trans)
 
 # %%
-common = protect(paths.common_paths.set_index("path"), ["n_clients"], rate_cols={"share": "n_clients"}, source="zorgpaden")
+common = protect(
+    paths.common_paths.set_index("path"), ["n_clients"], rate_cols={"share": "n_clients"}, source="zorgpaden"
+)
 common.columns = ["cliënten", "aandeel"]
 common.round(3)
 
@@ -194,7 +232,17 @@ sd = protect(
     source="afschalen",
 )
 sd.index = [f"{c} {labels.get(c, '')}" for c in sd.index]
-sd.columns = ["lichter", "gelijk", "zwaarder", "anders", "uit zorg", "onbekend", "% lichter", "% uit zorg", "% afgeschaald"]
+sd.columns = [
+    "lichter",
+    "gelijk",
+    "zwaarder",
+    "anders",
+    "uit zorg",
+    "onbekend",
+    "% lichter",
+    "% uit zorg",
+    "% afgeschaald",
+]
 sd.round(3)
 
 # %% [markdown]
@@ -233,7 +281,14 @@ fig = P.plot_flows(protect(fl, ["stock_start", "inflow", "outflow", "stock_end"]
 if claims is not None:
     cost = T.cost_decomposition(traj, claims, base_year, end_year, unmatched="ignore")
     yr, eff = cost.published()  # counts protected, per-client ratios from the rounded counts
-    yr.columns = ["cliënten", "zorgmaanden", "kosten (€)", "zorgmaanden per cliënt", "kosten per zorgmaand (€)", "kosten per cliënt (€)"]
+    yr.columns = [
+        "cliënten",
+        "zorgmaanden",
+        "kosten (€)",
+        "zorgmaanden per cliënt",
+        "kosten per zorgmaand (€)",
+        "kosten per cliënt (€)",
+    ]
     display(yr.round(1))
     eff = eff.rename(
         index={
@@ -246,7 +301,7 @@ if claims is not None:
     eff.columns = ["effect (€)", "aandeel van de groei", "log-verhouding"]
     display(eff.round(3))
     print(f"Controle: som van de effecten − totale verandering = {cost.check_additivity():.2e} euro")
-    fig = P.plot_cost_decomposition(cost)
+    fig = cost.plot()
 else:
     print("Geen declaratiebestand opgegeven: de kostenontleding wordt overgeslagen.")
 

@@ -13,6 +13,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from lifelines import KaplanMeierFitter  # noqa: E402
+from lifelines.utils import median_survival_times  # noqa: E402
+from statsmodels.stats.proportion import proportion_confint  # noqa: E402
 
 import jeugdlib.trajectories as T  # noqa: E402
 from jeugdlib import DataError, JeugdlibWarning  # noqa: E402
@@ -49,8 +52,9 @@ def sim() -> T.SimulatedTrajectories:
 
 
 @pytest.fixture(scope="module")
-def loaded(sim: T.SimulatedTrajectories) -> pd.DataFrame:
-    return T.load_trajectories(sim.trajectories, as_of=AS_OF)
+def loaded(sim: T.SimulatedTrajectories) -> T.LoadedTable:
+    # the simulation's observed_from (2018-01-01) travels as a typed field
+    return T.read_trajectories(sim, as_of=AS_OF)
 
 
 # --------------------------------------------------------------------------- code lists
@@ -79,7 +83,7 @@ def _km_table() -> pd.DataFrame:
         begin = pd.Timestamp("2023-01-01") if done else as_of - pd.Timedelta(days=d - 1)
         end = (begin + pd.Timedelta(days=d - 1)).date().isoformat() if done else None
         rows.append(row(f"SYN-{i}", f"SYN-T{i}", begin.date().isoformat(), end))
-    return T.load_trajectories(frame(*rows), as_of=AS_OF)
+    return T.read_trajectories(frame(*rows), as_of=AS_OF)
 
 
 def test_km_median_and_rmst_match_hand_computed_product_limit() -> None:
@@ -87,7 +91,7 @@ def test_km_median_and_rmst_match_hand_computed_product_limit() -> None:
     # The median is the first t with S(t) <= 0.5: t = 40 (S(30) = 0.533 > 0.5).
     # Restricted mean to 50 days: 10*1 + 20*0.8 + 10*(8/15) + 10*(4/15) = 34.
     res = T.durations(_km_table(), tau_days=50)
-    s = res.summary.loc["totaal"]
+    s = res.table.loc["totaal"]
     assert s["median_days"] == 40
     assert s["rmst_days"] == pytest.approx(34.0)
     assert (s["n_completed"], s["n_running"]) == (3, 2)
@@ -97,22 +101,48 @@ def test_km_median_and_rmst_match_hand_computed_product_limit() -> None:
     # all completed trajectories fall in the 0-3 month bucket
     b = res.buckets.set_index("bucket")
     assert b.loc["0-3 mnd", "n_completed"] == 3
-    assert b["km_share"].sum() == pytest.approx(1.0)
+    # P(duration in bucket) = S(first day - 1) - S(first day of the next bucket - 1): all events fall
+    # within 3 months (S drops to 4/15), and the last observation (50 days, running) leaves 4/15 for
+    # the open-ended last bucket under the Kaplan–Meier convention that S stays flat after it
+    np.testing.assert_allclose(b["km_share"], [11 / 15, 0, 0, 0, 0, 0, 4 / 15], atol=1e-12)
 
 
-def test_durations_by_group_and_trend(loaded: pd.DataFrame) -> None:
+def _km_direct(ep: pd.DataFrame, observed_from: str | None) -> KaplanMeierFitter:
+    """Kaplan–Meier fitted by lifelines directly on one row per trajectory (no aggregation)."""
+    d = ep["duur_dagen"].to_numpy()
+    ev = (~ep["lopend"]).to_numpy().astype(int)
+    if observed_from is None:
+        return KaplanMeierFitter().fit(d, ev)
+    entry = np.maximum((pd.Timestamp(observed_from) - ep["begindatum"]).dt.days.to_numpy(), 0)
+    keep = d > entry  # ended before the extract began: never observable
+    return KaplanMeierFitter().fit(d[keep], ev[keep], entry=entry[keep])
+
+
+def test_durations_by_group_and_trend(loaded: T.LoadedTable) -> None:
     res = T.durations(loaded, by="productcategorie")
-    assert {"45", "43"} <= set(res.summary.index)
+    assert {"45", "43"} <= set(res.table.index)
     # residential care lasts longer than basis-ggz in the simulation
-    assert res.summary.loc["43", "median_days"] > res.summary.loc["51", "median_days"]
-    assert res.trend["start_year"].min() >= 2018  # cohorts before observed_from left out
-    np.testing.assert_allclose(res.buckets.groupby("group")["km_share"].sum(), 1.0, atol=1e-9)
+    assert res.table.loc["43", "median_days"] > res.table.loc["51", "median_days"]
+    assert res.trend["start_year"].min() == 2018  # cohorts before observed_from left out
+    # group 43 against lifelines fitted directly with the left truncation at 2018-01-01
+    ep = T.episodes(loaded)
+    direct = _km_direct(ep[ep["productcategorie"] == "43"], "2018-01-01")
+    assert res.table.loc["43", "median_days"] == direct.median_survival_time_
+    first_day_3m = int(np.ceil(3 * 365.25 / 12))  # first day of the 3-6 month bucket
+    km = res.buckets.set_index(["group", "bucket"])["km_share"]
+    s_3m = direct.survival_function_at_times(first_day_3m - 1).iloc[0]
+    assert km.loc[("43", "0-3 mnd")] == pytest.approx(1 - s_3m, abs=1e-12)
 
 
-def test_left_truncation_removes_length_bias(loaded: pd.DataFrame) -> None:
-    with_trunc = T.durations(loaded).summary.loc["totaal", "median_days"]
-    naive = T.durations(loaded.assign(), observed_from="1900-01-01").summary.loc["totaal", "median_days"]
-    assert with_trunc <= naive
+def test_left_truncation_matches_lifelines_and_removes_length_bias(loaded: T.LoadedTable) -> None:
+    ep = T.episodes(loaded)
+    with_trunc = T.durations(loaded).table.loc["totaal", "median_days"]
+    naive = T.durations(loaded, observed_from="1900-01-01").table.loc["totaal", "median_days"]
+    assert with_trunc == _km_direct(ep, "2018-01-01").median_survival_time_
+    assert naive == _km_direct(ep, None).median_survival_time_
+    # trajectories that began before the extract and lasted into it are over-represented
+    # when their earlier days are counted as observed: the naive median is longer
+    assert with_trunc < naive
 
 
 # --------------------------------------------------------------------------- flows
@@ -137,7 +167,13 @@ def test_flows_by_group_and_durations(loaded: pd.DataFrame) -> None:
     np.testing.assert_array_equal(f["stock_end"], f["stock_start"] + f["inflow"] - f["outflow"])
     total = T.flows(loaded)
     np.testing.assert_array_equal(f.groupby(level="period")["inflow"].sum().to_numpy(), total["inflow"].to_numpy())
-    assert (total["mean_duration_completed_days"].dropna() > 0).all()
+    # mean duration of the trajectories ending in each year, counted directly from the episodes
+    ep = T.episodes(loaded)
+    done = ep[~ep["lopend"]]
+    expected = done.groupby(done["einddatum"].dt.year.astype(str))["duur_dagen"].mean()
+    got = total["mean_duration_completed_days"]
+    assert list(got.index) == [str(y) for y in range(2018, 2024)]
+    np.testing.assert_allclose(got.to_numpy(), expected.reindex(got.index).to_numpy(), rtol=1e-12)
 
 
 # --------------------------------------------------------------------------- cost decomposition
@@ -158,7 +194,7 @@ def test_cost_decomposition_additive_and_aef_scenario() -> None:
     out = {}
     for scenario in ("baseline", "longer_durations"):
         s = T.simulate_trajectories(1500, "2018-01-01", AS_OF, seed=3, scenario=scenario)
-        traj = T.load_trajectories(s.trajectories, as_of=AS_OF)
+        traj = T.read_trajectories(s, as_of=AS_OF)
         claims = T.load_claims(s.claims, as_of=AS_OF)
         res = T.cost_decomposition(traj, claims, 2019, 2023)
         eff = res.effects["effect_eur"]
@@ -171,6 +207,15 @@ def test_cost_decomposition_additive_and_aef_scenario() -> None:
             chained[["clients", "care_months_per_client", "cost_per_care_month"]].sum(axis=1), chained["total"]
         )
         assert res.n_unmatched_claims == 0
+        # independent count: monthly claim lines never cross a year, so a year's cost is the plain sum
+        # of its lines; clients in care are those with a trajectory overlapping the year
+        start = claims["periode_start"].dt.year
+        for year in (2019, 2023):
+            assert res.yearly.loc[year, "cost"] == pytest.approx(claims.loc[start == year, "bedrag"].sum(), rel=1e-12)
+            t = traj.table
+            y0, y1 = pd.Timestamp(f"{year}-01-01"), pd.Timestamp(f"{year}-12-31")
+            in_care = (t["begindatum"] <= y1) & (t["einddatum"].isna() | (t["einddatum"] >= y0))
+            assert res.yearly.loc[year, "clients"] == t.loc[in_care, "client_id"].nunique()
         out[scenario] = res
     # AEF: with longer durations the cost grows through care-months per client
     assert (
@@ -209,7 +254,7 @@ def test_extension_counting_on_hand_made_chains() -> None:
         row("SYN-E", "T12", "2021-10-01", None, rw="04"),
     )
     df["reden_beeindiging"] = df["reden_beeindiging"].replace("", None)
-    traj = T.load_trajectories(df, as_of=AS_OF)
+    traj = T.read_trajectories(df, as_of=AS_OF)
     res = T.extensions(traj)
     per = res.per_trajectory.set_index("toewijzingnummer")
     assert per.loc["T1", "n_verlengingen"] == 2 and per.loc["T1", "n_toewijzingen"] == 3
@@ -218,7 +263,7 @@ def test_extension_counting_on_hand_made_chains() -> None:
     assert per.loc["T7", "n_verlengingen"] == 0 and per.loc["T8", "n_verlengingen"] == 0
     assert per.loc["T9", "n_verlengingen"] == 4 and bool(per.loc["T9", "lopend"])
     assert len(per) == 7
-    tot = res.summary.loc["totaal"]
+    tot = res.table.loc["totaal"]
     assert tot["n_trajectories"] == 7
     assert tot["n_extended"] == 3
     assert tot["n_extended_2plus"] == 2
@@ -241,8 +286,8 @@ def test_merge_rule_overlapping_same_form_same_provider() -> None:
         row("SYN-C", "T8", "2022-01-01", "2022-05-31", rb="34"),
         row("SYN-C", "T9", "2022-02-01", "2022-03-31", rb="31"),  # inside T8 -> merged
     )
-    traj = T.load_trajectories(df, as_of=AS_OF)
-    rep = T.validation_report(traj)
+    loaded = T.read_trajectories(df, as_of=AS_OF)
+    rep, traj = T.validation_report(loaded), loaded.table
     assert rep.n_merged_rows == 3 and rep.n_merged_trajectories == 2
     assert "3 overlapping rows merged into 2 trajectories" in rep.summary()
     t = traj.set_index("toewijzingnummer")
@@ -250,14 +295,14 @@ def test_merge_rule_overlapping_same_form_same_provider() -> None:
     assert pd.isna(t.loc["T1", "einddatum"]) and pd.isna(t.loc["T1", "reden_beeindiging"])
     assert t.loc["T1", "n_samengevoegd"] == 3 and t.loc["T1", "samengevoegd_uit"] == "T2;T3"
     assert t.loc["T8", "einddatum"] == pd.Timestamp("2022-05-31") and t.loc["T8", "reden_beeindiging"] == "34"
-    unmerged = T.load_trajectories(df, as_of=AS_OF, merge=False)
+    unmerged = T.read_trajectories(df, as_of=AS_OF, merge=False)
     assert len(unmerged) == 9 and T.validation_report(unmerged).n_merged_rows == 0
 
 
 def test_claims_of_merged_assignments_are_linked() -> None:
     df = frame(row("SYN-A", "T1", "2021-01-01", "2021-06-30"), row("SYN-A", "T2", "2021-03-01", "2021-09-30"),
                row("SYN-A", "T3", "2022-01-01", "2022-06-30"))  # fmt: skip
-    traj = T.load_trajectories(df, as_of=AS_OF)
+    traj = T.read_trajectories(df, as_of=AS_OF)
     claims = T.load_claims(
         pd.DataFrame(
             {
@@ -290,7 +335,7 @@ def test_care_paths_hand_made() -> None:
         row("SYN-B", "T5", "2020-02-01", None, cat="44", code="44S01"),  # lighter, running
         row("SYN-C", "T6", "2023-10-01", "2023-11-30"),  # ended recently: outcome unknown
     )
-    res = T.care_paths(T.load_trajectories(df, as_of=AS_OF))
+    res = T.care_paths(T.read_trajectories(df, as_of=AS_OF))
     tr = res.transitions
     assert tr.loc["51", "54"] == 1 and tr.loc["54", "45"] == 1 and tr.loc["43", "44"] == 1
     assert tr.loc["45", "uit zorg"] == 1 and tr.loc["45", "onbekend"] == 1 and tr.loc["44", "lopend"] == 1
@@ -307,12 +352,36 @@ def test_care_paths_hand_made() -> None:
     assert ttn["median_days"] == 31
 
 
-def test_care_paths_on_simulation(loaded: pd.DataFrame) -> None:
+def test_care_paths_on_simulation(loaded: T.LoadedTable) -> None:
     res = T.care_paths(loaded, top=5)
-    assert 0.1 < res.share_sequential < 0.6
+    # counted independently with pandas: each client's trajectories in order of start (then end)
+    ep = T.episodes(loaded).assign(
+        cat=lambda x: x["productcategorie"].astype(str),
+        e_sort=lambda x: x["einddatum"].fillna(pd.Timestamp("2200-01-01")),
+    )
+    ep = ep.sort_values(["client_id", "begindatum", "e_sort"], kind="stable")
+    ep["next"] = ep.groupby("client_id", sort=False)["cat"].shift(-1)
+    pairs = ep.dropna(subset=["next"])
+    expected = pd.crosstab(pairs["cat"], pairs["next"])
+    tr = res.transitions
+    cats = list(expected.columns)
+    pd.testing.assert_frame_equal(
+        tr.loc[expected.index, cats].astype(np.int64), expected.astype(np.int64), check_names=False
+    )
+    assert tr[[c for c in tr.columns if c in expected.index]].to_numpy().sum() == len(pairs)
+    running_last = ep[ep["next"].isna() & ep["lopend"]].groupby("cat").size()
+    np.testing.assert_array_equal(tr.loc[running_last.index, "lopend"], running_last)
+    per_client = ep.groupby("client_id").size()
+    assert res.share_sequential == pytest.approx((per_client >= 2).mean())
+    assert res.n_clients == len(per_client)
+    paths = ep.groupby("client_id", sort=False)["cat"].agg(
+        lambda c: " → ".join(c.iloc[:6]) + (" → …" if len(c) > 6 else "")
+    )
+    counts = paths.value_counts()
     assert len(res.common_paths) == 5
-    assert res.common_paths["n_clients"].is_monotonic_decreasing
-    assert res.transitions.to_numpy().sum() == len(T.episodes(loaded))
+    assert res.common_paths["n_clients"].tolist() == counts.iloc[:5].tolist()
+    for path, n in zip(res.common_paths["path"], res.common_paths["n_clients"], strict=True):
+        assert counts[path] == n
 
 
 # --------------------------------------------------------------------------- provider indicators
@@ -329,7 +398,8 @@ def test_provider_indicators_protected(loaded: pd.DataFrame) -> None:
     assert tab.loc[tab["n_completed"].isna(), "pct_ended_to_plan"].isna().all()
     assert tab.loc[tab["n_trajectories"].isna(), "median_duration_days"].isna().all()
     assert info.threshold == 10
-    small = T.provider_indicators(loaded[loaded["client_id"].isin(loaded["client_id"].unique()[:60])])
+    t = loaded.table
+    small = T.provider_indicators(loaded.subset(t["client_id"].isin(t["client_id"].unique()[:60])))
     assert small[counts].isna().any().any()
 
 
@@ -337,8 +407,8 @@ def test_provider_indicators_protected(loaded: pd.DataFrame) -> None:
 
 
 def test_load_csv_fixture_normalises_codes_and_dates() -> None:
-    traj = T.load_trajectories(FIX / "synthetic_trajecten_klein.csv", as_of=AS_OF)
-    t = traj.set_index("toewijzingnummer")
+    traj = T.read_trajectories(FIX / "synthetic_trajecten_klein.csv", as_of=AS_OF)
+    t = traj.table.set_index("toewijzingnummer")
     assert t.loc["SYN-T2", "reden_wijziging"] == "04"
     assert t.loc["SYN-T1", "gemeentecode"] == "GM9901" and t.loc["SYN-T1", "verwijzer"] == "02"
     assert t.loc["SYN-T4", "begindatum"] == pd.Timestamp("2021-03-01")
@@ -349,12 +419,12 @@ def test_load_csv_fixture_normalises_codes_and_dates() -> None:
 
 
 def test_load_parquet_and_excel_roundtrip(tmp_path: Path) -> None:
-    src = T.load_trajectories(FIX / "synthetic_trajecten_klein.csv", as_of=AS_OF, merge=False)
+    src = T.read_trajectories(FIX / "synthetic_trajecten_klein.csv", as_of=AS_OF, merge=False).table
     cols = list(T.TRAJECTORY_COLUMNS)
     src[cols].to_parquet(tmp_path / "t.parquet")
     src[cols].to_excel(tmp_path / "t.xlsx", index=False)
-    a = T.load_trajectories(tmp_path / "t.parquet", as_of=AS_OF)
-    b = T.load_trajectories(tmp_path / "t.xlsx", as_of=AS_OF)
+    a = T.read_trajectories(tmp_path / "t.parquet", as_of=AS_OF).table
+    b = T.read_trajectories(tmp_path / "t.xlsx", as_of=AS_OF).table
     pd.testing.assert_series_equal(a["einddatum"], b["einddatum"])
     assert list(a["productcategorie"].astype(str)) == list(b["productcategorie"].astype(str))
 
@@ -369,7 +439,7 @@ def test_missing_column() -> None:
 
 
 def test_optional_columns_may_be_absent() -> None:
-    traj = T.load_trajectories(_good().drop(columns=["verwijzer", "reden_wijziging"]), as_of=AS_OF)
+    traj = T.read_trajectories(_good().drop(columns=["verwijzer", "reden_wijziging"]), as_of=AS_OF).table
     assert traj["verwijzer"].isna().all()
 
 
@@ -385,7 +455,7 @@ def test_future_dates() -> None:
     df.loc[0, "einddatum"] = "2030-01-01"
     with pytest.raises(DataError, match=r"'einddatum'.*in the future.*future_einddatum='running'"):
         T.load_trajectories(df, as_of=AS_OF)
-    ok = T.load_trajectories(df, as_of=AS_OF, future_einddatum="running")
+    ok = T.read_trajectories(df, as_of=AS_OF, future_einddatum="running").table
     assert ok["einddatum"].isna().all()
     df = _good()
     df.loc[1, "begindatum"] = "2024-02-01"
@@ -417,7 +487,7 @@ def test_duplicates() -> None:
     df = pd.concat([_good(), _good().iloc[[0]]], ignore_index=True)
     with pytest.raises(DataError, match=r"exact duplicates.*rows \[2\].*drop_duplicates=True"):
         T.load_trajectories(df, as_of=AS_OF)
-    ok = T.load_trajectories(df, as_of=AS_OF, drop_duplicates=True)
+    ok = T.read_trajectories(df, as_of=AS_OF, drop_duplicates=True)
     assert len(ok) == 2 and T.validation_report(ok).n_duplicates_dropped == 1
     df = pd.concat([_good(), _good().iloc[[0]].assign(productcode="45S02")], ignore_index=True)
     with pytest.raises(DataError, match=r"share a toewijzingnummer.*rows \[0, 2\]"):
@@ -465,13 +535,13 @@ def test_bsn_hashed_only_on_request() -> None:
     df.loc[1, "client_id"] = BSN_OK
     with pytest.raises(DataError, match="needs a secret salt"):
         T.load_trajectories(df, as_of=AS_OF, pseudonymise_bsn=True)
-    a = T.load_trajectories(df, as_of=AS_OF, pseudonymise_bsn=True, salt="geheim")
-    b = T.load_trajectories(df, as_of=AS_OF, pseudonymise_bsn=True, salt="anders")
+    a = T.read_trajectories(df, as_of=AS_OF, pseudonymise_bsn=True, salt="geheim")
+    b = T.read_trajectories(df, as_of=AS_OF, pseudonymise_bsn=True, salt="anders").table
     expected = "H" + hashlib.sha256(b"geheim:" + BSN_OK.encode()).hexdigest()
-    assert a["client_id"].iloc[1] == expected and b["client_id"].iloc[1] != expected
-    assert a["client_id"].iloc[0] == "SYN-A"
+    assert a.table["client_id"].iloc[1] == expected and b["client_id"].iloc[1] != expected
+    assert a.table["client_id"].iloc[0] == "SYN-A"
     assert T.validation_report(a).n_bsn_pseudonymised == 1
-    assert not T.looks_like_bsn(a["client_id"]).any()
+    assert not T.looks_like_bsn(a.table["client_id"]).any()
 
 
 def test_missing_file_and_unsupported_type(tmp_path: Path) -> None:
@@ -529,22 +599,48 @@ def test_simulation_is_labelled_and_reproducible(sim: T.SimulatedTrajectories) -
         T.simulate_trajectories(10, scenario="boom")
 
 
-def test_plots_return_figures(loaded: pd.DataFrame, sim: T.SimulatedTrajectories) -> None:
-    from matplotlib.figure import Figure
-
+def test_plots_show_the_numbers(loaded: T.LoadedTable, sim: T.SimulatedTrajectories) -> None:
     from jeugdlib.plots import trajectories as P
 
     claims = T.load_claims(sim.claims, as_of=AS_OF)
-    figs = [
-        P.plot_survival(T.durations(loaded, by="productcategorie"), groups=["45", "43"]),
-        P.plot_duration_buckets(T.durations(loaded)),
-        P.plot_flows(T.flows(loaded)),
-        P.plot_cost_decomposition(T.cost_decomposition(loaded, claims, 2019, 2023)),
-        P.plot_transitions(T.care_paths(loaded).transitions),
+    dur = T.durations(loaded, by="productcategorie")
+    fig = P.plot_survival(dur, groups=["45", "43"])
+    ax = fig.axes[0]
+    curves = ax.get_lines()[:2]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "45 Jeugdhulp ambulant",
+        "43 " + T.code_labels("productcategorie")["43"],
     ]
-    assert all(isinstance(f, Figure) for f in figs)
-    for f in figs:
-        plt.close(f)
+    surv43 = dur.survival[dur.survival["group"] == "43"]["survival"].to_numpy()
+    np.testing.assert_allclose(curves[1].get_ydata(), surv43)
+    plt.close(fig)
+    total = T.durations(loaded)
+    fig = P.plot_duration_buckets(total)
+    heights = [p.get_height() for p in fig.axes[0].patches]
+    np.testing.assert_allclose(heights, total.buckets["km_share"].to_numpy())
+    plt.close(fig)
+    fl = T.flows(loaded)
+    fig = P.plot_flows(fl)
+    ax = fig.axes[0]
+    np.testing.assert_array_equal([p.get_height() for p in ax.patches], fl["stock_end"].to_numpy())
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), fl["inflow"].to_numpy())
+    np.testing.assert_array_equal(ax.get_lines()[1].get_ydata(), fl["outflow"].to_numpy())
+    plt.close(fig)
+    cost = T.cost_decomposition(loaded, claims, 2019, 2023)
+    fig = P.plot_cost_decomposition(cost)
+    bars = fig.axes[0].patches
+    assert bars[0].get_height() == pytest.approx(cost.yearly.loc[2019, "cost"] / 1e6)
+    assert bars[-1].get_height() == pytest.approx(cost.yearly.loc[2023, "cost"] / 1e6)
+    eff = cost.effects["effect_eur"]
+    for bar, k in zip(bars[1:4], ["clients", "care_months_per_client", "cost_per_care_month"], strict=True):
+        assert bar.get_height() == pytest.approx(abs(eff[k]) / 1e6)
+    plt.close(fig)
+    tr = T.care_paths(loaded).transitions
+    fig = P.plot_transitions(tr)
+    img = fig.axes[0].get_images()[0].get_array()
+    np.testing.assert_allclose(img.sum(axis=1), 100.0)  # row percentages
+    assert img.shape == tr.shape and img.min() >= 0 and fig.axes[0].get_images()[0].get_clim() == (0, 100)
+    plt.close(fig)
 
 
 def test_duplicate_index_labels_are_safe():
@@ -558,8 +654,8 @@ def test_duplicate_index_labels_are_safe():
     half = len(t) // 2
     stacked = pd.concat([t.iloc[:half], t.iloc[half:].set_axis(range(len(t) - half))])
     assert stacked.index.has_duplicates
-    a = tr.load_trajectories(stacked, as_of="2022-01-01")
-    b = tr.load_trajectories(t.reset_index(drop=True), as_of="2022-01-01")
+    a = tr.read_trajectories(stacked, as_of="2022-01-01").table
+    b = tr.read_trajectories(t.reset_index(drop=True), as_of="2022-01-01").table
     pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
 
 
@@ -569,11 +665,196 @@ def test_published_cost_tables_hide_exact_counts():
     from jeugdlib import trajectories as tr
 
     sim = tr.simulate_trajectories(3000, "2018-01-01", "2022-12-31", seed=2)
-    cost = tr.cost_decomposition(sim.trajectories, sim.claims, 2019, 2021)
+    cost = tr.cost_decomposition(sim, sim.claims, 2019, 2021)
     yr, eff = cost.published()
     assert (yr["clients"] % 5 == 0).all()
     # cost / cost_per_client gives back only the rounded count
     np.testing.assert_allclose(yr["cost"] / yr["cost_per_client"], yr["clients"])
-    assert abs(eff.loc[["clients", "care_months_per_client", "cost_per_care_month"], "effect_eur"].sum()
-               - eff.loc["total", "effect_eur"]) < 1e-6
+    assert (
+        abs(
+            eff.loc[["clients", "care_months_per_client", "cost_per_care_month"], "effect_eur"].sum()
+            - eff.loc["total", "effect_eur"]
+        )
+        < 1e-6
+    )
     assert eff.loc["clients", "log_ratio"] == np.log(yr.loc[2021, "clients"] / yr.loc[2019, "clients"])
+
+
+# --------------------------------------------------------------------------- one chaining algorithm
+
+
+def _chain_by_loop(keys: list, begin: list, end: list, max_gap_days: int) -> list[int]:
+    """Reference: walk the sorted rows one by one (plain Python, no running-max trick)."""
+    ids, current, latest, prev_key = [], -1, None, object()
+    for k, b, e in zip(keys, begin, end, strict=True):
+        if k != prev_key or b - latest - 1 > max_gap_days:
+            current += 1
+            latest = e
+        else:
+            latest = max(latest, e)
+        ids.append(current)
+        prev_key = k
+    return ids
+
+
+def test_chain_ids_hand_made_and_against_a_loop() -> None:
+    from jeugdlib.trajectories._chain import RUNNING_DAY, chain_ids, chain_order, new_key_mask
+
+    # one key: [0, 9], [5, 12] overlap; [13, 20] adjacent; [25, 30] after a 4-day gap; running from 40
+    b = np.array([0, 5, 13, 25, 40, 50], dtype=np.int64)
+    e = np.array([9, 12, 20, 30, RUNNING_DAY, 60], dtype=np.int64)
+    new = new_key_mask(np.zeros(6, dtype=np.int64))
+    assert chain_ids(new, b, e, max_gap_days=-1).tolist() == [0, 0, 1, 2, 3, 3]  # CBS: overlap only
+    assert chain_ids(new, b, e, max_gap_days=0).tolist() == [0, 0, 0, 1, 2, 2]  # adjacent too
+    assert chain_ids(new, b, e, max_gap_days=7).tolist() == [0, 0, 0, 0, 1, 1]  # 4- and 9-day gaps
+    assert chain_ids(new, b, e, max_gap_days=9).tolist() == [0, 0, 0, 0, 0, 0]
+    assert chain_ids(new[:0], b[:0], e[:0], max_gap_days=7).tolist() == []
+    # random intervals of several keys, also before 1970 (negative day numbers)
+    rng = np.random.default_rng(1)
+    n = 3000
+    k1, k2 = rng.integers(0, 40, n), rng.integers(0, 3, n)
+    b = rng.integers(-2000, 2000, n)
+    e = np.where(rng.random(n) < 0.05, RUNNING_DAY, b + rng.integers(0, 120, n))
+    order = chain_order((k1, k2), b, e)
+    ks = list(zip(k1[order].tolist(), k2[order].tolist(), strict=True))
+    for gap in (-1, 0, 7, 30):
+        got = chain_ids(new_key_mask(k1[order], k2[order]), b[order], e[order], max_gap_days=gap)
+        assert got.tolist() == _chain_by_loop(ks, b[order].tolist(), e[order].tolist(), gap)
+
+
+def test_merge_rule_and_episodes_use_the_one_chain_function(monkeypatch) -> None:
+    """Both callers go through _chain.chain_ids, with tolerance -1 (merge) and max_gap_days (episodes)."""
+    from jeugdlib.trajectories import _chain, _episodes, _io
+
+    seen = []
+    real = _chain.chain_ids
+
+    def spy(*a, **kw):
+        seen.append(kw["max_gap_days"])
+        return real(*a, **kw)
+
+    monkeypatch.setattr(_io, "chain_ids", spy)
+    monkeypatch.setattr(_episodes, "chain_ids", spy)
+    traj = T.read_trajectories(_good(), as_of=AS_OF)
+    T.episodes(traj, max_gap_days=5)
+    assert seen == [-1, 5]
+
+
+# --------------------------------------------------------------------------- result protocol
+
+
+def test_duration_tidy_against_lifelines() -> None:
+    from jeugdlib.results import TIDY_COLUMNS
+
+    res = T.durations(_km_table(), tau_days=50)
+    direct = KaplanMeierFitter().fit([10, 20, 30, 40, 50], [1, 0, 1, 1, 0])  # one row per trajectory
+    for level in (0.95, 0.80):
+        tidy = res.tidy(level=level)
+        assert list(tidy.columns) == [*TIDY_COLUMNS, "n_obs", "group"]
+        row_ = tidy.iloc[0]
+        assert (row_["term"], row_["group"], row_["n_obs"], row_["estimate"]) == ("median_days", "totaal", 5, 40)
+        fit = KaplanMeierFitter(alpha=1 - level).fit([10, 20, 30, 40, 50], [1, 0, 1, 1, 0])
+        ci = median_survival_times(fit.confidence_interval_)
+        lo, hi = float(ci.iloc[0, 0]), float(ci.iloc[0, 1])
+        assert row_["ci_low"] == lo
+        assert row_["ci_high"] == hi if np.isfinite(hi) else np.isnan(row_["ci_high"])
+        assert np.isnan(row_["std_error"]) and np.isnan(row_["p_value"]) and np.isnan(row_["statistic"])
+    assert direct.median_survival_time_ == 40
+    assert res.table.loc["totaal", "median_ci_lower"] == res.tidy().loc[0, "ci_low"]
+    # a narrower interval at a lower level
+    t95, t80 = res.tidy(0.95).iloc[0], res.tidy(0.80).iloc[0]
+    assert t80["ci_low"] >= t95["ci_low"]
+
+
+def test_duration_summary_plot_and_deprecated_table_alias(loaded: T.LoadedTable) -> None:
+    from matplotlib.figure import Figure
+
+    res = T.durations(loaded, by="productcategorie")
+    text = res.summary()
+    assert isinstance(text, str) and "median_days" in text and "95% intervals" in text
+    with pytest.warns(DeprecationWarning, match=r"use \.table"):
+        old = res.summary.loc["43", "median_days"]
+    assert old == res.table.loc["43", "median_days"]
+    fig = res.plot(groups=["45", "43"])
+    assert isinstance(fig, Figure) and len(fig.axes[0].get_lines()) == 3  # two curves and the 0.5 line
+    plt.close(fig)
+
+
+def _wilson(k: float, n: float, z: float) -> tuple[float, float]:
+    p = k / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return centre - half, centre + half
+
+
+def test_extension_rates_tidy_wilson() -> None:
+    from scipy.stats import norm
+
+    traj = T.read_trajectories(
+        frame(
+            row("SYN-A", "T1", "2021-01-01", "2021-06-30", rb=""),
+            row("SYN-A", "T2", "2021-07-01", "2021-12-31", rw="04"),
+            row("SYN-B", "T3", "2021-01-01", "2021-12-31", rw="04"),
+            row("SYN-C", "T4", "2021-01-01", "2021-03-31"),
+            row("SYN-D", "T5", "2021-01-01", "2021-03-31", cat="54", code="54S01"),
+        ).replace({"reden_beeindiging": {"": None}}),
+        as_of=AS_OF,
+    )
+    res = T.extensions(traj)
+    tidy = res.tidy().set_index(["term", "group"])
+    # hand count: category 45 has A (1 extension), B (1, in place), C (0) -> 2 of 3; 54: 0 of 1; total 2 of 4
+    for group, k, n in (("45", 2, 3), ("54", 0, 1), ("totaal", 2, 4)):
+        r = tidy.loc[("share_extended", group)]
+        assert r["estimate"] == pytest.approx(k / n) and r["n_obs"] == n
+        assert r["std_error"] == pytest.approx(np.sqrt(k / n * (1 - k / n) / n))
+        lo, hi = _wilson(k, n, norm.ppf(0.975))
+        assert (r["ci_low"], r["ci_high"]) == (pytest.approx(lo), pytest.approx(hi))
+    r90 = res.tidy(level=0.9).set_index(["term", "group"]).loc[("share_extended", "totaal")]
+    assert (r90["ci_low"], r90["ci_high"]) == pytest.approx(proportion_confint(2, 4, alpha=0.1, method="wilson"))
+    assert tidy.loc[("share_extended_2plus", "totaal"), "estimate"] == 0
+    assert "Wilson" in res.summary()
+
+
+def test_cost_decomposition_is_not_an_estimator_result(loaded: T.LoadedTable, sim) -> None:
+    from jeugdlib.results import Result
+
+    cost = T.cost_decomposition(loaded, T.load_claims(sim.claims, as_of=AS_OF), 2019, 2023)
+    assert not isinstance(cost, Result) and not hasattr(cost, "tidy")
+    text = cost.summary()
+    eff = cost.effects["effect_eur"]
+    assert f"{eff['care_months_per_client']:,.2f}" in text and "exact, no sampling error" in text
+    fig = cost.plot()
+    assert len(fig.axes[0].patches) == 5  # base year, three effects, end year
+    plt.close(fig)
+
+
+# --------------------------------------------------------------------------- typed metadata
+
+
+def test_load_report_and_window_are_typed_fields(sim: T.SimulatedTrajectories, loaded: T.LoadedTable) -> None:
+    assert isinstance(loaded.report, T.LoadReport)
+    assert loaded.as_of == pd.Timestamp(AS_OF) and loaded.observed_from == pd.Timestamp("2018-01-01")
+    assert loaded.report.as_of == pd.Timestamp(AS_OF) and loaded.report.n_rows_in == len(sim.trajectories)
+    assert loaded.report.n_rows_out == len(loaded.table)
+    assert loaded.report.n_merged_rows == len(sim.trajectories) - len(loaded.table)
+    assert loaded.report.n_running == int(loaded.table["einddatum"].isna().sum())
+    # attrs: only the SYNTHETIC label, on simulated data and what is derived from it
+    assert sim.trajectories.attrs == {"synthetic": True, "description": sim.description}
+    assert set(loaded.table.attrs) == {"synthetic", "description"}
+    assert set(T.episodes(loaded).attrs) == {"synthetic", "description"}
+    assert T.load_trajectories(_good(), as_of=None).attrs == {}
+    csv = T.read_trajectories(FIX / "synthetic_trajecten_klein.csv", as_of=AS_OF)
+    assert csv.table.attrs == {} and csv.observed_from is None and csv.as_of == pd.Timestamp(AS_OF)
+    with pytest.raises(DataError, match="read_trajectories"):
+        T.validation_report(csv.table)
+    with pytest.warns(JeugdlibWarning, match="read_trajectories"):
+        T.load_trajectories(_good(), as_of=AS_OF)
+    # the window comes from the typed fields; the same numbers as passing it explicitly
+    explicit = T.durations(loaded.table, as_of=AS_OF, observed_from="2018-01-01").table
+    pd.testing.assert_frame_equal(T.durations(loaded).table, explicit)
+    sub = loaded.subset(loaded.table["gemeentecode"] == "GM9901")
+    assert sub.as_of == loaded.as_of and (sub.table["gemeentecode"] == "GM9901").all()
+    # an episode table knows its censoring date through its running rows
+    pd.testing.assert_frame_equal(T.care_paths(T.episodes(loaded)).scale_down, T.care_paths(loaded).scale_down)
+    traj, claims = sim  # still unpacks like the former NamedTuple
+    assert traj is sim.trajectories and claims is sim.claims

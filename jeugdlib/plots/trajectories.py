@@ -37,7 +37,9 @@ def _label(group: object) -> str:
     return f"{g} {labels[g]}" if g in labels else g
 
 
-def plot_survival(result: DurationResult, groups: Sequence[object] | None = None, *, title: str | None = None) -> Figure:
+def plot_survival(
+    result: DurationResult, groups: Sequence[object] | None = None, *, title: str | None = None
+) -> Figure:
     """Kaplan–Meier curves: share of trajectories still running after *t* months.
 
     Parameters

@@ -14,6 +14,14 @@ The data model follows the iJw messages that municipalities hold (iStandaarden):
 
 Code lists with Dutch labels: :func:`codelists`, :func:`code_labels`.
 
+:func:`read_trajectories` / :func:`read_claims` return a :class:`LoadedTable`: the
+validated table with its :class:`LoadReport` and observation window (``as_of``,
+``observed_from``) as typed fields, which every analysis accepts;
+:func:`load_trajectories` / :func:`load_claims` return only the table.
+
+Results follow the result protocol (:mod:`jeugdlib.results`): :class:`DurationResult`
+and :class:`ExtensionsResult` have ``tidy()``, ``summary()`` and (durations) ``plot()``.
+
 Two levels are used. :func:`load_trajectories` applies the CBS rule
 (overlapping trajectories of the same form at the same provider are merged).
 The analyses then link successive assignments of the same client, aanbieder
@@ -31,24 +39,25 @@ publishing them. :func:`provider_indicators` does this itself.
 from __future__ import annotations
 
 from jeugdlib.trajectories._analysis import (
-    BUCKETS,
     CarePathsResult,
-    DurationResult,
     ExtensionsResult,
     care_paths,
-    durations,
     extensions,
     flows,
 )
+from jeugdlib.trajectories._chain import chain_ids
 from jeugdlib.trajectories._codes import CLAIM_COLUMNS, TRAJECTORY_COLUMNS, code_labels, codelists
 from jeugdlib.trajectories._cost import CostDecomposition, cost_decomposition, lmdi, provider_indicators
+from jeugdlib.trajectories._data import LoadedTable, LoadReport, ValidationReport
+from jeugdlib.trajectories._durations import BUCKETS, DurationResult, durations
 from jeugdlib.trajectories._episodes import DEFAULT_MAX_GAP_DAYS, episodes
 from jeugdlib.trajectories._io import (
-    ValidationReport,
     load_claims,
     load_trajectories,
     looks_like_bsn,
     merge_overlapping,
+    read_claims,
+    read_trajectories,
     validation_report,
 )
 from jeugdlib.trajectories._simulate import SCENARIOS, SimulatedTrajectories, simulate_trajectories
@@ -63,8 +72,11 @@ __all__ = [
     "CostDecomposition",
     "DurationResult",
     "ExtensionsResult",
+    "LoadReport",
+    "LoadedTable",
     "SimulatedTrajectories",
     "ValidationReport",
+    "chain_ids",
     "care_paths",
     "code_labels",
     "codelists",
@@ -79,6 +91,8 @@ __all__ = [
     "looks_like_bsn",
     "merge_overlapping",
     "provider_indicators",
+    "read_claims",
+    "read_trajectories",
     "simulate_trajectories",
     "validation_report",
 ]

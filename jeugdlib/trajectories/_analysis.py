@@ -1,28 +1,28 @@
-"""Durations, extensions, care paths and flows of youth-care trajectories.
+"""Extensions, care paths and flows of youth-care trajectories.
 
-All functions accept the assignment-level table (from :func:`load_trajectories`
-or :func:`simulate_trajectories`) or an episode table from :func:`episodes`,
-and return raw (unprotected) counts: pass counts through
-:func:`jeugdlib.disclosure.protect` before publishing them.
+All functions accept the assignment-level table (a DataFrame or :class:`LoadedTable`
+from :func:`read_trajectories`, or :class:`SimulatedTrajectories`) or an episode table
+from :func:`episodes`, and return raw (unprotected) counts: pass counts through
+:func:`jeugdlib.disclosure.protect` before publishing them. Durations are in
+:mod:`jeugdlib.trajectories._durations`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 import pandas as pd
-from lifelines import KaplanMeierFitter
-from lifelines.exceptions import StatError
-from lifelines.utils import restricted_mean_survival_time
 
-from jeugdlib.errors import DataError, JeugdlibWarning
-from jeugdlib.trajectories._codes import DAYS_PER_MONTH, intensity
-from jeugdlib.trajectories._episodes import DEFAULT_MAX_GAP_DAYS, day_numbers, episodes
+from jeugdlib.errors import DataError
+from jeugdlib.results import Result, tidy_frame
+from jeugdlib.trajectories._codes import intensity
+from jeugdlib.trajectories._data import DateLike, LoadedTable, window
+from jeugdlib.trajectories._durations import BUCKETS, DurationResult, durations
+from jeugdlib.trajectories._episodes import DEFAULT_MAX_GAP_DAYS, day_numbers, default_as_of, episodes
+from jeugdlib.trajectories._results import SummaryAlias, wilson_rows
+from jeugdlib.trajectories._simulate import SimulatedTrajectories
 
 __all__ = [
     "BUCKETS",
@@ -35,298 +35,77 @@ __all__ = [
     "flows",
 ]
 
-#: CBS/BMC duration buckets: (label, lower month, upper month); a duration d in
-#: days falls in a bucket when lower * 365.25/12 <= d < upper * 365.25/12.
-BUCKETS: tuple[tuple[str, float, float], ...] = (
-    ("0-3 mnd", 0, 3),
-    ("3-6 mnd", 3, 6),
-    ("6-12 mnd", 6, 12),
-    ("1-2 jaar", 12, 24),
-    ("2-3 jaar", 24, 36),
-    ("3-4 jaar", 36, 48),
-    ("> 4 jaar", 48, np.inf),
-)
-
-DateLike = str | dt.date | pd.Timestamp
-
-
-# --------------------------------------------------------------------------- durations
-
-
-@dataclass
-class DurationResult:
-    """Result of :func:`durations`.
-
-    Attributes
-    ----------
-    summary:
-        Per group: ``n_trajectories``, ``n_completed``, ``n_running``,
-        ``median_days`` (Kaplan–Meier; NaN when the curve does not reach 0.5),
-        ``median_ci_lower``/``median_ci_upper`` (95%), ``rmst_days``
-        (restricted mean duration up to ``tau_days``; NaN when follow-up is
-        shorter and the curve has not reached 0), ``mean_days_completed``
-        (plain mean over completed trajectories, the CBS figure).
-    buckets:
-        Per group and bucket: ``n_completed`` and ``share_completed`` (of
-        completed trajectories), and ``km_share``, the Kaplan–Meier probability
-        that a trajectory's duration falls in the bucket (uses the running
-        ones too).
-    trend:
-        Per group and start year: ``n_trajectories``, ``n_completed``,
-        ``median_days``, ``rmst_days`` and ``rmst_1y_days`` (restricted mean
-        up to one year, estimable for recent cohorts too). Start years before ``observed_from``
-        are left out (only their long trajectories are in the extract). Later
-        cohorts have had less time to end: their medians rest on censoring.
-    survival:
-        Long table ``group``, ``days``, ``survival`` on a weekly grid up to
-        ``tau_days``, for plotting.
-    """
-
-    summary: pd.DataFrame
-    buckets: pd.DataFrame
-    trend: pd.DataFrame
-    survival: pd.DataFrame
-    tau_days: float
-    as_of: pd.Timestamp
-    observed_from: pd.Timestamp | None
-
-
-def _fit_km(d: np.ndarray, ev: np.ndarray, entry: np.ndarray | None) -> KaplanMeierFitter:
-    """Kaplan–Meier on (duration, event[, entry]) aggregated to distinct combinations."""
-    if entry is None:
-        key = d.astype(np.int64) * 2 + ev
-        uniq, cnt = np.unique(key, return_counts=True)
-        return KaplanMeierFitter().fit(uniq // 2, uniq % 2, weights=cnt)
-    frame = np.stack([d.astype(np.int64), ev.astype(np.int64), entry.astype(np.int64)], axis=1)
-    uniq, cnt = np.unique(frame, axis=0, return_counts=True)
-    return KaplanMeierFitter().fit(uniq[:, 0], uniq[:, 1], entry=uniq[:, 2], weights=cnt)
-
-
-def _fit_km_safe(d: np.ndarray, ev: np.ndarray, entry: np.ndarray | None) -> KaplanMeierFitter | None:
-    """As :func:`_fit_km`; with left truncation that leaves early risk sets empty, fall back to
-    the trajectories that were observed from their start (entry 0). ``None`` if nothing is left."""
-    if len(d) == 0:
-        return None
-    try:
-        return _fit_km(d, ev, entry)
-    except StatError:
-        if entry is None:
-            raise
-        fresh = entry == 0
-        warnings.warn(
-            "Kaplan–Meier with left truncation failed (empty early risk sets); falling back to the "
-            f"{int(fresh.sum())} trajectories observed from their start — a different population.",
-            JeugdlibWarning, stacklevel=3)
-        return _fit_km(d[fresh], ev[fresh], None) if fresh.any() else None
-
-
-def _median(kmf: KaplanMeierFitter) -> float:
-    m = float(kmf.median_survival_time_)
-    return m if np.isfinite(m) else np.nan
-
-
-def _median_ci(kmf: KaplanMeierFitter) -> tuple[float, float]:
-    ci = kmf.confidence_interval_survival_function_
-    lo_col, hi_col = ci.columns[0], ci.columns[1]
-    t = ci.index.to_numpy(dtype=float)
-
-    def first_below(col: str) -> float:
-        below = np.flatnonzero(ci[col].to_numpy() <= 0.5)
-        return float(t[below[0]]) if below.size else np.nan
-
-    # the lower survival bound reaches 0.5 first -> lower limit of the median
-    return first_below(lo_col), first_below(hi_col)
-
-
-def _rmst(kmf: KaplanMeierFitter, tau: float) -> float:
-    """Restricted mean up to ``tau``; NaN when follow-up ends before ``tau`` (the tail is unknown)."""
-    if float(kmf.timeline.max()) < tau and float(kmf.survival_function_.iloc[-1, 0]) > 0:
-        return np.nan
-    return float(restricted_mean_survival_time(kmf, t=tau))
-
-
-def _group_indices(ep: pd.DataFrame, by: str | Sequence[str] | None) -> dict[object, np.ndarray]:
-    if by is None:
-        return {"totaal": np.arange(len(ep))}
-    cols = [by] if isinstance(by, str) else list(by)
-    missing = [c for c in cols if c not in ep.columns]
-    if missing:
-        raise DataError(f"durations: group column(s) {missing} not found; available {list(ep.columns)}.")
-    return dict(ep.groupby(cols if len(cols) > 1 else cols[0], observed=True, sort=True).indices)
-
-
-def _observed_from(ep: pd.DataFrame, observed_from: DateLike | None) -> pd.Timestamp | None:
-    if observed_from is not None:
-        return pd.Timestamp(observed_from).normalize()
-    if "observed_from" in ep.attrs:
-        return pd.Timestamp(ep.attrs["observed_from"]).normalize()
-    return None
-
-
-def durations(
-    df: pd.DataFrame,
-    by: str | Sequence[str] | None = None,
-    *,
-    as_of: DateLike | None = None,
-    observed_from: DateLike | None = None,
-    tau_days: float = 4 * 365.25,
-    max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
-) -> DurationResult:
-    """Duration of trajectories with right-censoring (Kaplan–Meier, lifelines).
-
-    A trajectory is a chain of assignments (see :func:`episodes`); its
-    duration counts the days from ``begindatum`` up to and including
-    ``einddatum``. Running trajectories are right-censored at ``as_of``.
-
-    Parameters
-    ----------
-    df:
-        Trajectory table (or an episode table).
-    by:
-        Column(s) to group by, e.g. ``"productcategorie"``, ``"aanbieder"``.
-    as_of:
-        Censoring date (default ``attrs['as_of']`` or the latest date).
-    observed_from:
-        First date of the extract when it holds only trajectories active on
-        or after it (default ``attrs['observed_from']`` if set). Trajectories
-        that began earlier enter the risk set at that date (left truncation),
-        which removes the over-representation of long trajectories.
-    tau_days:
-        Horizon of the restricted mean duration (default 4 years).
-    max_gap_days:
-        Passed to :func:`episodes`.
-
-    Returns
-    -------
-    DurationResult
-    """
-    ep = episodes(df, max_gap_days=max_gap_days, as_of=as_of)
-    ref = pd.Timestamp(ep.attrs["as_of"])
-    obs = _observed_from(ep, observed_from)
-    d = ep["duur_dagen"].to_numpy(dtype=np.int64)
-    ev = (~ep["lopend"].to_numpy(dtype=bool)).astype(np.int64)
-    b = day_numbers(ep["begindatum"])
-    entry = None
-    if obs is not None:
-        obs_day = (obs - pd.Timestamp("1970-01-01")).days
-        entry = np.maximum(obs_day - b, 0)
-        # trajectories that ended before the extract start cannot be observed
-        valid = d > entry
-        if not valid.all():
-            ep, d, ev, b, entry = ep.loc[valid], d[valid], ev[valid], b[valid], entry[valid]
-        if not entry.any():
-            entry = None
-    start_year = ep["begindatum"].dt.year.to_numpy()
-    edges = np.array([lo for _, lo, _ in BUCKETS] + [np.inf]) * DAYS_PER_MONTH
-    labels = [lab for lab, _, _ in BUCKETS]
-    int_edges = np.ceil(edges[:-1]).astype(np.int64)  # first integer day of each bucket
-    grid = np.arange(0, tau_days + 1, 7.0)
-    summ, bucket_rows, trend_rows, surv_rows = [], [], [], []
-    groups = _group_indices(ep, by)
-    for key, idx in groups.items():
-        gd, gev = d[idx], ev[idx]
-        gentry = entry[idx] if entry is not None else None
-        kmf = _fit_km_safe(gd, gev, gentry)
-        if kmf is None:
-            continue
-        lo, hi = _median_ci(kmf)
-        done = gev == 1
-        summ.append(
-            {
-                "group": key,
-                "n_trajectories": len(idx),
-                "n_completed": int(done.sum()),
-                "n_running": int((~done).sum()),
-                "median_days": _median(kmf),
-                "median_ci_lower": lo,
-                "median_ci_upper": hi,
-                "rmst_days": _rmst(kmf, tau_days),
-                "mean_days_completed": float(gd[done].mean()) if done.any() else np.nan,
-            }
-        )
-        # S(t) = P(T > t); P(T in bucket) = S(first day - 1) - S(first day of next bucket - 1)
-        s_at = kmf.survival_function_at_times(np.maximum(int_edges - 1, 0)).to_numpy()
-        s_at[0] = 1.0
-        s_next = np.r_[s_at[1:], 0.0]
-        km_share = s_at - s_next
-        bins = np.searchsorted(edges, gd[done], side="right") - 1
-        counts = np.bincount(bins, minlength=len(labels))[: len(labels)]
-        total_done = max(int(done.sum()), 1)
-        for j, lab in enumerate(labels):
-            bucket_rows.append(
-                {
-                    "group": key,
-                    "bucket": lab,
-                    "n_completed": int(counts[j]),
-                    "share_completed": counts[j] / total_done if done.any() else np.nan,
-                    "km_share": float(km_share[j]),
-                }
-            )
-        surv = kmf.survival_function_at_times(grid).to_numpy()
-        surv_rows.append(pd.DataFrame({"group": [key] * len(grid), "days": grid, "survival": surv}))
-        years = start_year[idx]
-        for y in np.unique(years):
-            if obs is not None and y < obs.year:
-                continue  # cohorts that began before the extract are incomplete
-            sel = years == y
-            yk = _fit_km_safe(gd[sel], gev[sel], gentry[sel] if gentry is not None else None)
-            if yk is None:
-                continue
-            trend_rows.append(
-                {
-                    "group": key,
-                    "start_year": int(y),
-                    "n_trajectories": int(sel.sum()),
-                    "n_completed": int(gev[sel].sum()),
-                    "median_days": _median(yk),
-                    "rmst_days": _rmst(yk, tau_days),
-                    "rmst_1y_days": _rmst(yk, 365.0),
-                }
-            )
-    summary = pd.DataFrame(summ).set_index("group")
-    buckets = pd.DataFrame(bucket_rows)
-    buckets["bucket"] = pd.Categorical(buckets["bucket"], categories=labels, ordered=True)
-    trend = pd.DataFrame(trend_rows)
-    survival = pd.concat(surv_rows, ignore_index=True) if surv_rows else pd.DataFrame()
-    if by is not None and isinstance(by, str):
-        summary.index.name = by
-    return DurationResult(
-        summary=summary,
-        buckets=buckets,
-        trend=trend,
-        survival=survival,
-        tau_days=float(tau_days),
-        as_of=ref,
-        observed_from=obs,
-    )
-
+TrajectoryData = pd.DataFrame | LoadedTable | SimulatedTrajectories
 
 # --------------------------------------------------------------------------- extensions
 
 
 @dataclass
-class ExtensionsResult:
-    """Result of :func:`extensions`.
+class ExtensionsResult(Result):
+    """Result of :func:`extensions` (result protocol: ``tidy()``, ``summary()``).
 
     Attributes
     ----------
     per_trajectory:
         One row per trajectory with ``n_toewijzingen`` and ``n_verlengingen``.
-    summary:
+    table:
         Per product category plus a ``"totaal"`` row: ``n_trajectories``,
         ``n_extended`` (>= 1 extension), ``n_extended_2plus`` (>= 2),
         ``mean_extensions``, ``share_extended``, ``share_extended_2plus``.
+        (Formerly ``summary``; ``result.summary.<...>`` still reaches it, deprecated.)
     distribution:
         Number of trajectories by number of extensions (0, 1, 2, 3, ``"4+"``).
     """
 
+    result_name: ClassVar[str] = "extension rates (share of trajectories, Wilson intervals)"
+
     per_trajectory: pd.DataFrame
-    summary: pd.DataFrame
+    table: pd.DataFrame
     distribution: pd.DataFrame
+
+    @property
+    def summary(self) -> SummaryAlias:  # type: ignore[override]
+        """``summary()``: printable text. (Attribute access reaches :attr:`table`, deprecated.)"""
+        return SummaryAlias(self)
+
+    def summary_text(self, level: float = 0.95) -> str:
+        """The extension rates per group with their intervals, as text."""
+        return Result.summary(self, level=level)
+
+    def tidy(self, level: float = 0.95) -> pd.DataFrame:
+        """Extension rates per group: terms ``share_extended`` and ``share_extended_2plus``.
+
+        ``estimate`` is the share of trajectories, ``std_error`` the binomial
+        ``sqrt(p (1 - p) / n)`` and ``ci_low``/``ci_high`` the **Wilson score** interval
+        (statsmodels ``proportion_confint(method="wilson")``), which stays inside [0, 1]
+        for small groups and shares near 0 or 1. ``statistic``/``p_value`` are NaN (no
+        null hypothesis). Extra columns: ``n_obs`` (trajectories), ``group`` (including
+        ``"totaal"``).
+        """
+        t = self.table
+        n = t["n_trajectories"].to_numpy(dtype=float)
+        frames = []
+        for term, col in (("share_extended", "n_extended"), ("share_extended_2plus", "n_extended_2plus")):
+            p, se, lo, hi = wilson_rows(t[col].to_numpy(dtype=float), n, level)
+            nan = np.full(len(t), np.nan)
+            frames.append(
+                tidy_frame(
+                    [term] * len(t),
+                    p,
+                    se,
+                    level=level,
+                    statistic=nan,
+                    p_value=nan,
+                    ci_low=lo,
+                    ci_high=hi,
+                    extra={"n_obs": t["n_trajectories"].to_numpy(), "group": list(t.index)},
+                )
+            )
+        return pd.concat(frames, ignore_index=True)
 
 
 def extensions(
-    df: pd.DataFrame,
+    data: TrajectoryData,
     *,
     by: str = "productcategorie",
     max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
@@ -344,8 +123,8 @@ def extensions(
 
     Parameters
     ----------
-    df:
-        Trajectory table.
+    data:
+        Trajectory table (DataFrame, :class:`LoadedTable` or :class:`SimulatedTrajectories`).
     by:
         Grouping column of the summary (default ``productcategorie``).
     max_gap_days, as_of:
@@ -357,7 +136,8 @@ def extensions(
     -------
     ExtensionsResult
     """
-    ep = episodes(df, max_gap_days=max_gap_days, as_of=as_of)
+    df, as_of, _ = window(data, as_of)
+    ep = episodes(df, max_gap_days=max_gap_days, as_of=default_as_of(df, as_of))
     if completed_only:
         ep = ep.loc[~ep["lopend"]]
     n_ext = ep["n_verlengingen"].to_numpy()
@@ -385,14 +165,14 @@ def extensions(
     summary.index.name = by
     capped = np.minimum(n_ext, 4)
     cnt = np.bincount(capped, minlength=5)
-    distribution = pd.DataFrame(
-        {"n_extensions": ["0", "1", "2", "3", "4+"], "n_trajectories": cnt[:5]}
-    ).set_index("n_extensions")
+    distribution = pd.DataFrame({"n_extensions": ["0", "1", "2", "3", "4+"], "n_trajectories": cnt[:5]}).set_index(
+        "n_extensions"
+    )
     cols = [
         "client_id", "aanbieder", "productcategorie", "toewijzingnummer", "begindatum", "einddatum",
         "lopend", "n_toewijzingen", "n_verlengingen",
     ]  # fmt: skip
-    return ExtensionsResult(per_trajectory=ep[cols], summary=summary, distribution=distribution)
+    return ExtensionsResult(per_trajectory=ep[cols], table=summary, distribution=distribution)
 
 
 # --------------------------------------------------------------------------- care paths
@@ -437,7 +217,7 @@ class CarePathsResult:
 
 
 def care_paths(
-    df: pd.DataFrame,
+    data: TrajectoryData,
     *,
     max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
     as_of: DateLike | None = None,
@@ -454,8 +234,8 @@ def care_paths(
 
     Parameters
     ----------
-    df:
-        Trajectory table.
+    data:
+        Trajectory table (DataFrame, :class:`LoadedTable` or :class:`SimulatedTrajectories`).
     max_gap_days, as_of:
         Passed to :func:`episodes`.
     out_of_care_days:
@@ -471,8 +251,10 @@ def care_paths(
     -------
     CarePathsResult
     """
-    ep = episodes(df, max_gap_days=max_gap_days, as_of=as_of)
-    ref_day = (pd.Timestamp(ep.attrs["as_of"]) - pd.Timestamp("1970-01-01")).days
+    df, as_of, _ = window(data, as_of)
+    ref = default_as_of(df, as_of)
+    ep = episodes(df, max_gap_days=max_gap_days, as_of=ref)
+    ref_day = (ref - pd.Timestamp("1970-01-01")).days
     n = len(ep)
     if n == 0:
         raise DataError("care_paths: the trajectory table is empty.")
@@ -500,7 +282,9 @@ def care_paths(
     dest = np.where(~has_next & ~rs & ~out_ok, k + 2, dest)  # onbekend
     mat = np.bincount(ks * (k + 3) + dest, minlength=k * (k + 3)).reshape(k, k + 3)
     names = [str(c) for c in cat_uniques]
-    transitions = pd.DataFrame(mat, index=pd.Index(names, name="van"), columns=[*names, "uit zorg", "lopend", "onbekend"])
+    transitions = pd.DataFrame(
+        mat, index=pd.Index(names, name="van"), columns=[*names, "uit zorg", "lopend", "onbekend"]
+    )
     transitions.columns.name = "naar"
     # common paths, encoded as integers (5 bits per step)
     starts = np.flatnonzero(np.r_[True, cs[1:] != cs[:-1]])
@@ -508,8 +292,10 @@ def care_paths(
     base = 32 if k < 31 else 64
     # paths are packed into float64 integers (exact below 2**53): refuse what would not fit
     if k >= base - 1 or max_len * np.log2(base) + 1 > 52:
-        raise ValueError(f"care_paths: max_len={max_len} with {k} categories does not fit the path encoding; "
-                         f"use max_len <= {int(51 // np.log2(base))} and fewer than 63 categories.")
+        raise ValueError(
+            f"care_paths: max_len={max_len} with {k} categories does not fit the path encoding; "
+            f"use max_len <= {int(51 // np.log2(base))} and fewer than 63 categories."
+        )
     in_path = pos < max_len
     weights = (ks[in_path] + 1).astype(np.float64) * np.power(float(base), pos[in_path])
     code = np.bincount(cs[in_path], weights=weights, minlength=n_clients).astype(np.int64)
@@ -600,7 +386,7 @@ def _period_bounds(
 
 
 def flows(
-    df: pd.DataFrame,
+    data: TrajectoryData,
     freq: Literal["year", "quarter"] = "year",
     *,
     start: DateLike | None = None,
@@ -620,13 +406,14 @@ def flows(
 
     Parameters
     ----------
-    df:
-        Trajectory table.
+    data:
+        Trajectory table (DataFrame, :class:`LoadedTable` or :class:`SimulatedTrajectories`).
     freq:
         ``"year"`` or ``"quarter"``.
     start, end:
         First and last period (dates inside them). Default: from
-        ``attrs['observed_from']`` (or the first start date) to ``as_of``.
+        ``data.observed_from`` of a :class:`LoadedTable` / :class:`SimulatedTrajectories`
+        (or the first start date) to ``as_of``.
     by:
         Optional grouping column (e.g. ``productcategorie``).
     as_of, max_gap_days:
@@ -640,14 +427,17 @@ def flows(
         (mean duration of the trajectories that ended in the period) and
         ``complete`` (``False`` for a period extending beyond ``as_of``).
     """
-    ep = episodes(df, max_gap_days=max_gap_days, as_of=as_of)
+    df, as_of, observed_from = window(data, as_of)
+    if df.empty:
+        raise DataError("flows: the trajectory table is empty.")
+    ref = default_as_of(df, as_of)
+    ep = episodes(df, max_gap_days=max_gap_days, as_of=ref)
     if ep.empty:
         raise DataError("flows: the trajectory table is empty.")
-    ref = pd.Timestamp(ep.attrs["as_of"])
     if start is not None:
         first = pd.Timestamp(start)
-    elif "observed_from" in ep.attrs:
-        first = pd.Timestamp(ep.attrs["observed_from"])
+    elif observed_from is not None:
+        first = observed_from
     else:
         first = ep["begindatum"].min()
     last = pd.Timestamp(end) if end is not None else ref
@@ -695,5 +485,4 @@ def flows(
         frame.index = pd.Index(labels, name="period")
     else:
         frame.index = pd.MultiIndex.from_product([list(gnames), list(labels)], names=[by, "period"])
-    frame.attrs["as_of"] = str(ref.date())
     return frame

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import pandas as pd
@@ -91,7 +91,7 @@ def codelists() -> pd.DataFrame:
     return _read_codelists().copy()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _codes(codelijst: str) -> tuple[str, ...]:
     df = _read_codelists()
     return tuple(df.loc[df["codelijst"] == codelijst, "code"])

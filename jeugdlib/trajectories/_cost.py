@@ -12,9 +12,11 @@ import pandas as pd
 
 from jeugdlib.disclosure import protect
 from jeugdlib.errors import DataError, JeugdlibWarning
-from jeugdlib.trajectories._analysis import _fit_km, _median
 from jeugdlib.trajectories._codes import DAYS_PER_MONTH, VOLGENS_PLAN
+from jeugdlib.trajectories._data import LoadedTable, table_of, window
+from jeugdlib.trajectories._durations import _fit_km, _median
 from jeugdlib.trajectories._episodes import DEFAULT_MAX_GAP_DAYS, _check, day_numbers, default_as_of, episodes
+from jeugdlib.trajectories._simulate import SimulatedTrajectories
 
 __all__ = ["CostDecomposition", "cost_decomposition", "lmdi", "provider_indicators"]
 
@@ -57,7 +59,16 @@ def lmdi(total_0: float, total_t: float, factors_0: dict[str, float], factors_t:
 
 @dataclass
 class CostDecomposition:
-    """Result of :func:`cost_decomposition`.
+    """Result of :func:`cost_decomposition`: ``summary()`` and ``plot()``, deliberately no ``tidy()``.
+
+    This is not an estimator result and does not derive from :class:`jeugdlib.results.Result`.
+    LMDI is an exact accounting identity on the observed totals (every claim and every
+    day of care of the extract, not a sample): the effects add up exactly to the change
+    in cost and carry no sampling model, so there is no standard error, test or interval.
+    A ``tidy()`` row would be ``estimate`` with NaN in every other standard column, which
+    invites reading "NaN" as "uncertainty unknown" and lets the effects be stacked with
+    estimates by :func:`jeugdlib.results.etable` as if they were comparable. The exact
+    figures are in :attr:`effects` (and :meth:`published` for publication).
 
     Attributes
     ----------
@@ -87,6 +98,26 @@ class CostDecomposition:
     unmatched_amount: float
     method: str = "LMDI-I (additive)"
 
+    def summary(self) -> str:
+        """The decomposition as printable text (euro, unprotected figures)."""
+        eff = self.effects
+        lines = [f"Cost decomposition {self.base_year}–{self.end_year} ({self.method}; exact, no sampling error)"]
+        for k in [*FACTORS, "total"]:
+            share = eff.loc[k, "share_of_change"]
+            share_txt = f"{share:7.1%}" if np.isfinite(share) else "    n/a"
+            lines.append(f"  {k:<24s} {eff.loc[k, 'effect_eur']:>16,.2f} EUR  {share_txt}")
+        if self.n_unmatched_claims:
+            lines.append(
+                f"  ({self.n_unmatched_claims} unmatched claim lines, EUR {self.unmatched_amount:,.2f}, left out)"
+            )
+        return "\n".join(lines)
+
+    def plot(self, **kwargs):
+        """Waterfall of the effects (:func:`jeugdlib.plots.trajectories.plot_cost_decomposition`)."""
+        from jeugdlib.plots.trajectories import plot_cost_decomposition
+
+        return plot_cost_decomposition(self, **kwargs)
+
     def check_additivity(self) -> float:
         """Return the absolute gap between the sum of effects and the total change."""
         eff = self.effects["effect_eur"]
@@ -102,8 +133,14 @@ class CostDecomposition:
         ``care_months_per_client`` effects (whose log-ratio would reveal the
         count ratio) are suppressed too.
         """
-        yr = protect(self.yearly.drop(columns="complete"), ["clients"], threshold=threshold, base=base,
-                     column_totals=False, source="kosten per jaar")
+        yr = protect(
+            self.yearly.drop(columns="complete"),
+            ["clients"],
+            threshold=threshold,
+            base=base,
+            column_totals=False,
+            source="kosten per jaar",
+        )
         with np.errstate(divide="ignore", invalid="ignore"):
             yr["care_months_per_client"] = yr["care_months"] / yr["clients"]
             yr["cost_per_client"] = yr["cost"] / yr["clients"]
@@ -118,12 +155,18 @@ class CostDecomposition:
         eff = lmdi(float(r0["cost"]), float(r1["cost"]), f0, f1)
         total = float(r1["cost"] - r0["cost"])
         eff["total"] = total
-        effects = pd.DataFrame({
-            "effect_eur": pd.Series(eff),
-            "share_of_change": pd.Series({k: (v / total if total else np.nan) for k, v in eff.items()}),
-            "log_ratio": pd.Series({**{k: float(np.log(f1[k] / f0[k])) for k in FACTORS},
-                                    "total": float(np.log(r1["cost"] / r0["cost"]))}),
-        }).loc[[*FACTORS, "total"]]
+        effects = pd.DataFrame(
+            {
+                "effect_eur": pd.Series(eff),
+                "share_of_change": pd.Series({k: (v / total if total else np.nan) for k, v in eff.items()}),
+                "log_ratio": pd.Series(
+                    {
+                        **{k: float(np.log(f1[k] / f0[k])) for k in FACTORS},
+                        "total": float(np.log(r1["cost"] / r0["cost"])),
+                    }
+                ),
+            }
+        ).loc[[*FACTORS, "total"]]
         return yr, effects
 
 
@@ -132,8 +175,8 @@ def _year_day(year: int, month: int = 1, day: int = 1) -> int:
 
 
 def cost_decomposition(
-    trajectories: pd.DataFrame,
-    claims: pd.DataFrame,
+    trajectories: pd.DataFrame | LoadedTable | SimulatedTrajectories,
+    claims: pd.DataFrame | LoadedTable,
     base_year: int,
     end_year: int,
     *,
@@ -161,8 +204,8 @@ def cost_decomposition(
     base_year, end_year:
         Years compared (``base_year < end_year``).
     as_of:
-        Censoring date for running trajectories (default ``attrs['as_of']``
-        or the latest date).
+        Censoring date for running trajectories (default: ``trajectories.as_of`` of a
+        :class:`LoadedTable` / :class:`SimulatedTrajectories`, or the latest date).
     unmatched:
         ``"warn"`` (default) issues a :class:`jeugdlib.JeugdlibWarning` when
         claim lines do not match a trajectory; ``"ignore"`` is for claims of
@@ -175,6 +218,8 @@ def cost_decomposition(
     """
     if end_year <= base_year:
         raise ValueError("end_year must be after base_year")
+    trajectories, as_of, _ = window(trajectories, as_of)
+    claims = table_of(claims)
     _check(trajectories, "cost_decomposition")
     for c in ("toewijzingnummer", "periode_start", "periode_eind", "bedrag"):
         if c not in claims.columns:
@@ -216,14 +261,24 @@ def cost_decomposition(
         overlap = np.clip(np.minimum(pe, y1) - np.maximum(ps, y0) + 1, 0, None)
         cost = float((amount * overlap / span).sum())
         months = float(days.sum() / DAYS_PER_MONTH)
-        rows.append({"year": int(y), "clients": n_clients, "care_months": months, "cost": cost, "complete": y1 <= ref_day})
+        rows.append(
+            {"year": int(y), "clients": n_clients, "care_months": months, "cost": cost, "complete": y1 <= ref_day}
+        )
     yearly = pd.DataFrame(rows).set_index("year")
     with np.errstate(invalid="ignore", divide="ignore"):
         yearly["care_months_per_client"] = yearly["care_months"] / yearly["clients"]
         yearly["cost_per_care_month"] = yearly["cost"] / yearly["care_months"]
         yearly["cost_per_client"] = yearly["cost"] / yearly["clients"]
     yearly = yearly[
-        ["clients", "care_months", "cost", "care_months_per_client", "cost_per_care_month", "cost_per_client", "complete"]
+        [
+            "clients",
+            "care_months",
+            "cost",
+            "care_months_per_client",
+            "cost_per_care_month",
+            "cost_per_client",
+            "complete",
+        ]
     ]
     if not yearly.loc[end_year, "complete"]:
         warnings.warn(
@@ -276,7 +331,7 @@ def cost_decomposition(
 
 
 def provider_indicators(
-    trajectories: pd.DataFrame,
+    trajectories: pd.DataFrame | LoadedTable | SimulatedTrajectories,
     *,
     as_of: DateLike | None = None,
     max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
@@ -284,7 +339,7 @@ def provider_indicators(
     base: int = 5,
     total: bool = True,
 ) -> pd.DataFrame:
-    """"Tellen en vertellen": duration and extension figures per aanbieder.
+    """ "Tellen en vertellen": duration and extension figures per aanbieder.
 
     Parameters
     ----------
@@ -310,7 +365,8 @@ def provider_indicators(
         suppressed wherever a count they derive from is suppressed.
         ``attrs['disclosure']`` records what was suppressed.
     """
-    ep = episodes(trajectories, max_gap_days=max_gap_days, as_of=as_of)
+    df, as_of, _ = window(trajectories, as_of)
+    ep = episodes(df, max_gap_days=max_gap_days, as_of=default_as_of(df, as_of))
     d = ep["duur_dagen"].to_numpy(dtype=np.int64)
     ev = (~ep["lopend"].to_numpy(dtype=bool)).astype(np.int64)
     ext = ep["n_verlengingen"].to_numpy() >= 1

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 
 from jeugdlib.errors import DataError
+from jeugdlib.trajectories._chain import RUNNING_DAY, chain_ids, chain_order, new_key_mask
 from jeugdlib.trajectories._codes import VERLENGING
+from jeugdlib.trajectories._data import DateLike, LoadedTable, synthetic_attrs, window
+from jeugdlib.trajectories._simulate import SimulatedTrajectories
 
 __all__ = ["DEFAULT_MAX_GAP_DAYS", "episodes"]
 
@@ -23,8 +24,7 @@ def _check(df: pd.DataFrame, func: str) -> None:
     missing = [c for c in _NEEDED if c not in df.columns]
     if missing:
         raise DataError(
-            f"{func}: column(s) {missing} missing; pass a table from load_trajectories or "
-            "simulate_trajectories."
+            f"{func}: column(s) {missing} missing; pass a table from load_trajectories or simulate_trajectories."
         )
     if not pd.api.types.is_datetime64_any_dtype(df["begindatum"]) or not pd.api.types.is_datetime64_any_dtype(
         df["einddatum"]
@@ -35,12 +35,16 @@ def _check(df: pd.DataFrame, func: str) -> None:
         )
 
 
-def default_as_of(df: pd.DataFrame, as_of: str | dt.date | pd.Timestamp | None) -> pd.Timestamp:
-    """Censoring date: ``as_of``, else ``attrs['as_of']``, else the latest date in the table."""
+def default_as_of(df: pd.DataFrame, as_of: DateLike | None) -> pd.Timestamp:
+    """Censoring date: ``as_of``; else, for an episode table, the date its running rows were
+    censored at; else the latest date in the table."""
     if as_of is not None:
         return pd.Timestamp(as_of).normalize()
-    if "as_of" in df.attrs:
-        return pd.Timestamp(df.attrs["as_of"]).normalize()
+    if _EPISODE_MARK in df.columns and "duur_dagen" in df.columns and bool(df["lopend"].any()):
+        # running trajectories last up to and including the censoring date: begin + duration - 1
+        run = df.loc[df["lopend"].to_numpy(dtype=bool)]
+        last = run["begindatum"] + pd.to_timedelta(run["duur_dagen"] - 1, unit="D")
+        return pd.Timestamp(last.max()).normalize()
     dates = [df["begindatum"].max(), df["einddatum"].max()]
     dates = [d for d in dates if pd.notna(d)]
     if not dates:
@@ -57,10 +61,10 @@ def day_numbers(s: pd.Series) -> np.ndarray:
 
 
 def episodes(
-    df: pd.DataFrame,
+    data: pd.DataFrame | LoadedTable | SimulatedTrajectories,
     *,
     max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
-    as_of: str | dt.date | pd.Timestamp | None = None,
+    as_of: DateLike | None = None,
 ) -> pd.DataFrame:
     """Link successive assignments of one client into care trajectories.
 
@@ -74,16 +78,17 @@ def episodes(
 
     Parameters
     ----------
-    df:
-        Trajectory table from :func:`load_trajectories` or
-        :func:`simulate_trajectories`. A table that already is an episode
+    data:
+        Trajectory table from :func:`read_trajectories` / :func:`load_trajectories`
+        or :func:`simulate_trajectories`. A table that already is an episode
         table (has ``n_verlengingen``) is returned unchanged.
     max_gap_days:
         Largest number of days without an assignment that still continues the
         trajectory (default 7).
     as_of:
         Censoring date: rows starting later are ignored and end dates after
-        it count as running. Default: ``attrs['as_of']`` or the latest date.
+        it count as running. Default: the ``as_of`` of a :class:`LoadedTable` or
+        :class:`SimulatedTrajectories`, else the latest date in the table.
 
     Returns
     -------
@@ -94,9 +99,10 @@ def episodes(
         ``einddatum`` (``NaT`` = running at ``as_of``), ``reden_beeindiging``
         (of the last assignment), ``n_toewijzingen``, ``n_verlengingen``,
         ``lopend`` (running) and ``duur_dagen`` (days in care, counting both
-        the first and the last day; running trajectories up to ``as_of``).
-        ``attrs['as_of']`` holds the censoring date.
+        the first and the last day; running trajectories up to ``as_of``, so
+        the censoring date is ``begindatum + duur_dagen - 1`` of any running row).
     """
+    df, as_of, _ = window(data, as_of)
     if _EPISODE_MARK in df.columns:
         return df
     _check(df, "episodes")
@@ -109,22 +115,16 @@ def episodes(
     b = b_all[keep]
     e = day_numbers(src["einddatum"])
     running = (e < 0) | (e > ref_day)
-    big = np.int64(2**22)
+    big = RUNNING_DAY
     e_cmp = np.where(running, big, e)
     client = pd.factorize(src["client_id"])[0].astype(np.int64)
     prov = pd.factorize(src["aanbieder"])[0].astype(np.int64)
     cat = pd.factorize(src["productcategorie"])[0].astype(np.int64)
-    order = np.lexsort((e_cmp, b, cat, prov, client))
-    cs, ps, ks, bs, es = client[order], prov[order], cat[order], b[order], e_cmp[order]
-    new_group = np.ones(n, dtype=bool)
-    if n:
-        new_group[1:] = (cs[1:] != cs[:-1]) | (ps[1:] != ps[:-1]) | (ks[1:] != ks[:-1])
-    gid = np.cumsum(new_group) - 1
-    scale = np.int64(2**24)
-    cm = np.maximum.accumulate(gid * scale + es) - gid * scale if n else es
-    prev = np.full(n, -(2**40), dtype=np.int64)
-    prev[1:] = cm[:-1]
-    new_ep = new_group | (bs > prev + 1 + max_gap_days)
+    order = chain_order((client, prov, cat), b, e_cmp)
+    bs, es = b[order], e_cmp[order]
+    ep_id = chain_ids(new_key_mask(client[order], prov[order], cat[order]), bs, es, max_gap_days=max_gap_days)
+    new_ep = np.ones(n, dtype=bool)
+    new_ep[1:] = ep_id[1:] != ep_id[:-1]
     starts = np.flatnonzero(new_ep)
     ends_excl = np.r_[starts[1:], n]
     last_rows = ends_excl - 1
@@ -138,7 +138,6 @@ def episodes(
         first_ext = np.zeros(len(starts), dtype=np.int64)
     # last-ending row of each episode for reden_beeindiging: rows are sorted by (b, e); take the row
     # with the largest e (ties: the later one)
-    ep_id = np.cumsum(new_ep) - 1
     by_end = np.lexsort((es, ep_id))
     last_end_pos = order[by_end[last_rows]]
     out = pd.DataFrame(
@@ -165,9 +164,7 @@ def episodes(
     out["n_verlengingen"] = n_rows - 1 + first_ext
     out["lopend"] = is_running
     out["duur_dagen"] = np.where(is_running, ref_day, max_e) - bs[starts] + 1
-    out.attrs = {k: v for k, v in df.attrs.items() if k != "validation"}
-    out.attrs["as_of"] = str(ref.date())
-    out.attrs["max_gap_days"] = max_gap_days
+    out.attrs = synthetic_attrs(df)
     return out
 
 

@@ -10,7 +10,6 @@ import datetime as dt
 import hashlib
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,70 +18,42 @@ import pandas as pd
 
 from jeugdlib.data.validation import format_items as _rows
 from jeugdlib.errors import DataError, JeugdlibWarning
+from jeugdlib.trajectories._chain import OVERLAP_ONLY, RUNNING_DAY, chain_ids, chain_order, new_key_mask
 from jeugdlib.trajectories._codes import (
     CLAIM_COLUMNS,
     OPTIONAL_TRAJECTORY_COLUMNS,
     TRAJECTORY_COLUMNS,
     _codes,
 )
+from jeugdlib.trajectories._data import LoadedTable, LoadReport, ValidationReport, synthetic_attrs
+from jeugdlib.trajectories._simulate import SimulatedTrajectories
 
 __all__ = [
+    "LoadReport",
+    "LoadedTable",
     "ValidationReport",
     "load_claims",
     "load_trajectories",
+    "read_claims",
+    "read_trajectories",
     "looks_like_bsn",
     "merge_overlapping",
     "validation_report",
 ]
 
 #: Day number used for "still running" when comparing end dates as integers.
-_RUNNING = np.int64(2**22)
+_RUNNING = RUNNING_DAY
 _ROWS_NOTE = "Rows are index labels; for a file they count data rows from 0 (CSV line = row + 2)."
 
 
-@dataclass
-class ValidationReport:
-    """What :func:`load_trajectories` / :func:`load_claims` checked and changed.
-
-    Stored as a plain dict (JSON-serialisable, so parquet/Excel writers keep
-    working) in ``result.attrs['validation']``; :func:`validation_report`
-    turns it back into this class.
-    """
-
-    source: str
-    table: str
-    n_rows_in: int
-    n_rows_out: int = 0
-    n_duplicates_dropped: int = 0
-    n_bsn_pseudonymised: int = 0
-    n_merged_rows: int = 0
-    n_merged_trajectories: int = 0
-    n_running: int = 0
-    as_of: str = ""
-    notes: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        """One-paragraph English summary for logs and notebooks."""
-        parts = [
-            f"{self.source}: {self.n_rows_in} rows read, {self.n_rows_out} kept",
-            f"{self.n_duplicates_dropped} exact duplicates dropped",
-        ]
-        if self.table == "trajectories":
-            parts += [
-                f"{self.n_merged_rows} overlapping rows merged into {self.n_merged_trajectories} "
-                "trajectories (same client, aanbieder and productcategorie; CBS rule)",
-                f"{self.n_running} running",
-                f"{self.n_bsn_pseudonymised} BSN-like client ids pseudonymised",
-            ]
-        return "; ".join(parts) + "."
-
-
-def validation_report(df: pd.DataFrame) -> ValidationReport:
-    """Return the :class:`ValidationReport` stored by :func:`load_trajectories` / :func:`load_claims`."""
-    rep = df.attrs.get("validation")
-    if rep is None:
-        raise DataError("this table carries no validation report; load it with load_trajectories/load_claims.")
-    return rep if isinstance(rep, ValidationReport) else ValidationReport(**rep)
+def validation_report(data: LoadedTable | pd.DataFrame) -> LoadReport:
+    """The :class:`LoadReport` of a table loaded with :func:`read_trajectories` / :func:`read_claims`."""
+    if isinstance(data, LoadedTable):
+        return data.report
+    raise DataError(
+        "a plain DataFrame carries no load report; load it with read_trajectories/read_claims, which "
+        "return a LoadedTable with .report (load_trajectories/load_claims return only the table)."
+    )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -111,8 +82,7 @@ def _read(path: str | Path | pd.DataFrame, source: str | None, read_kwargs: dict
             df = pd.read_parquet(p, **read_kwargs)
         else:
             raise DataError(
-                f"{label}: unsupported file type {suffix!r}; use CSV, Excel (.xlsx) or parquet, "
-                "or pass a DataFrame."
+                f"{label}: unsupported file type {suffix!r}; use CSV, Excel (.xlsx) or parquet, or pass a DataFrame."
             )
     except DataError:
         raise
@@ -135,9 +105,7 @@ def _read_csv_as_text(p: Path, kwargs: dict[str, Any]) -> pd.DataFrame:
             p,
             read_options=pacsv.ReadOptions(encoding=encoding),
             parse_options=pacsv.ParseOptions(delimiter=sep),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in cols}, strings_can_be_null=True
-            ),
+            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in cols}, strings_can_be_null=True),
         )
         return table.to_pandas()
     kwargs = {"dtype": str, "keep_default_na": False, "na_values": [""], **kwargs}
@@ -303,9 +271,7 @@ def _hash_ids(values: np.ndarray, salt: str) -> np.ndarray:
     """Salted SHA-256 of each distinct value (hex digest, prefixed ``"H"``)."""
     key = salt.encode("utf-8")
     uniq, inv = np.unique(values.astype(str), return_inverse=True)
-    hashed = np.array(
-        ["H" + hashlib.sha256(key + b":" + u.encode("utf-8")).hexdigest() for u in uniq], dtype=object
-    )
+    hashed = np.array(["H" + hashlib.sha256(key + b":" + u.encode("utf-8")).hexdigest() for u in uniq], dtype=object)
     return hashed[inv]
 
 
@@ -372,18 +338,9 @@ def merge_overlapping(df: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
     cat = pd.factorize(df["productcategorie"])[0].astype(np.int64)
     b = _days(df["begindatum"])
     e = _days(df["einddatum"])
-    order = np.lexsort((e, b, cat, prov, client))
-    cs, ps, ks, bs, es = client[order], prov[order], cat[order], b[order], e[order]
-    new_group = np.ones(n, dtype=bool)
-    new_group[1:] = (cs[1:] != cs[:-1]) | (ps[1:] != ps[:-1]) | (ks[1:] != ks[:-1])
-    gid = np.cumsum(new_group) - 1
-    scale = np.int64(2**24)
-    cm = np.maximum.accumulate(gid * scale + es) - gid * scale
-    prev = np.empty(n, dtype=np.int64)
-    prev[0] = -1
-    prev[1:] = cm[:-1]
-    new_traj = new_group | (bs > prev)
-    tid = np.cumsum(new_traj) - 1
+    order = chain_order((client, prov, cat), b, e)
+    bs, es = b[order], e[order]
+    tid = chain_ids(new_key_mask(client[order], prov[order], cat[order]), bs, es, max_gap_days=OVERLAP_ONLY)
     sizes = np.bincount(tid)
     multi = sizes[tid] > 1
     if not multi.any():
@@ -407,9 +364,7 @@ def merge_overlapping(df: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
     out.loc[keep_labels, "einddatum"] = end_dates
     rb = sub["reden_beeindiging"].to_numpy(dtype=object)[last_idx]
     rb = np.where(max_e == _RUNNING, None, rb)
-    out.loc[keep_labels, "reden_beeindiging"] = pd.Categorical(
-        rb, categories=out["reden_beeindiging"].cat.categories
-    )
+    out.loc[keep_labels, "reden_beeindiging"] = pd.Categorical(rb, categories=out["reden_beeindiging"].cat.categories)
     out.loc[keep_labels, "n_samengevoegd"] = np.diff(np.r_[starts, len(t)])
     first = np.zeros(len(t), dtype=bool)
     first[starts] = True
@@ -425,8 +380,31 @@ def merge_overlapping(df: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
 # --------------------------------------------------------------------------- loaders
 
 
-def load_trajectories(
-    path: str | Path | pd.DataFrame,
+def load_trajectories(path: Any, **kwargs: Any) -> pd.DataFrame:
+    """Load and validate a trajectory table; return only the table.
+
+    Same as ``read_trajectories(path, **kwargs).table``; see :func:`read_trajectories` for
+    the parameters. Use :func:`read_trajectories` to keep the :class:`LoadReport` and the
+    observation window (``as_of``, ``observed_from``) that the analyses use: a DataFrame
+    does not carry them (jeugdlib no longer hides them in ``DataFrame.attrs``), so with
+    ``as_of``/``observed_from`` (or a :class:`SimulatedTrajectories`) a
+    :class:`jeugdlib.JeugdlibWarning` says so.
+    """
+    loaded = read_trajectories(path, **kwargs)
+    if loaded.as_of is not None or loaded.observed_from is not None:
+        warnings.warn(
+            "load_trajectories returns only the table: as_of/observed_from are not kept with it, so "
+            "durations/flows/care_paths would fall back to the latest date and no left truncation. "
+            "Use read_trajectories(...) (a LoadedTable the analyses accept), or pass as_of=/observed_from= "
+            "to each analysis.",
+            JeugdlibWarning,
+            stacklevel=2,
+        )
+    return loaded.table
+
+
+def read_trajectories(
+    path: str | Path | pd.DataFrame | SimulatedTrajectories,
     *,
     as_of: str | dt.date | pd.Timestamp | None = None,
     observed_from: str | dt.date | pd.Timestamp | None = None,
@@ -437,7 +415,7 @@ def load_trajectories(
     merge: bool = True,
     source: str | None = None,
     **read_kwargs: Any,
-) -> pd.DataFrame:
+) -> LoadedTable:
     """Load and validate a trajectory table (one row per assignment / trajectory).
 
     Parameters
@@ -450,14 +428,15 @@ def load_trajectories(
         ``begindatum``, ``einddatum`` (last day of care; empty = running),
         and optionally ``reden_beeindiging`` (JZ588), ``reden_wijziging``
         (JZ002) and ``verwijzer`` (COD327). Single-digit codes are padded
-        (``4`` -> ``"04"``).
+        (``4`` -> ``"04"``). A :class:`SimulatedTrajectories` is read as its
+        trajectory table, with its ``as_of`` and ``observed_from`` as defaults.
     as_of:
         Reference date for "in the future" (default: today). When given it is
-        also stored in ``attrs['as_of']`` and used by the analyses as the
+        also kept as ``LoadedTable.as_of`` and used by the analyses as the
         censoring date.
     observed_from:
         First date covered by the extract, when it holds only trajectories
-        active on or after that date. Stored in ``attrs['observed_from']``;
+        active on or after that date. Kept as ``LoadedTable.observed_from``;
         :func:`durations` then treats earlier starts as delayed entries (left
         truncation) so that long trajectories are not over-represented.
     pseudonymise_bsn:
@@ -477,7 +456,7 @@ def load_trajectories(
     merge:
         Merge overlapping trajectories of the same form at the same provider
         (CBS rule; see :func:`merge_overlapping`). The number merged is in
-        ``attrs['validation']``.
+        the :class:`LoadReport`.
     source:
         Name for error messages (default: the file name).
     **read_kwargs:
@@ -485,11 +464,12 @@ def load_trajectories(
 
     Returns
     -------
-    DataFrame
-        Validated table: codes as categoricals, dates as ``datetime64[ns]``,
-        plus ``n_samengevoegd`` and ``samengevoegd_uit``.
-        ``attrs['validation']`` holds the :class:`ValidationReport` as a dict
-        (see :func:`validation_report`).
+    LoadedTable
+        ``table``: the validated table (codes as categoricals, dates as
+        ``datetime64[ns]``, plus ``n_samengevoegd`` and ``samengevoegd_uit``);
+        ``report``: the :class:`LoadReport`; ``as_of`` and ``observed_from`` as
+        given (``None`` otherwise). The table keeps only the SYNTHETIC label of
+        the input's ``attrs`` (``synthetic``, ``description``).
 
     Raises
     ------
@@ -499,6 +479,10 @@ def load_trajectories(
         BSN-like identifiers; the message names the source, the column, the
         rows and what to do. BSN values themselves are never printed.
     """
+    if isinstance(path, SimulatedTrajectories):
+        as_of = path.as_of if as_of is None else as_of
+        observed_from = path.observed_from if observed_from is None else observed_from
+        path = path.trajectories
     raw, label = _read(path, source, read_kwargs)
     required = [c for c in TRAJECTORY_COLUMNS if c not in OPTIONAL_TRAJECTORY_COLUMNS]
     _missing_columns(raw, required, label, "trajectory", "load_trajectories")
@@ -508,7 +492,7 @@ def load_trajectories(
             "a hashed BSN can be recovered by hashing all possible BSNs."
         )
     ref = _as_of(as_of)
-    report = ValidationReport(source=label, table="trajectories", n_rows_in=len(raw), as_of=str(ref.date()))
+    report = LoadReport(source=label, table="trajectories", n_rows_in=len(raw), as_of=ref)
     problems: list[str] = []
     df = pd.DataFrame(index=raw.index)
     df["client_id"] = _id_col(raw["client_id"])
@@ -601,14 +585,13 @@ def load_trajectories(
     report.n_running = int(df["einddatum"].isna().sum())
     if n_absorbed:
         report.notes.append(f"{n_absorbed} overlapping rows merged into {n_traj} trajectories (CBS rule)")
-    df.attrs = dict(raw.attrs) if isinstance(path, pd.DataFrame) else {}
-    df.attrs.pop("validation", None)
-    df.attrs["validation"] = asdict(report)
-    if as_of is not None:
-        df.attrs["as_of"] = str(ref.date())
-    if observed_from is not None:
-        df.attrs["observed_from"] = str(pd.Timestamp(observed_from).date())
-    return df
+    df.attrs = synthetic_attrs(raw)
+    return LoadedTable(
+        df,
+        report,
+        as_of=None if as_of is None else ref,
+        observed_from=None if observed_from is None else pd.Timestamp(observed_from).normalize(),
+    )
 
 
 def _gemeente_col(s: pd.Series, problems: list[str]) -> pd.Categorical:
@@ -662,14 +645,22 @@ def _numeric_col(s: pd.Series, col: str, problems: list[str]) -> pd.Series:
     return pd.Series(out, index=s.index)
 
 
-def load_claims(
+def load_claims(path: Any, **kwargs: Any) -> pd.DataFrame:
+    """Load and validate a claims table; return only the table.
+
+    Same as ``read_claims(path, **kwargs).table``; see :func:`read_claims` for the parameters.
+    """
+    return read_claims(path, **kwargs).table
+
+
+def read_claims(
     path: str | Path | pd.DataFrame,
     *,
     as_of: str | dt.date | pd.Timestamp | None = None,
     drop_duplicates: bool = False,
     source: str | None = None,
     **read_kwargs: Any,
-) -> pd.DataFrame:
+) -> LoadedTable:
     """Load and validate a claims table (JW323 declaratie lines).
 
     Parameters
@@ -690,8 +681,8 @@ def load_claims(
 
     Returns
     -------
-    DataFrame
-        Validated claims, ``attrs['validation']`` a :class:`ValidationReport` (as a dict).
+    LoadedTable
+        ``table``: the validated claims; ``report``: the :class:`LoadReport`.
         A :class:`jeugdlib.JeugdlibWarning` is issued when ``bedrag`` differs
         from ``volume * tarief`` by more than one cent.
 
@@ -705,7 +696,7 @@ def load_claims(
     raw, label = _read(path, source, read_kwargs)
     _missing_columns(raw, CLAIM_COLUMNS, label, "claims", "load_claims")
     ref = _as_of(as_of)
-    report = ValidationReport(source=label, table="claims", n_rows_in=len(raw), as_of=str(ref.date()))
+    report = LoadReport(source=label, table="claims", n_rows_in=len(raw), as_of=ref)
     problems: list[str] = []
     df = pd.DataFrame(index=raw.index)
     df["toewijzingnummer"] = _id_col(raw["toewijzingnummer"])
@@ -725,9 +716,7 @@ def load_claims(
     for c, empty in (("periode_start", ps_empty), ("periode_eind", pe_empty)):
         miss = pd.Series(empty, index=df.index)
         if miss.any():
-            problems.append(
-                f"column {c!r}: {int(miss.sum())} row(s) without a date (rows {_rows(df.index[miss])})."
-            )
+            problems.append(f"column {c!r}: {int(miss.sum())} row(s) without a date (rows {_rows(df.index[miss])}).")
     ps, pe = df["periode_start"], df["periode_eind"]
     before = ps.notna() & pe.notna() & (pe < ps)
     if before.any():
@@ -762,6 +751,5 @@ def load_claims(
             stacklevel=2,
         )
     report.n_rows_out = len(df)
-    df.attrs = dict(raw.attrs) if isinstance(path, pd.DataFrame) else {}
-    df.attrs["validation"] = asdict(report)
-    return df
+    df.attrs = synthetic_attrs(raw)
+    return LoadedTable(df, report, as_of=None if as_of is None else ref)

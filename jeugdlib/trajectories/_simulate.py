@@ -8,7 +8,9 @@ sequential care paths, censoring, monthly claims with indexed tariffs).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, NamedTuple
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -64,11 +66,37 @@ _END_REASONS = (["31", "32", "33", "34", "35", "36", "38", "39"], [0.58, 0.12, 0
 _REFERRERS = (["01", "02", "03", "05", "06", "04"], [0.42, 0.33, 0.07, 0.10, 0.06, 0.02])
 
 
-class SimulatedTrajectories(NamedTuple):
-    """SYNTHETIC trajectories and claims (``attrs['synthetic'] = True`` on both)."""
+@dataclass(frozen=True)
+class SimulatedTrajectories:
+    """SYNTHETIC trajectories and claims, with the facts of the simulated extract as typed fields.
+
+    Iterating gives ``(trajectories, claims)`` so that ``traj, claims = simulate_trajectories(...)``
+    works. Both tables carry ``attrs['synthetic'] = True`` and ``attrs['description']``.
+
+    Attributes
+    ----------
+    trajectories, claims:
+        The tables (``claims`` is ``None`` when not requested).
+    as_of:
+        Censoring date (``end``): running trajectories have an empty ``einddatum``.
+    observed_from:
+        First date of the extract (``start``): it holds the trajectories active on or after it.
+    scenario, seed:
+        The simulation settings.
+    description:
+        The SYNTHETIC label.
+    """
 
     trajectories: pd.DataFrame
     claims: pd.DataFrame | None
+    as_of: pd.Timestamp
+    observed_from: pd.Timestamp
+    scenario: str
+    seed: int
+    description: str = _SYNTHETIC_NOTE
+
+    def __iter__(self) -> Iterator[pd.DataFrame | None]:
+        return iter((self.trajectories, self.claims))
 
 
 def _day(x: str | dt.date | pd.Timestamp) -> int:
@@ -95,11 +123,12 @@ def simulate_trajectories(
 
     SYNTHETIC: the data are generated from round-number parameters, not from
     real clients; the tables carry ``attrs['synthetic'] = True`` and an
-    ``attrs['description']`` saying so. Never present them as real figures.
+    ``attrs['description']`` saying so (the only attrs jeugdlib writes). Never present
+    them as real figures.
 
     The data look like a municipal extract of iJw messages covering
     ``start``–``end``: all trajectories active on or after ``start``
-    (``attrs['observed_from']``), censored at ``end`` (``attrs['as_of']``;
+    (``result.observed_from``), censored at ``end`` (``result.as_of``;
     running trajectories have an empty ``einddatum``). Clients enter care at
     a constant rate from four years before ``start``; each client follows a
     care path of one to five trajectories (product category transitions such
@@ -261,7 +290,7 @@ def simulate_trajectories(
             "toewijzingnummer": toew,
             "productcategorie": pd.Categorical(cat_codes_rows[order], categories=list(_codes("productcategorie"))),
             "productcode": pd.Categorical(
-                (pd.Series(cat_codes_rows[order]) + "S" + pd.Series(variant[ep_all][order]).astype(str).str.zfill(2))
+                pd.Series(cat_codes_rows[order]) + "S" + pd.Series(variant[ep_all][order]).astype(str).str.zfill(2)
             ),
             "begindatum": _to_dates(start_all[order]),
             "einddatum": end_dates[order],
@@ -270,23 +299,25 @@ def simulate_trajectories(
             "verwijzer": pd.Categorical(verw[ep_all][order], categories=list(_codes("verwijzer"))),
         }
     )
-    attrs = {
-        "synthetic": True,
-        "description": _SYNTHETIC_NOTE,
-        "scenario": scenario,
-        "seed": seed,
-        "as_of": str(pd.Timestamp(end).date()),
-        "observed_from": str(pd.Timestamp(start).date()),
-    }
+    attrs = {"synthetic": True, "description": _SYNTHETIC_NOTE}  # the SYNTHETIC label travels with the data
     traj.attrs = dict(attrs)
     claims_df = None
     if claims:
         claims_df = _simulate_claims(traj, cats, s_day, e_day, rng)
         claims_df.attrs = dict(attrs)
-    return SimulatedTrajectories(traj, claims_df)
+    return SimulatedTrajectories(
+        traj,
+        claims_df,
+        as_of=pd.Timestamp(end).normalize(),
+        observed_from=pd.Timestamp(start).normalize(),
+        scenario=scenario,
+        seed=seed,
+    )
 
 
-def _simulate_claims(traj: pd.DataFrame, cats: list[str], s_day: int, e_day: int, rng: np.random.Generator) -> pd.DataFrame:
+def _simulate_claims(
+    traj: pd.DataFrame, cats: list[str], s_day: int, e_day: int, rng: np.random.Generator
+) -> pd.DataFrame:
     """Monthly claim lines for the part of each assignment inside the extract period (SYNTHETIC)."""
     b = traj["begindatum"].to_numpy().astype("datetime64[D]").astype(np.int64)
     e_raw = traj["einddatum"].to_numpy().astype("datetime64[D]")
