@@ -567,14 +567,16 @@ def local_data_section(
             f"het lokale wijkbestand bevat geen wijken van {reg.jeugdregio_naam} "
             f"(wijkcodes met wijkgrenzen {models.year}).",
         )
-    data.attrs["boundary_year"] = models.year
     extra_cols = [
         c
         for c in local.columns
         if c not in ("wijkcode", "jaar", "indelingsjaar", "n_respondenten", "gemeentecode", "wijknaam")
         and pd.api.types.is_numeric_dtype(local[c])
     ]
-    joined = multilevel.add_wijk_variables(data, local, columns=extra_cols, boundary_year=models.year)
+    join = multilevel.join_wijk_variables(
+        data, local, columns=extra_cols, boundary_year=models.year, data_boundary_year=models.year
+    )
+    joined = join.data
     result = multilevel.compare_models(
         joined,
         base_predictors=preds,
@@ -582,26 +584,22 @@ def local_data_section(
         outcome=OPEN_OUTCOME,
         scope=(joined.jeugdregio_code == reg.jeugdregio_code).to_numpy(),
     )
-    tables = []
-    for attr, name in (
-        ("fit_stats", "lokale_data_toets"),
-        ("coefficients", "lokale_data_coefficienten"),
-        ("variance", "lokale_data_variantie"),
-    ):
-        t = getattr(result, attr, None)
-        if isinstance(t, pd.DataFrame):
-            tables.append(
-                publish_table(t.reset_index(drop=t.index.name is None), name=name, tables_dir=tables_dir, decimals=3)
-            )
-    jr = joined.attrs.get("join_report")
-    matched = (
-        f"{jr.n_matched} van de {jr.n_extra} wijken uit het bestand gekoppeld. "
-        if jr is not None and hasattr(jr, "n_matched") and hasattr(jr, "n_extra")
-        else ""
-    )
+    # fit statistics, the extra coefficients in the standard tidy columns (result protocol), variance components
+    coefficients = result.tidy(level=result.ci_level)
+    tables = [
+        publish_table(t, name=name, tables_dir=tables_dir, decimals=3)
+        for t, name in (
+            (result.fit_stats, "lokale_data_toets"),
+            (coefficients, "lokale_data_coefficienten"),
+            (result.variance, "lokale_data_variantie"),
+        )
+    ]
+    test = result.test
     text = (
-        matched + "Het landelijke model is uitgebreid met de lokale kenmerken, getoetst binnen deze regio "
-        "(likelihood-ratiotoets op ML-schattingen van beide modellen op dezelfde wijken)."
+        f"{join.report.n_matched} van de {join.report.n_extra} wijken uit het bestand gekoppeld. "
+        "Het landelijke model is uitgebreid met de lokale kenmerken en getoetst met een likelihood-ratiotoets "
+        f"op ML-schattingen van beide modellen op dezelfde {result.n_obs} wijken: "
+        f"LR = {nl(test.statistic, 2)}, df = {int(test.df)}, p = {nl(test.p_value, 3)}."
     )
     return {"title": "Sociale cohesie, veiligheid en voorzieningen", "text": text, "tables": tables, "figures": []}
 

@@ -84,6 +84,9 @@ __all__ = [
     "write_index",
 ]
 
+#: The optional user files a report takes (see :func:`render_region`).
+_USER_FILES = frozenset({"local_data_path", "policy_path", "trajectories_path", "claims_path"})
+
 #: The report notebook (paired ``.py`` source next to it).
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "regio_rapport.ipynb"
 KERNEL = "python3"
@@ -356,20 +359,27 @@ def render_all(
     A failing region is recorded with its error and the others continue;
     unchanged regions are skipped unless ``force``. Returns one status dict
     per region (``region, status ∈ {ok, skipped, failed}, error, seconds``).
+    ``params`` are the user files of :func:`render_region` (``local_data_path``,
+    ``policy_path``, ``trajectories_path``, ``claims_path``), used for every
+    region; they are checked once, before anything is written.
     """
     from tqdm.auto import tqdm
 
     from jeugdlib.data import regions as all_regions
 
+    unknown = sorted(set(params) - _USER_FILES)
+    if unknown:
+        raise TypeError(f"render_all: unknown parameter(s) {unknown}; user files are {sorted(_USER_FILES)}")
     out_dir = Path(out_dir).resolve()
-    _check_writable(out_dir)
     codes = (
         [str(find_region(r, year).jeugdregio_code) for r in regions]
         if regions
         else all_regions(year).jeugdregio_code.tolist()
     )
+    params = {k: str(Path(v).resolve()) for k, v in params.items() if v}  # the region processes get absolute paths
+    validate_user_inputs(**params)
+    _check_writable(out_dir)
     models_path = fit_national_models(year).save(out_dir / ".cache" / f"national_models_{year}.pkl")
-    params = {k: v for k, v in params.items() if v}
     results: list[dict[str, Any]] = []
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # threads only wait on processes
         futures = {
@@ -429,7 +439,7 @@ def _main(argv: list[str] | None = None) -> int:
     p.add_argument("--models", default=None)
     p.add_argument("--timeout", type=int, default=600)
     p.add_argument("--force", action="store_true")
-    for k in ("local_data_path", "policy_path", "trajectories_path", "claims_path"):
+    for k in sorted(_USER_FILES):
         p.add_argument(f"--{k}", default=None)
     a = p.parse_args(argv)
     before = None

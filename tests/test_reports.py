@@ -275,6 +275,13 @@ def test_bad_user_file_writes_nothing(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "beleid.csv" in err and "gemeentecode" in err
     assert not out.exists() or not any(out.iterdir())
+    # the batch checks the file once, before fitting or writing anything
+    code = cli_main(
+        ["report", "--all", "--regions", "JZ24", "--out", str(out), "--policy", str(tmp_path / "beleid.csv")]
+    )
+    assert code == 2
+    assert "beleid.csv" in capsys.readouterr().err
+    assert not out.exists() or not any(out.iterdir())
 
 
 def test_report_with_local_wijk_data(tmp_path, models):
@@ -309,6 +316,9 @@ def test_report_with_local_wijk_data(tmp_path, models):
     assert "lokale_data_toets" in tables and "lokale_data_coefficienten" in tables
     coef = pd.read_csv(out / "JZ24" / "tabellen" / "lokale_data_coefficienten.csv")
     assert sorted(coef.term) == ["sociale_cohesie", "veiligheid_ervaren"]
+    # the extra coefficients follow the result protocol: the standard tidy columns
+    assert list(coef.columns[:7]) == ["term", "estimate", "std_error", "statistic", "p_value", "ci_low", "ci_high"]
+    assert "LR = " in text and "df = 2" in text
     assert coef.p_value.between(0, 1).all()
     assert ((coef.ci_low <= coef.estimate) & (coef.estimate <= coef.ci_high) & (coef.ci_low < coef.ci_high)).all()
     fit = pd.read_csv(out / "JZ24" / "tabellen" / "lokale_data_toets.csv")
@@ -366,11 +376,17 @@ def test_region_with_every_wijk_suppressed(models, monkeypatch):
 
 
 def test_batch_isolates_a_failing_region(tmp_path, monkeypatch, capsys):
-    """One region fails: it is recorded with its error, the others are rendered, the CLI exits non-zero."""
-    calls = []
+    """One region fails: it is recorded with its error, the others are rendered, the CLI exits non-zero.
+
+    The user files given to ``--all`` reach every region's process as absolute paths.
+    """
+    import pandas as pd
+
+    calls, passed = [], []
 
     def fake(code, out_dir, year, models_path, timeout, force, params):
         calls.append(code)
+        passed.append(params)
         if code == "JZ38":
             return {"region": code, "status": "failed", "error": "DeadKernelError: kernel died", "seconds": 1.0}
         folder = out_dir / code
@@ -380,10 +396,17 @@ def test_batch_isolates_a_failing_region(tmp_path, monkeypatch, capsys):
         return {"region": code, "status": "ok", "error": "", "seconds": 1.0}
 
     monkeypatch.setattr(reports, "_render_subprocess", fake)
+    # the fake processes need no models: skip the national fit
+    monkeypatch.setattr(reports, "fit_national_models", lambda year: reports.NationalModels(None, None, year))
+    pd.DataFrame({"gemeentecode": ["GM0518"], "jaar_wijkteam": [2016]}).to_csv(tmp_path / "beleid.csv", index=False)
+    monkeypatch.chdir(tmp_path)
     out = tmp_path / "batch"
-    code = cli_main(["report", "--all", "--regions", "JZ24", "JZ38", "JZ01", "--out", str(out)])
+    code = cli_main(
+        ["report", "--all", "--regions", "JZ24", "JZ38", "JZ01", "--out", str(out), "--policy", "beleid.csv"]
+    )
     assert code == 1
     assert sorted(calls) == ["JZ01", "JZ24", "JZ38"]
+    assert passed == [{"policy_path": str(tmp_path / "beleid.csv")}] * 3
     assert "MISLUKT JZ38: DeadKernelError" in capsys.readouterr().err
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "JZ24/rapport.html" in index and "JZ01/rapport.html" in index
