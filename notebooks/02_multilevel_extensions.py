@@ -58,7 +58,6 @@ from IPython.display import Markdown, display
 from jeugdlib import JeugdlibWarning
 from jeugdlib import multilevel as ml
 from jeugdlib.data import load_kwb_amsterdam_2017, load_scp_2017
-from jeugdlib.plots import multilevel as ml_plots
 from jeugdlib.scp import SCP_DETERMINANTS, fit_scp_model
 
 plt.rcParams["figure.dpi"] = 90
@@ -76,16 +75,17 @@ divorce = ml.compare_models(scp, [p for p in SCP_DETERMINANTS if p != "perc_kind
                             random_slope=random_slope)
 display(divorce.fit_stats)
 print(f"LR = {divorce.test.statistic:.2f}, df = {divorce.test.df}, p = {divorce.test.p_value:.4f} "
-      f"({divorce.test.distribution})")
+      f"({divorce.test.reference})")
 display(divorce.variance)
 display(divorce.flags)
-display(divorce.coefficients)
+display(divorce.tidy())
 for note in divorce.notes:
     print("-", note)
 
 # %% [markdown]
 # `proportional_reduction` is het deel van de variantie op dat niveau dat de extra variabele verklaart (negatief:
-# de variantie nam toe). `estimate_per_unit` is de verandering in procentpunten jeugdhulpgebruik per procentpunt
+# de variantie nam toe). `tidy()` geeft de coëfficiënt in de standaardkolommen van jeugdlib (`estimate`,
+# `std_error`, ... per standaarddeviatie van de variabele, de schaal van het model); `estimate_per_unit` is de verandering in procentpunten jeugdhulpgebruik per procentpunt
 # kinderen met gescheiden ouders, gegeven de andere 26 kenmerken.
 #
 # **Verschilt het effect per regio?** Met een *random slope* mag het effect per jeugdregio verschillen. De toets
@@ -96,7 +96,7 @@ for note in divorce.notes:
 # %%
 if divorce.slope_test is not None:
     display(divorce.slope_test.to_frame())
-    fig = ml_plots.plot_region_slopes(divorce.slope_test)
+    fig = divorce.slope_test.plot()
     plt.show()
 
 # %% [markdown]
@@ -109,7 +109,7 @@ if per_region:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", JeugdlibWarning)
         by_region = ml.compare_by_region(scp, [p for p in SCP_DETERMINANTS if p != "perc_kind_sch5"],
-                                         ["perc_kind_sch5"])
+                                         ["perc_kind_sch5"]).table
     names = scp.drop_duplicates("jeugdregio_code").set_index("jeugdregio_code").jeugdregio_naam
     by_region.insert(1, "jeugdregio_naam", by_region.jeugdregio_code.map(names))
     display(by_region.sort_values("p_value").head(10))
@@ -129,10 +129,11 @@ amsterdam_extra = ["criminaliteit_per_1000", "afstand_huisarts", "afstand_school
                    "perc_gescheiden"]
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always", JeugdlibWarning)
-    scp_ams = ml.add_wijk_variables(scp, load_kwb_amsterdam_2017(), columns=amsterdam_extra)
+    ams_join = ml.join_wijk_variables(scp, load_kwb_amsterdam_2017(), columns=amsterdam_extra)
 for w in caught:
     print("Waarschuwing:", w.message)
-display(scp_ams.attrs["join_report"].to_frame())
+scp_ams = ams_join.data
+display(ams_join.report.to_frame())
 
 # %% [markdown]
 # Een model binnen één gemeente heeft geen gemeente- of regioniveau. Daarom schatten we het **landelijke**
@@ -149,7 +150,7 @@ display(ams.flags[ams.flags.scope == "scope"])
 display(ams.coefficients)
 
 # %%
-fig = ml_plots.plot_variance_change(ams, title="Amsterdam-uitbreiding: variantiecomponenten (landelijk model)")
+fig = ams.plot(title="Amsterdam-uitbreiding: variantiecomponenten (landelijk model)")
 plt.show()
 
 # %% [markdown]
@@ -170,7 +171,7 @@ display(Markdown(dev.describe()))
 
 # %%
 display(dev.by_gemeente.pivot_table(index="gemeentenaam", columns="definition", values="n_deviating"))
-fig = ml_plots.plot_deviations(dev, "abs1.5pp" if "abs1.5pp" in set(dev.summary.definition) else None)
+fig = dev.plot("abs1.5pp" if "abs1.5pp" in set(dev.summary.definition) else None)
 plt.show()
 
 # %% [markdown]
@@ -193,9 +194,10 @@ if local_data_path is None:
     display(Markdown("*Geen lokaal wijkbestand opgegeven (`local_data_path = None`): dit deel is overgeslagen.*"))
 else:
     local = ml.load_local_wijk_data(local_data_path)
-    scp_local = ml.add_wijk_variables(scp, local, columns=local_columns)
-    display(scp_local.attrs["join_report"].to_frame())
-    cols = scp_local.attrs["join_report"].columns
+    local_join = ml.join_wijk_variables(scp, local, columns=local_columns)
+    scp_local = local_join.data
+    display(local_join.report.to_frame())
+    cols = local_join.report.columns
     extra = [c for c in cols if c != "n_respondenten"]
     local_cmp = ml.compare_models(scp_local, SCP_DETERMINANTS, extra, scope=region)
     print(f"LR = {local_cmp.test.statistic:.2f}, df = {local_cmp.test.df}, p = {local_cmp.test.p_value:.4f}")

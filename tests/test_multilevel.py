@@ -331,10 +331,43 @@ def test_load_local_wijk_data_fixture(scp_2017):
     assert d.sociale_cohesie.dtype == float and d.sociale_cohesie.isna().sum() == 2
     assert d.bron.str.contains("SYNTHETISCH").all()
     assert d.veiligheid_ervaren.between(0, 10).all()
-    schema = ml.local_wijk_schema()
+    schema = ml.local_wijk_schema().set_index("column")
     assert {"wijkcode", "jaar", "sociale_cohesie", "veiligheid_ervaren", "tevredenheid_voorzieningen"} <= set(
-        schema.name
+        schema.index
     )
+    assert schema.loc["wijkcode", "kind"] == "code:wijk" and schema.loc["wijkcode", "key"]
+    assert (schema.loc["sociale_cohesie", "min"], schema.loc["sociale_cohesie", "max"]) == (0, 10)
+    assert schema.loc["jaar", "required"] and not schema.loc["sociale_cohesie", "required"]
+
+
+def test_load_local_wijk_data_dutch_excel_csv(tmp_path):
+    """A Dutch Excel "CSV UTF-8" export: BOM, ';', decimal comma, headers in other case, codes without zero."""
+    text = LOCAL.read_text(encoding="utf-8")
+    header, *rows = text.splitlines()
+    header = header.replace("wijkcode", "WijkCode").replace("sociale_cohesie", "Sociale Cohesie")
+    rows = [r.replace("WK0", "wk", 1) for r in rows]  # WK050311 -> wk50311: leading zero lost in Excel
+    p = tmp_path / "wijkmonitor_excel.csv"
+    p.write_bytes(("\ufeff" + "\r\n".join([header, *rows]) + "\r\n").encode("utf-8"))
+    pd.testing.assert_frame_equal(ml.load_local_wijk_data(p), ml.load_local_wijk_data(LOCAL))
+
+
+@pytest.mark.parametrize(
+    "column,value,message",
+    [
+        ("veiligheid_ervaren", "7.5", r"'veiligheid_ervaren' mixes a decimal comma and a decimal point.*'7\.5'"),
+        ("veiligheid_ervaren", "inf", r"'veiligheid_ervaren'.*'inf'.*file lines \[5\]"),
+        ("jaar", "2017,5", r"'jaar'.*whole numbers.*'2017,5'.*file lines \[5\]"),
+        ("n_respondenten", "-3", r"'n_respondenten'.*minimum 0.*'-3'.*file lines \[5\]"),
+        ("wijkcode", "GM0503", r"'wijkcode'.*WK \+ 6 digits.*'GM0503'.*file lines \[5\]"),
+    ],
+)
+def test_load_local_wijk_data_refuses_malformed_cells(tmp_path, column, value, message):
+    raw = pd.read_csv(LOCAL, sep=";", dtype=str, keep_default_na=False)
+    raw.loc[3, column] = value
+    p = tmp_path / "bad.csv"
+    raw.to_csv(p, sep=";", index=False)
+    with pytest.raises(DataError, match=rf"bad\.csv.*{message}"):
+        ml.load_local_wijk_data(p)
 
 
 def test_load_local_wijk_data_errors(tmp_path):
@@ -349,7 +382,7 @@ def test_load_local_wijk_data_errors(tmp_path):
     pct.loc[2, "sociale_cohesie"] = "62"
     p2 = tmp_path / "pct.csv"
     pct.to_csv(p2, sep=";", index=False)
-    with pytest.raises(DataError, match=r"'sociale_cohesie'.*0–10.*rows \[2\]"):
+    with pytest.raises(DataError, match=r"'sociale_cohesie'.*maximum 10: '62' at file lines \[4\]"):
         ml.load_local_wijk_data(p2)
     with pytest.raises(DataError, match="jaar"):
         ml.load_local_wijk_data(raw.drop(columns="jaar"))

@@ -47,7 +47,7 @@ from __future__ import annotations
 from jeugdlib.multilevel.comparison import ModelComparison, RegionComparison, compare_by_region, compare_models
 from jeugdlib.multilevel.deviation import DeviationShare, deviation_share
 from jeugdlib.multilevel.joins import JoinReport, WijkJoin, add_wijk_variables, join_wijk_variables
-from jeugdlib.multilevel.local import LOCAL_WIJK_SCHEMA, SchemaColumn, load_local_wijk_data, local_wijk_schema
+from jeugdlib.multilevel.local import LOCAL_WIJK_SCHEMA, load_local_wijk_data, local_wijk_schema
 from jeugdlib.multilevel.lrtest import LRTest, lr_test, mixture_pvalue
 from jeugdlib.multilevel.slopes import SlopeTest, random_slope_test
 
@@ -58,7 +58,6 @@ __all__ = [
     "LRTest",
     "ModelComparison",
     "RegionComparison",
-    "SchemaColumn",
     "SlopeTest",
     "WijkJoin",
     "add_wijk_variables",
