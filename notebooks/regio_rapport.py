@@ -25,7 +25,7 @@ claims_path = None  # optioneel: declaraties (iJw)
 
 # %%
 import warnings
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import matplotlib.pyplot as plt
 from IPython.display import HTML, Markdown, display
@@ -56,44 +56,66 @@ display(Markdown(f"# Jeugdhulp in de wijk — {reg.jeugdregio_naam} ({reg.jeugdr
 # ## 1. De regio in het kort
 
 # %%
-tab = reports.publish_table(overview["table"], count_cols=["Aantal inwoners 0–24 jaar", "Aantal jongeren met jeugdzorg"],
-                            rate_cols={"% jeugdzorg (van 0–24 jaar)": ["Aantal jongeren met jeugdzorg",
-                                                                      "Aantal inwoners 0–24 jaar"]},
-                            total_row=overview["total_row"], column_totals=False, name="overzicht",
-                            tables_dir=tables_dir)
-display(Markdown(
-    f"{reg.jeugdregio_naam} telt {overview['n_gemeenten']} gemeenten en {overview['n_wijken']} wijken ({year}). "
-    f"Van de jongeren van 0–24 jaar kreeg in de regio {reports.nl(overview['region_share'])}% jeugdzorg in natura, "
-    f"tegen {reports.nl(overview['national_share'])}% in heel Nederland. (De noemer is een benadering: CBS publiceert per "
-    "wijk geen aantal 0–22-jarigen, dus delen we door het aantal 0–24-jarigen.)"))
+tab = reports.publish_table(
+    overview["table"],
+    count_cols=["Aantal inwoners 0–24 jaar", "Aantal jongeren met jeugdzorg"],
+    rate_cols={"% jeugdzorg (van 0–24 jaar)": ["Aantal jongeren met jeugdzorg", "Aantal inwoners 0–24 jaar"]},
+    total_row=overview["total_row"],
+    column_totals=False,
+    name="overzicht",
+    tables_dir=tables_dir,
+)
+display(
+    Markdown(
+        f"{reg.jeugdregio_naam} telt {overview['n_gemeenten']} gemeenten en {overview['n_wijken']} wijken ({year}). "
+        f"Van de jongeren van 0–24 jaar kreeg in de regio {reports.nl(overview['region_share'])}% jeugdzorg in natura, "
+        f"tegen {reports.nl(overview['national_share'])}% in heel Nederland. (De noemer is een benadering: CBS "
+        "publiceert per wijk geen aantal 0–22-jarigen, dus delen we door het aantal 0–24-jarigen.)"
+    )
+)
 display(HTML(reports.to_html(tab)))
 
 # %% [markdown]
 # ## 2. Verwacht en waargenomen gebruik per wijk (open data)
 #
 # Het model van het SCP, geschat op de open CBS-wijkdata van heel Nederland met de beschikbare open
-# kenmerken (welke dat zijn staat in notebook 01, `jeugdlib.scp.OPEN_DATA_MAPPING`). Uitkomst: jongeren met jeugdzorg als percentage van de 0–24-jarigen.
+# kenmerken (welke dat zijn staat in notebook 01, `jeugdlib.scp.OPEN_DATA_MAPPING`). Uitkomst: jongeren met
+# jeugdzorg als percentage van de 0–24-jarigen.
 # Wijken met minder dan 10 jongeren met jeugdzorg zijn door het CBS afgeschermd en tonen we niet.
 
 # %%
 open_section = reports.region_open_model(models, region)
 open_tab = open_section["table"]
-reports.publish_table(open_tab.drop(columns=["wijkcode"]), count_cols=["Aantal jongeren met jeugdzorg"],
-                      groups="Gemeente", name="wijken_open_model", tables_dir=tables_dir)
+reports.publish_table(
+    open_tab.drop(columns=["wijkcode"]),
+    count_cols=["Aantal jongeren met jeugdzorg"],
+    groups="Gemeente",
+    name="wijken_open_model",
+    tables_dir=tables_dir,
+)
 if open_section["n_observed"] == 0:
     display(Markdown("In deze regio zijn alle wijkcijfers afgeschermd; er valt per wijk niets te vergelijken."))
 else:
     geo = reports.region_map_frame(open_section)
-    fig = maps.choropleth_panel(geo, [("waargenomen", "Waargenomen (%)", False), ("verwacht", "Verwacht (%)", False),
-                                      ("verschil", "Verschil (procentpunt)", True)],
-                                suptitle=f"Jeugdzorg per wijk, {models.year} (wijkgrenzen 2022)")
+    fig = maps.choropleth_panel(
+        geo,
+        [
+            ("waargenomen", "Waargenomen (%)", False),
+            ("verwacht", "Verwacht (%)", False),
+            ("verschil", "Verschil (procentpunt)", True),
+        ],
+        suptitle=f"Jeugdzorg per wijk, {models.year} (wijkgrenzen 2022)",
+    )
     display(fig)
     plt.close(fig)
     counts = open_section["flag_counts"]
-    display(Markdown(
-        f"Van de {open_section['n_observed']} wijken met gepubliceerde cijfers ligt het gebruik in "
-        f"{counts.get('hoger', 0)} wijken hoger en in {counts.get('lager', 0)} wijken lager dan het 95%-"
-        "voorspellingsinterval van het model."))
+    display(
+        Markdown(
+            f"Van de {open_section['n_observed']} wijken met gepubliceerde cijfers ligt het gebruik in "
+            f"{counts.get('hoger', 0)} wijken hoger en in {counts.get('lager', 0)} wijken lager dan het 95%-"
+            "voorspellingsinterval van het model."
+        )
+    )
     flagged = open_tab[open_tab["Uitkomst"].isin(["hoger", "lager"])].drop(columns=["wijkcode"])
     if len(flagged):
         display(HTML(reports.to_html(flagged)))
@@ -109,19 +131,27 @@ else:
 scp_section = reports.region_scp_2017(models, region)
 reports.publish_table(scp_section["table"], name="scp_2017", tables_dir=tables_dir)
 fc = scp_section["flag_counts"]
-display(Markdown(
-    f"{scp_section['n_wijken']} wijken; {fc.get('hoger', 0)} met een hoger en {fc.get('lager', 0)} met een lager "
-    f"gebruik dan verwacht. Het regio-effect is {'+' if scp_section['region_effect'] >= 0 else ''}"
-    f"{reports.nl(scp_section['region_effect'], 2)} procentpunt."))
+display(
+    Markdown(
+        f"{scp_section['n_wijken']} wijken; {fc.get('hoger', 0)} met een hoger en {fc.get('lager', 0)} met een lager "
+        f"gebruik dan verwacht. Het regio-effect is {'+' if scp_section['region_effect'] >= 0 else ''}"
+        f"{reports.nl(scp_section['region_effect'], 2)} procentpunt."
+    )
+)
 display(HTML(reports.to_html(scp_section["table"])))
 
 # %%
-fig = scp_plots.caterpillar(models.scp_2017, "gemeente", codes=scp_section["gemeente_codes"],
-                            names=scp_section["gemeente_names"])
+fig = scp_plots.caterpillar(
+    models.scp_2017, "gemeente", codes=scp_section["gemeente_codes"], names=scp_section["gemeente_names"]
+)
 display(fig)
 plt.close(fig)
-display(Markdown("De gemeente-effecten (met 95%-interval) tonen hoeveel hoger of lager het gebruik in een gemeente is "
-                 "dan wijken met dezelfde kenmerken elders in de regio."))
+display(
+    Markdown(
+        "De gemeente-effecten (met 95%-interval) tonen hoeveel hoger of lager het gebruik in een gemeente is "
+        "dan wijken met dezelfde kenmerken elders in de regio."
+    )
+)
 
 # %% [markdown]
 # ## 4. De gemeenten in het landelijke beeld (CBS 2022, voorlopig)
@@ -135,9 +165,15 @@ display(HTML(reports.to_html(ind["table"])))
 # ## 5. Lokale gegevens
 
 # %%
-for section in reports.optional_sections(region, models, local_data_path=local_data_path, policy_path=policy_path,
-                                         trajectories_path=trajectories_path, claims_path=claims_path,
-                                         tables_dir=tables_dir):
+for section in reports.optional_sections(
+    region,
+    models,
+    local_data_path=local_data_path,
+    policy_path=policy_path,
+    trajectories_path=trajectories_path,
+    claims_path=claims_path,
+    tables_dir=tables_dir,
+):
     display(Markdown(f"### {section['title']}"))
     display(Markdown(section["text"]))
     for t in section.get("tables", []):
@@ -157,5 +193,9 @@ for section in reports.optional_sections(region, models, local_data_path=local_d
 #   berusten zijn weggelaten (–), ook waar ze uit een totaal terug te rekenen zouden zijn.
 
 # %%
-display(Markdown(f"Gemaakt met jeugdlib {jeugdlib.__version__} op "
-                 f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; open wijkdata {models.year}."))
+display(
+    Markdown(
+        f"Gemaakt met jeugdlib {jeugdlib.__version__} op "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; open wijkdata {models.year}."
+    )
+)
