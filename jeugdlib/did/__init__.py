@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from jeugdlib.data import load_mpdta
 from jeugdlib.did._results import EventStudyResult, TwfeResult
-from jeugdlib.did.aggregate import Aggregate, aggregate
+from jeugdlib.did.aggregate import Aggregate
 from jeugdlib.did.callaway_santanna import AttResult, estimate_att_gt, staggered_att
 from jeugdlib.did.comparisons import GrowthResult, IntensityResult, growth_by_group, intensity_did
 from jeugdlib.did.options import InferenceSpec, PanelSpec
@@ -55,7 +55,6 @@ __all__ = [
     "RelativeMagnitudes",
     "TwfeResult",
     "WaldTest",
-    "aggregate",
     "compare_estimators",
     "estimate_att_gt",
     "estimate_event_study",

@@ -1,0 +1,212 @@
+"""The result protocol of jeugdlib.did: tidy()/summary()/plot() on every result, option
+objects, levels, deprecated names."""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+matplotlib.use("Agg")
+
+from jeugdlib import did  # noqa: E402
+from jeugdlib.errors import DataError, StaggeredTimingWarning  # noqa: E402
+from jeugdlib.results import TIDY_COLUMNS, Result, TestResult  # noqa: E402
+
+MPDTA_ARGS = ("lemp", "countyreal", "year", "first.treat")
+Z975 = 1.959963984540054
+Z90 = 1.6448536269514722
+
+
+@pytest.fixture(scope="module")
+def mpdta() -> pd.DataFrame:
+    return did.load_mpdta()
+
+
+@pytest.fixture(scope="module")
+def cs(mpdta: pd.DataFrame) -> did.AttResult:
+    return did.staggered_att(mpdta, *MPDTA_ARGS, n_boot=0)
+
+
+@pytest.fixture(scope="module")
+def cs_boot(mpdta: pd.DataFrame) -> did.AttResult:
+    return did.staggered_att(mpdta, *MPDTA_ARGS, n_boot=199, seed=3)
+
+
+@pytest.fixture(scope="module")
+def panel() -> pd.DataFrame:
+    return did.simulate_cpb_panel(n_gemeenten=120, seed=8)
+
+
+def _standard(t: pd.DataFrame) -> None:
+    assert list(t.columns[: len(TIDY_COLUMNS)]) == list(TIDY_COLUMNS)
+    assert np.allclose(t["statistic"], t["estimate"] / t["std_error"], equal_nan=True)
+
+
+def test_att_gt_tidy(cs: did.AttResult) -> None:
+    assert isinstance(cs, Result)
+    t = cs.tidy()
+    _standard(t)
+    assert t["term"].iloc[0] == "ATT(2004,2004)" and len(t) == 12
+    assert np.allclose(t["estimate"], cs.att_gt["estimate"]) and np.allclose(t["ci_low"], cs.att_gt["ci_low"])
+    assert {"event_time", "group", "estimator"} <= set(t.columns) and (t["estimator"] == "cs").all()
+    t90 = cs.tidy(level=0.9)
+    assert np.allclose(t90["ci_high"] - t90["estimate"], Z90 * t90["std_error"])
+    assert "ATT(g,t)" in cs.summary()
+
+
+def test_uniform_band_survives_tidy(cs_boot: did.AttResult) -> None:
+    t = cs_boot.tidy()
+    assert cs_boot.crit_value > Z975
+    assert np.allclose(t["ci_high"] - t["estimate"], cs_boot.crit_value * t["std_error"])
+    assert np.allclose(t["ci_low"], cs_boot.att_gt["ci_low"])
+    # p-values are pointwise (normal), bands simultaneous
+    assert np.allclose(t["p_value"], 2 * (1 - stats.norm.cdf(np.abs(t["statistic"]))))
+    wider = cs_boot.tidy(level=0.99)
+    assert (wider["ci_high"] - wider["ci_low"] > t["ci_high"] - t["ci_low"]).all()
+
+
+@pytest.mark.parametrize(
+    "kind,key", [("simple", None), ("group", "group"), ("dynamic", "event_time"), ("calendar", "time")]
+)
+def test_aggregate_tidy(cs: did.AttResult, kind: str, key: str | None) -> None:
+    agg = cs.aggregate(kind)
+    t = agg.tidy()
+    _standard(t)
+    assert t["term"].iloc[-1] == "overall"
+    assert t["estimate"].iloc[-1] == pytest.approx(agg.overall["estimate"])
+    assert t["ci_low"].iloc[-1] == pytest.approx(agg.overall["ci_low"])
+    if key is None:
+        assert len(t) == 1
+    else:
+        assert len(t) == len(agg.by) + 1 and t["term"].iloc[0].startswith(f"{key}=")
+        assert np.allclose(t[key].iloc[:-1], agg.by[key])
+        assert np.allclose(t["std_error"].iloc[:-1], agg.by["std_error"])
+    assert agg.to_frame()["estimate"].iloc[-1] == pytest.approx(agg.overall["estimate"])
+
+
+def test_aggregate_is_a_pure_function(cs: did.AttResult) -> None:
+    from jeugdlib.did import aggregate
+
+    a = aggregate.aggregate_dynamic(cs, min_e=-2, max_e=2)
+    b = cs.aggregate("dynamic", min_e=-2, max_e=2)
+    pd.testing.assert_frame_equal(a.by, b.by)
+    before = cs.att_gt.copy()
+    aggregate.aggregate(cs, "group")
+    pd.testing.assert_frame_equal(cs.att_gt, before)
+    fig = b.plot()
+    assert len(fig.axes[0].containers) == 1
+    with pytest.raises(NotImplementedError):
+        cs.aggregate("simple").plot()
+
+
+def test_pretrend_is_a_test_result(cs: did.AttResult) -> None:
+    w = cs.pretrend_test()
+    assert isinstance(w, TestResult) and w.distribution == "chi2" and w.df == 5
+    assert w.tidy()[["statistic", "df", "p_value"]].iloc[0].tolist() == [w.statistic, 5, w.p_value]
+    assert did.WaldTest is TestResult
+
+
+def test_event_study_tidy_and_compare_keeps_p_values(panel: pd.DataFrame) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StaggeredTimingWarning)
+        table, results = did.compare_estimators(
+            panel, "ln_met_verblijf", "gemeentecode", "jaar", "jaar_wijkteam", window=(-2, 2), return_results=True
+        )
+    for est, r in results.items():
+        t = r.tidy()
+        _standard(t)
+        assert (t["estimator"] == est).all() and (t["n_obs"] == r.n_obs).all()
+        ev = t[t["term"] == "event"]
+        assert np.allclose(ev["event_time"], r.coefs["event_time"])
+        assert np.allclose(ev["p_value"], r.coefs["p_value"])
+        assert np.allclose(ev["ci_low"], r.coefs["ci_low"])
+        assert t["estimate"].iloc[-1] == pytest.approx(r.post_average["estimate"])
+        mine = table[table["estimator"] == est].reset_index(drop=True)
+        assert np.allclose(mine["p_value"], t["p_value"]) and mine["p_value"].notna().all()
+    static = table[table["term"] == "static"].iloc[0]
+    assert static["p_value"] == pytest.approx(2 * (1 - stats.norm.cdf(abs(static["statistic"]))))
+    fig = results["sunab"].plot()
+    assert len(fig.axes[0].containers) == 1
+
+
+def test_twfe_tidy(panel: pd.DataFrame) -> None:
+    with pytest.warns(StaggeredTimingWarning):
+        r = did.twfe(panel, "ln_met_verblijf", "gemeentecode", "jaar", "wijkteam_helpt", n_wild=0)
+    t = r.tidy()
+    _standard(t)
+    assert t["term"].tolist() == ["wijkteam_helpt"]
+    row = t.iloc[0]
+    assert (row["estimate"], row["std_error"], row["ci_low"]) == pytest.approx((r.estimate, r.std_error, r.ci_low))
+    assert r.ci_high - r.estimate == pytest.approx(Z975 * r.std_error)
+
+
+def test_relative_magnitudes_result(panel: pd.DataFrame) -> None:
+    es = did.event_study(
+        panel, "ln_met_verblijf", "gemeentecode", "jaar", "jaar_wijkteam", window=(-3, 2), estimator="sunab"
+    )
+    rm = did.relative_magnitudes(es, mbar=[0, 1])
+    t = rm.tidy()
+    _standard(t)
+    assert t["term"].tolist() == ["Mbar=0", "Mbar=1"]
+    assert np.allclose(t["ci_low"], rm.table["ci_low"]) and np.allclose(t["ci_high"], rm.table["ci_high"])
+    assert t["estimate"].iloc[0] == pytest.approx(es.post_average["estimate"])
+    assert "breakdown" in rm.summary()
+
+
+def test_growth_and_intensity_tidy(panel: pd.DataFrame) -> None:
+    grp = panel.assign(h=np.where(panel["intensiteit_wijkteam"] > 0.05, "veel", "weinig"))
+    gr = did.growth_by_group(grp, "jeugdhulp_met_verblijf", "h", 2013, 2018, n_boot=99, seed=2, reference="weinig")
+    t = gr.tidy()
+    _standard(t)
+    assert t["term"].tolist() == ["growth:veel", "growth:weinig", "veel - weinig"]
+    assert np.allclose(t["ci_low"].iloc[:2], gr.table["ci_low"])
+    assert t["estimate"].iloc[2] == pytest.approx(gr.contrasts["estimate"].iloc[0])
+    assert t["ci_high"].iloc[2] == pytest.approx(gr.contrasts["ci_high"].iloc[0])
+    fig = gr.plot()
+    assert np.allclose([p.get_height() for p in fig.axes[0].patches], gr.table["growth_pct"])
+    res = did.intensity_did(
+        panel, "jeugdhulp_met_verblijf", "gemeentecode", "jaar", "intensiteit_wijkteam", post_from=2015, n_boot=0
+    )
+    t = res.tidy()
+    _standard(t)
+    assert t["term"].tolist() == ["middle - low", "high - low", "slope"]
+    assert np.allclose(t["ci_low"].iloc[:2], res.contrasts["ci_low"])
+    assert t["estimate"].iloc[-1] == pytest.approx(res.slope["estimate"])
+
+
+def test_option_objects_give_identical_numbers(mpdta: pd.DataFrame, panel: pd.DataFrame) -> None:
+    spec = did.PanelSpec("lemp", "countyreal", "year", "first.treat")
+    inf = did.InferenceSpec(n_boot=99, seed=4, level=0.9)
+    a = did.staggered_att(mpdta, panel=spec, inference=inf)
+    b = did.staggered_att(mpdta, *MPDTA_ARGS, n_boot=99, seed=4, level=0.9)
+    pd.testing.assert_frame_equal(a.att_gt, b.att_gt)
+    c = did.estimate_att_gt(mpdta, spec, inf)
+    pd.testing.assert_frame_equal(a.att_gt, c.att_gt)
+    # keywords complete/override the option object
+    d = did.staggered_att(mpdta, panel=spec, inference=inf, n_boot=0)
+    assert d.n_boot == 0 and d.level == 0.9
+    es_spec = did.PanelSpec("ln_met_verblijf", "gemeentecode", "jaar", "jaar_wijkteam")
+    e1 = did.event_study(panel, panel=es_spec, estimator="sunab", window=(-2, 2))
+    e2 = did.event_study(panel, "ln_met_verblijf", "gemeentecode", "jaar", "jaar_wijkteam", (-2, 2), "sunab")
+    pd.testing.assert_frame_equal(e1.coefs, e2.coefs)
+    with pytest.raises(TypeError, match="column names"):
+        did.staggered_att(mpdta)
+    with pytest.raises(ValueError, match="level"):
+        did.InferenceSpec(level=95)
+
+
+def test_simulated_panel_truth_is_typed(panel: pd.DataFrame) -> None:
+    assert panel.attrs == {"synthetic": True}
+    sub = panel[panel["gemeentecode"] != panel["gemeentecode"].iloc[0]].copy()
+    assert not did.true_att(sub).empty  # the truth survives filtering (columns, not attrs)
+    gt = did.true_att(panel)
+    first = panel[(panel["jaar_wijkteam"] == 2016) & (panel["jaar"] == 2017)]
+    expected = first["true_effect_ln_met_verblijf"].mean()
+    assert gt.set_index(["group", "time"]).loc[(2016, 2017), "att"] == pytest.approx(expected)
+    with pytest.raises(DataError, match="true_effect"):
+        did.true_att(panel.drop(columns="true_effect_ln_met_verblijf"))
