@@ -335,6 +335,21 @@ def test_kwb_voorlopig_from_table_infos(tmp_path: Path) -> None:
     assert np.isnan(out.iloc[0]["bijstand"])
 
 
+def test_kwb_codes_normalised_and_malformed_refused(tmp_path: Path) -> None:
+    t = _load("85318NED")
+    codering = next(p["Key"] for p in t["DataProperties"] if p["Key"].startswith("Codering"))
+    padded = [r[codering] for r in t["rows"] if str(r[codering]).startswith("WK")]
+    assert padded and all(c != c.strip() for c in padded)  # CBS pads codes with spaces: 'WK001400  '
+    out = cbs.kwb(2022, "wijk", cache_dir=tmp_path / "a", client=FakeCBS({"85318NED": t}))
+    assert out["wijkcode"].tolist() == [c.strip() for c in padded]
+    assert out["gemeentecode"].tolist() == ["GM" + c.strip()[2:6] for c in padded]
+    for r in t["rows"]:
+        if str(r[codering]).startswith("WK0014"):
+            r[codering] = "WK00X400  "
+    with pytest.raises(DataError, match=r"CBS table 85318NED.*WK \+ 6 digits: 'WK00X400' at rows \[0, 1\]"):
+        cbs.kwb(2022, "wijk", cache_dir=tmp_path / "b", client=FakeCBS({"85318NED": t}))
+
+
 def test_kwb_unknown_year(tmp_path: Path, fake: FakeCBS) -> None:
     with pytest.raises(DataError, match=r"2016.*Supported years: 2017, 2018.*2025"):
         cbs.kwb(2016, cache_dir=tmp_path, client=fake)

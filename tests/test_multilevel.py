@@ -401,6 +401,11 @@ def test_local_data_code_path(scp_2017):
         "tevredenheid_voorzieningen",
         "n_respondenten",
     ]
+    # codes as a spreadsheet mangles them (lower case, lost leading zero) are normalised before the join
+    mangled = local.assign(wijkcode=local.wijkcode.str.lower().str.replace("wk0", "wk ", n=1))
+    again = ml.join_wijk_variables(scp_2017, mangled)
+    assert again.report.n_matched == 103
+    pd.testing.assert_frame_equal(again.data, d)
     extra = ["sociale_cohesie", "veiligheid_ervaren", "tevredenheid_voorzieningen"]
     cmp = ml.compare_models(d, SCP_DETERMINANTS, extra, scope="JZ24")
     assert cmp.test.df == 3 and cmp.imputed["sociale_cohesie"] == 2

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from jeugdlib.data.validation import CODE_PATTERNS, format_items, read_table, to_numeric_nl, validate_table
+from jeugdlib.data.validation import format_items, read_table, to_numeric_nl
 from jeugdlib.errors import DataError, JeugdlibWarning
+from jeugdlib.io import normalise_code
 from jeugdlib.multilevel._common import _ID_COLUMNS, _YEAR_COLUMNS
 
 __all__ = ["JoinReport", "WijkJoin", "add_wijk_variables", "join_wijk_variables"]
@@ -67,6 +68,17 @@ def _boundary_year_of(extra: pd.DataFrame, source: str) -> int | None:
     # frames of jeugdlib.data (e.g. load_kwb_amsterdam_2017) carry their boundary year as a pandas label
     by = extra.attrs.get("boundary_year")
     return int(by) if by is not None else None
+
+
+#: Join columns that hold CBS region codes, and their kind for :func:`jeugdlib.io.normalise_code`.
+_CODE_KINDS = {"wijkcode": "wijk", "gemeentecode": "gemeente", "jeugdregio_code": "jeugdregio", "buurtcode": "buurt"}
+
+
+def _codes(values: pd.Series, on: str, source: str) -> pd.Series:
+    """Join keys: CBS codes normalised by the input layer (``wk36300`` -> ``WK036300``), others stripped."""
+    if on in _CODE_KINDS:
+        return normalise_code(values, _CODE_KINDS[on], column=on, source=source)  # type: ignore[arg-type]
+    return values.astype("string").str.strip().str.upper()
 
 
 @dataclass
@@ -258,9 +270,7 @@ def _join(
                 f"Rename the code column to {on!r} or pass on=..."
             )
     table = table.copy()
-    if on in CODE_PATTERNS:
-        table = validate_table(table, codes=[on], source=source)
-    table[on] = table[on].astype("string").str.strip().str.upper()
+    table[on] = _codes(table[on], on, source)
     empty = table[on].isna()
     if empty.any():
         raise DataError(
@@ -293,7 +303,7 @@ def _join(
     # boundary year
     extra_year = boundary_year if boundary_year is not None else _boundary_year_of(table, source)
     data_year = data_boundary_year if data_boundary_year is not None else df.attrs.get("boundary_year")
-    data_codes = df[on].astype("string").str.strip().str.upper()
+    data_codes = _codes(df[on], on, "data")
     matched_mask = table[on].isin(set(data_codes.dropna()))
     unmatched_extra = sorted(table.loc[~matched_mask, on])
     if extra_year is not None and data_year is not None and int(extra_year) != int(data_year):

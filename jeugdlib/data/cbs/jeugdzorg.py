@@ -22,6 +22,7 @@ from jeugdlib.data.cbs._meta import (
 )
 from jeugdlib.data.cbs.mergers import harmonise_gemeenten
 from jeugdlib.errors import DataError
+from jeugdlib.io import normalise_code
 
 __all__ = ["JEUGDZORG_TABLES", "VORMEN", "jeugdzorg_gemeenten"]
 
@@ -146,6 +147,9 @@ def _jeugdzorg_one_table(
         }
     )
     out = out[out["gemeentecode"].str.startswith("GM") & out["periode"].isin(pkeys)].copy()
+    out["gemeentecode"] = normalise_code(
+        out["gemeentecode"], "gemeente", column=geo_key, source=f"CBS table {table_id}"
+    )
     out["jaar"] = out["periode"].str[:4].astype(int)
     out["voorlopig"] = out["periode"].map(
         lambda k: ptitle.get(k, "").endswith("*") or "voorlopig" in status.get(k, "").casefold()

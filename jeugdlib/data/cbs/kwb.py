@@ -12,6 +12,7 @@ import pandas as pd
 from jeugdlib.data.cbs._client import _default_client, _fetch_or_full, fetch_meta
 from jeugdlib.data.cbs._meta import _clean_code, _Column, _require_props, _resolve, _table_provisional, _to_number
 from jeugdlib.errors import DataError
+from jeugdlib.io import normalise_code
 
 __all__ = ["KWB_COLUMNS", "KWB_TABLES", "kwb"]
 
@@ -179,10 +180,15 @@ def kwb(
     keep = codes.astype(str).str.startswith(prefix)
     raw, codes = raw.loc[keep].reset_index(drop=True), codes.loc[keep].reset_index(drop=True)
 
+    # CBS pads codes with spaces ('WK036301  '): _clean_code strips them and maps the missing symbols;
+    # the input layer's normaliser then checks the form (and refuses anything that is not a code)
+    src, col = f"CBS table {table_id}", str(id_keys["codering"])
+    codes = normalise_code(codes, "wijk" if level == "wijk" else "gemeente", column=col, source=src)
     out = pd.DataFrame(index=raw.index)
     if level == "wijk":
         out["wijkcode"] = codes
-        out["gemeentecode"] = "GM" + codes.str[2:6]
+        # WK + GGGG + WW: the wijk code starts with the digits of its gemeente code
+        out["gemeentecode"] = normalise_code(codes.str[2:6], "gemeente", column=col, source=src)
     else:
         out["gemeentecode"] = codes
     out["naam"] = raw[geo_key].map(_clean_code)
