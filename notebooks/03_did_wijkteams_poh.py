@@ -167,13 +167,20 @@ for soort in ("simple", "group", "dynamic", "calendar"):
     print(soort, cs.aggregate(soort).overall.round(4).to_dict())
 cs.pretrend_test()
 
+# %% [markdown]
+# Elk resultaat heeft `.tidy()`: een tabel met `estimate`, `std_error`, `statistic`, `p_value`,
+# `ci_low` en `ci_high` (hier de dynamische samenvatting, met de simultane banden).
+
+# %%
+cs.aggregate("dynamic").tidy()
+
 # %%
 did_plots.att_gt_plot(cs, title="ATT(g,t) met verblijf (SYNTHETISCH)");
 
 # %%
 rm = did.relative_magnitudes(resultaten["sunab"], mbar=[0, 0.5, 1, 2, 5])
-print("breakdown Mbar:", round(rm.attrs["breakdown_mbar"], 2))
-# rm
+print("breakdown Mbar:", round(rm.breakdown_mbar, 2))
+rm.table
 
 # %% [markdown]
 # ### POH-jeugd

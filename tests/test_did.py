@@ -421,7 +421,7 @@ def test_load_policy_table_formats(tmp_path) -> None:
         {
             "gemeentecode": ["GM0363", "599", "gm0014"],
             "jaar_wijkteam": [2015, None, 2017],
-            "intensiteit_wijkteam": ["0,12", "0", "0.05"],
+            "intensiteit_wijkteam": ["0,12", "0", "0,05"],
         }
     )
     csv = tmp_path / "beleid.csv"
@@ -429,31 +429,63 @@ def test_load_policy_table_formats(tmp_path) -> None:
     out = did.load_policy_table(csv, boundary_year=2022)
     assert out["gemeentecode"].tolist() == ["GM0363", "GM0599", "GM0014"]
     assert out["jaar_wijkteam"].tolist() == [2015, 0, 2017]
+    assert str(out["jaar_wijkteam"].dtype) == "Int64"
     assert out["intensiteit_wijkteam"].tolist() == [0.12, 0.0, 0.05]
     assert (out["indelingsjaar"] == 2022).all()
     xlsx = tmp_path / "beleid.xlsx"
     df.to_excel(xlsx, index=False)
     assert did.load_policy_table(xlsx)["jaar_wijkteam"].tolist() == [2015, 0, 2017]
+    # numeric Excel cells: codes as numbers, years as numbers, intensities as numbers
+    numeric = tmp_path / "getallen.xlsx"
+    pd.DataFrame(
+        {"gemeentecode": [363, 599], "jaar_wijkteam": [2015, 0], "intensiteit_wijkteam": [0.12, 0.0]}
+    ).to_excel(numeric, index=False)
+    out = did.load_policy_table(numeric)
+    assert out["gemeentecode"].tolist() == ["GM0363", "GM0599"] and out["intensiteit_wijkteam"].tolist() == [0.12, 0.0]
     pq = tmp_path / "beleid.parquet"
-    df.astype(str).to_parquet(pq)
-    assert len(did.load_policy_table(pq)) == 3
+    df.astype("string").to_parquet(pq)
+    pd.testing.assert_frame_equal(did.load_policy_table(pq), did.load_policy_table(csv))
+
+
+def test_load_policy_table_dutch_excel_csv(tmp_path) -> None:
+    """Excel's "CSV UTF-8" in a Dutch locale: BOM, ';', decimal comma, CRLF (issue 10)."""
+    text = "GemeenteCode;jaar_wijkteam;intensiteit_wijkteam\r\nGM0363;2015;0,12\r\n 599 ;;0,05\r\n"
+    path = tmp_path / "beleid_excel.csv"
+    path.write_bytes(text.encode("utf-8-sig"))
+    out = did.load_policy_table(path)
+    assert list(out.columns) == ["gemeentecode", "jaar_wijkteam", "intensiteit_wijkteam"]
+    assert out["gemeentecode"].tolist() == ["GM0363", "GM0599"]
+    assert out["jaar_wijkteam"].tolist() == [2015, 0]
+    assert out["intensiteit_wijkteam"].tolist() == [0.12, 0.05]
+    mixed = tmp_path / "gemengd.csv"
+    mixed.write_bytes("gemeentecode;intensiteit_wijkteam\nGM0363;0,12\nGM0599;0.05\n".encode("utf-8-sig"))
+    with pytest.raises(DataError, match=r"gemengd.csv.*'intensiteit_wijkteam' mixes a decimal comma"):
+        did.load_policy_table(mixed)
+    assert set(did.policy.POLICY_SCHEMA.describe()["column"]) == {
+        "gemeentecode",
+        "jaar_wijkteam",
+        "jaar_poh",
+        "intensiteit_wijkteam",
+    }
 
 
 def test_load_policy_table_errors(tmp_path) -> None:
     base = pd.DataFrame({"gemeentecode": ["GM0363", "GM0599"], "jaar_wijkteam": [2015, 2016]})
     csv = tmp_path / "fout.csv"
     base.assign(gemeentecode=["GM0363", "Rotterdam"]).to_csv(csv, index=False)
-    with pytest.raises(DataError, match=r"fout.csv.*'gemeentecode'.*spreadsheet rows \[3\]"):
+    with pytest.raises(DataError, match=r"fout.csv: column 'gemeentecode'.*'Rotterdam' at file lines \[3\]"):
         did.load_policy_table(csv)
-    with pytest.raises(DataError, match="duplicates"):
+    with pytest.raises(DataError, match=r"'gemeentecode' has duplicate codes \[GM0363\] at rows \[0, 1\]"):
         did.load_policy_table(base.assign(gemeentecode=["GM0363", "GM0363"]))
     with pytest.raises(DataError, match=r"'jaar_wijkteam' has invalid values at rows \[1\]"):
         did.load_policy_table(base.assign(jaar_wijkteam=[2015, 15]))
-    with pytest.raises(DataError, match="intensity column 'intensiteit'"):
+    with pytest.raises(DataError, match=r"'jaar_wijkteam' must hold whole numbers.*2015.5"):
+        did.load_policy_table(base.assign(jaar_wijkteam=[2015.5, 2016]))
+    with pytest.raises(DataError, match=r"column 'intensiteit' has values above the allowed maximum 1: 12"):
         did.load_policy_table(base.assign(intensiteit=[0.1, 12]))
     with pytest.raises(DataError, match="no adoption-year column"):
         did.load_policy_table(base.drop(columns="jaar_wijkteam"))
-    with pytest.raises(DataError, match="'gemeentecode' not found"):
+    with pytest.raises(DataError, match=r"required column\(s\) \['gemeentecode'\] missing"):
         did.load_policy_table(base.rename(columns={"gemeentecode": "code"}))
     with pytest.raises(DataError, match="file not found"):
         did.load_policy_table(tmp_path / "bestaat_niet.csv")

@@ -1,21 +1,66 @@
-"""The user-supplied gemeente policy table (adoption years and intensities)."""
+"""The user-supplied gemeente policy table (adoption years and intensities), on :mod:`jeugdlib.io`."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from jeugdlib.did._panel import _rows
 from jeugdlib.errors import DataError
+from jeugdlib.io import Column, Schema, SourceLabel, format_rows, read_table
 
-__all__ = ["load_policy_table"]
+__all__ = ["POLICY_SCHEMA", "load_policy_table", "policy_schema"]
+
+#: Plausible adoption years (0 or empty = never).
+YEAR_RANGE = (1990, 2100)
 
 
-_GM_RE = re.compile(r"^GM\d{4}$")
+def _is_adoption(name: str) -> bool:
+    n = name.lower()
+    return n.startswith("jaar_") or n == "adoptiejaar"
+
+
+def _is_intensity(name: str) -> bool:
+    return name.lower().startswith("intensiteit")
+
+
+def policy_schema(adoption_cols: Sequence[str], intensity_cols: Sequence[str]) -> Schema:
+    """The policy-table schema for the given adoption-year and intensity columns.
+
+    ``gemeentecode`` (key, CBS gemeente code), each adoption column a whole number (a year
+    in :data:`YEAR_RANGE`, or 0/empty for never, checked by :func:`load_policy_table`)
+    and each intensity column a share between 0 and 1.
+    """
+    cols = [
+        Column(
+            "gemeentecode",
+            "code:gemeente",
+            description="CBS gemeente code: GM + 4 digits (363, gm363 and ' GM 0363 ' are accepted).",
+        )
+    ]
+    cols += [Column(c, "int", description="First year of the policy; empty or 0 = never.") for c in adoption_cols]
+    cols += [
+        Column(c, "float", min=0, max=1, description="Share between 0 and 1 (e.g. children helped by the wijkteam).")
+        for c in intensity_cols
+    ]
+    return Schema(
+        "policy table",
+        cols,
+        key="gemeentecode",
+        description="One row per gemeente: adoption year(s) of a policy and/or its intensity.",
+    )
+
+
+#: The usual policy table (CPB wijkteams / POH-jeugd); ``describe()`` documents it.
+POLICY_SCHEMA = policy_schema(["jaar_wijkteam", "jaar_poh"], ["intensiteit_wijkteam"])
+
+
+def _rows_text(index: pd.Index, source: str) -> str:
+    first = getattr(source, "first_line", None) if isinstance(source, SourceLabel) else None
+    if first is None:
+        return f"rows {format_rows(list(index))}"
+    return f"file lines {format_rows([int(i) + first for i in index])}"
 
 
 def load_policy_table(
@@ -25,27 +70,27 @@ def load_policy_table(
     intensity_cols: Sequence[str] | None = None,
     boundary_year: int | None = None,
     sheet_name: str | int = 0,
-    year_range: tuple[int, int] = (1990, 2100),
+    year_range: tuple[int, int] = YEAR_RANGE,
 ) -> pd.DataFrame:
     """Read and validate a user-supplied gemeente policy table.
 
-    The table has one row per gemeente with ``gemeentecode`` (``GM`` + 4
-    digits; plain numbers such as ``363`` are accepted and padded to
-    ``GM0363``) and at least one adoption-year column (e.g. ``jaar_wijkteam``,
-    ``jaar_poh``: the first year of the policy, empty or 0 = never) and/or
-    intensity column (e.g. ``intensiteit_wijkteam``: a share between 0 and 1).
+    The table has one row per gemeente with ``gemeentecode`` (``GM`` + 4 digits; plain
+    numbers such as ``363`` are accepted and padded to ``GM0363``) and at least one
+    adoption-year column (e.g. ``jaar_wijkteam``, ``jaar_poh``: the first year of the
+    policy, empty or 0 = never) and/or intensity column (e.g. ``intensiteit_wijkteam``: a
+    share between 0 and 1). Files are read by :func:`jeugdlib.io.read_table` (CSV with
+    ``,`` or ``;``, with or without BOM, decimal comma or point; Excel; ODS; parquet) and
+    checked against :func:`policy_schema` (see ``POLICY_SCHEMA.describe()``).
 
     Parameters
     ----------
     path_or_df:
-        CSV (``,`` or ``;``), Excel (``.xlsx``/``.xls``), ``.parquet`` or ``.ods``
-        file, or a DataFrame.
+        CSV, Excel (``.xlsx``/``.xls``), ``.ods`` or ``.parquet`` file, or a DataFrame.
     adoption_cols, intensity_cols:
-        Column names; default: columns starting with ``jaar_`` or named
-        ``adoptiejaar``, and columns starting with ``intensiteit``.
+        Column names; default: columns starting with ``jaar_`` or named ``adoptiejaar``,
+        and columns starting with ``intensiteit`` (case-insensitive).
     boundary_year:
-        Municipal boundary year of the codes (stored in ``attrs`` and a
-        column ``indelingsjaar``).
+        Municipal boundary year of the codes (added as a column ``indelingsjaar``).
     sheet_name:
         Excel/ODS sheet.
     year_range:
@@ -54,105 +99,46 @@ def load_policy_table(
     Returns
     -------
     DataFrame
-        Validated copy: codes normalised, adoption years as nullable integers
-        with 0 for never, intensities as float.
+        Validated copy: codes normalised, adoption years as nullable integers with 0 for
+        never, intensities as float.
 
     Raises
     ------
     DataError
-        Naming the file, column and rows: missing ``gemeentecode``, malformed or
-        duplicate codes, non-integer or implausible years, intensities outside
-        [0, 1], no policy column at all.
+        Naming the file, column and rows (file lines for files): missing
+        ``gemeentecode``, malformed or duplicate codes, non-integer or implausible years,
+        intensities outside [0, 1], no policy column at all.
     """
-    if isinstance(path_or_df, pd.DataFrame):
-        raw = path_or_df.copy()
-        source = "policy table (DataFrame)"
-        row_of = lambda idx: list(idx)  # noqa: E731
-    else:
-        path = Path(path_or_df)
-        source = f"policy table {str(path)!r}"
-        if not path.exists():
-            raise DataError(f"{source}: file not found; check the path.")
-        suffix = path.suffix.lower()
-        try:
-            if suffix in (".csv", ".txt"):
-                raw = pd.read_csv(path, sep=None, engine="python", dtype=str)
-            elif suffix in (".xlsx", ".xlsm", ".xls"):
-                raw = pd.read_excel(path, sheet_name=sheet_name, dtype=str)
-            elif suffix == ".ods":
-                raw = pd.read_excel(path, sheet_name=sheet_name, engine="odf", dtype=str)
-            elif suffix == ".parquet":
-                raw = pd.read_parquet(path)
-            else:
-                raise DataError(f"{source}: unsupported file type {suffix!r}; use CSV, Excel, ODS or parquet.")
-        except DataError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - any reader failure becomes a DataError
-            raise DataError(f"{source}: could not be read ({exc}).") from exc
-        row_of = lambda idx: [int(i) + 2 for i in idx]  # noqa: E731  (spreadsheet rows, header = 1)
-    raw.columns = [str(c).strip() for c in raw.columns]
-    where = "rows" if isinstance(path_or_df, pd.DataFrame) else "spreadsheet rows"
-    if "gemeentecode" not in raw.columns:
-        raise DataError(
-            f"{source}: column 'gemeentecode' not found; columns are {list(raw.columns)}. "
-            "Name the gemeente code column 'gemeentecode' (GM + 4 digits)."
-        )
-    out = raw.copy()
-    code = out["gemeentecode"].astype("string").str.strip().str.upper()
-    digits = code.str.fullmatch(r"\d{1,4}(\.0)?").fillna(False)
-    code = code.where(~digits, "GM" + code.str.replace(".0", "", regex=False).str.zfill(4))
-    bad = ~code.fillna("").str.match(_GM_RE)
-    if bad.any():
-        raise DataError(
-            f"{source}: column 'gemeentecode' has invalid codes at {where} "
-            f"{_rows(row_of(out.index[bad]))} (e.g. {out['gemeentecode'][bad].iloc[0]!r}); "
-            "use 'GM' followed by 4 digits, e.g. GM0363."
-        )
-    out["gemeentecode"] = code.astype(str)
-    dup = out["gemeentecode"].duplicated(keep=False)
-    if dup.any():
-        raise DataError(
-            f"{source}: column 'gemeentecode' has duplicates {sorted(out.loc[dup, 'gemeentecode'].unique())[:5]} "
-            f"at {where} {_rows(row_of(out.index[dup]))}; keep one row per gemeente."
-        )
+    label = "policy table (DataFrame)" if isinstance(path_or_df, pd.DataFrame) else None
+    raw, source = read_table(path_or_df, sheet_name=sheet_name, source=label)
+    headers = [str(c) for c in raw.columns]
     if adoption_cols is None:
-        adoption_cols = [c for c in out.columns if c.lower().startswith("jaar_") or c.lower() == "adoptiejaar"]
+        adoption_cols = [c for c in headers if _is_adoption(c)]
     if intensity_cols is None:
-        intensity_cols = [c for c in out.columns if c.lower().startswith("intensiteit")]
-    for c in [*adoption_cols, *intensity_cols]:
-        if c not in out.columns:
-            raise DataError(f"{source}: column {c!r} not found; columns are {list(out.columns)}.")
+        intensity_cols = [c for c in headers if _is_intensity(c)]
+    adoption_cols, intensity_cols = list(adoption_cols), list(intensity_cols)
     if not adoption_cols and not intensity_cols:
         raise DataError(
             f"{source}: no adoption-year column (jaar_*, adoptiejaar) or intensity column "
-            f"(intensiteit*) found in {list(out.columns)}; add one or pass adoption_cols/intensity_cols."
+            f"(intensiteit*) found in {headers}; add one or pass adoption_cols/intensity_cols.",
+            source=str(source),
         )
+    out = policy_schema(adoption_cols, intensity_cols).validate(raw, source)
     lo, hi = year_range
     for c in adoption_cols:
-        s = out[c].astype("string").str.strip()
-        s = s.mask(s.str.lower().isin(["", "nan", "na", "n/a", "none", "<na>"]), pd.NA)
-        num = pd.to_numeric(s, errors="coerce")
-        bad = (num.isna() & s.notna()) | (num.notna() & (num != np.round(num)))
-        bad |= num.notna() & (num != 0) & ((num < lo) | (num > hi))
+        years = out[c]
+        bad = (years.notna() & (years != 0) & ((years < lo) | (years > hi))).to_numpy(dtype=bool)
         if bad.any():
             raise DataError(
-                f"{source}: adoption-year column {c!r} has invalid values at {where} "
-                f"{_rows(row_of(out.index[bad]))} (e.g. {out[c][bad].iloc[0]!r}); use a year "
-                f"between {lo} and {hi}, or leave empty / 0 for never."
+                f"{source}: adoption-year column {c!r} has invalid values at {_rows_text(out.index[bad], source)} "
+                f"(e.g. '{raw[c][bad].iloc[0]}'); use a year between {lo} and {hi}, or leave empty / 0 for never.",
+                source=str(source),
+                column=c,
             )
-        out[c] = num.fillna(0).astype("Int64")
+        out[c] = years.fillna(0).astype("Int64")
     for c in intensity_cols:
-        s = out[c].astype("string").str.strip().str.replace(",", ".", regex=False)
-        s = s.mask(s.str.lower().isin(["", "nan", "na", "n/a", "none", "<na>"]), pd.NA)
-        num = pd.to_numeric(s, errors="coerce")
-        bad = (num.isna() & s.notna()) | (num < 0) | (num > 1)
-        if bad.any():
-            raise DataError(
-                f"{source}: intensity column {c!r} has invalid values at {where} "
-                f"{_rows(row_of(out.index[bad]))} (e.g. {out[c][bad].iloc[0]!r}); use a share "
-                "between 0 and 1 (divide percentages by 100)."
-            )
-        out[c] = num.astype(float)
+        out[c] = out[c].astype(float)
+    out["gemeentecode"] = out["gemeentecode"].astype(str)
     if boundary_year is not None:
         out["indelingsjaar"] = int(boundary_year)
     return out
