@@ -185,3 +185,45 @@ def test_datasets_have_provenance():
     for ds in d.DATASETS.values():
         assert ds.path.exists(), ds.file
         assert ds.source and ds.licence
+
+
+# ---------------------------------------------------------------- embedded tables through the input layer
+def test_mergers_table():
+    m = d.load_mergers()
+    assert len(m) == 70 and m.oude_gemeentecode.is_unique
+    assert m.ingangsjaar.dtype == "int64" and m.oude_gemeentecode.str.fullmatch(r"GM\d{4}").all()
+    row = m.set_index("oude_gemeentecode").loc["GM0478"]  # Zeevang -> Edam-Volendam, 2016
+    assert row.nieuwe_gemeentecode == "GM0385" and row.ingangsjaar == 2016
+
+
+def test_mpdta_types():
+    m = d.load_mpdta()
+    assert m.shape == (2500, 6) and m.countyreal.nunique() == 500
+    assert [str(t) for t in m.dtypes] == ["int64", "int64", "float64", "float64", "int64", "int64"]
+
+
+def test_embedded_schemas_describe_and_boundary_years():
+    from jeugdlib.data import schemas
+
+    desc = schemas.SCP_2017_SCHEMA.describe()
+    assert desc.loc[desc.key, "column"].tolist() == ["wijkcode"]
+    assert desc.set_index("column").loc["perc_jhzv", "max"] == 100
+    assert schemas.kwb_schema("wijk").column("a_inw").name == "inwoners"  # published name -> readable name
+    assert d.DATASETS["scp_2017"].boundary_year == 2017 and d.DATASETS["kwb_jeugdzorg_2021_2022"].boundary_year is None
+    assert d.load_scp_2017().attrs["boundary_year"] == 2017  # still written: jeugdlib.multilevel reads it
+
+
+def test_embedded_file_checked_like_user_file(tmp_path):
+    """A damaged copy of an embedded file is refused by the same schema, naming file, column and line."""
+    from jeugdlib.data import schemas
+    from jeugdlib.io import read_table as io_read
+
+    text = d.embedded_path("gemeente_jeugdregio_2022").read_text(encoding="utf-8").splitlines()
+    text[3] = text[3].replace(",JZ", ",XX", 1)
+    p = tmp_path / "regio.csv"
+    p.write_text("\n".join(text) + "\n", encoding="utf-8")
+    raw, src = io_read(p)
+    with pytest.raises(
+        DataError, match=r"regio\.csv: column 'jeugdregio_code' has codes not of the form.*file lines \[4\]"
+    ):
+        schemas.GEMEENTE_JEUGDREGIO_SCHEMA.validate(raw, src)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import time
 
@@ -97,7 +98,6 @@ def test_missing_cells_are_none_and_tokens_stay_text(tmp_path):
         ("ragged.csv", b"a,b\n1,2,3\n", "as many fields as the header"),
         ("zip.csv", b"PK\x03\x04rest", "zipped"),
         ("table.json", b"{}", "unsupported file type '.json'"),
-        ("noname.csv", b"a,,b\n1,2,3\n", "have no name"),
     ],
 )
 def test_unreadable_files_refused(tmp_path, name, content, pattern):
@@ -124,10 +124,13 @@ def test_header_only_gives_empty_frame(tmp_path):
     assert Schema("t", [Column("gemeentecode", "code:gemeente")], min_rows=0).validate(df, src).empty
 
 
-def test_trailing_empty_columns_dropped(tmp_path):
+def test_trailing_empty_columns_dropped_and_unnamed_kept(tmp_path):
     p = tmp_path / "t.csv"
     p.write_text("a;b;\n1;2;\n", encoding="utf-8")
     assert list(read_table(p)[0].columns) == ["a", "b"]
+    p.write_text(",a,b\n1,2,3\n", encoding="utf-8")  # R's row numbers
+    df, _ = read_table(p)
+    assert list(df.columns) == ["Unnamed: 0", "a", "b"] and df.iloc[0].tolist() == ["1", "2", "3"]
 
 
 def test_excel_ods_parquet_same_values(tmp_path):
@@ -225,17 +228,21 @@ def test_numbers_parsed(values, expected):
     assert num(values).tolist() == expected
 
 
-def test_numbers_against_float():
-    """The hand-rolled parser agrees with float() on the normalised strings."""
+def test_numbers_against_pandas():
+    """The hand-rolled separator handling gives what pandas.to_numeric gives on the normalised strings."""
     rng = np.random.default_rng(1)
     vals = np.round(rng.normal(0, 1e4, 500), 3)
     dot = [repr(float(v)) for v in vals]
-    comma = [f"{v:.3f}".replace(".", ",") for v in vals]
+    plain = [f"{v:.3f}" for v in vals]
+    comma = [t.replace(".", ",") for t in plain]
     grouped = [f"{v:,.3f}".replace(",", "_").replace(".", ",").replace("_", ".") for v in vals]
-    assert num(dot).tolist() == [float(v) for v in dot]
-    expect = [float(f"{v:.3f}") for v in vals]
+    assert num(dot).tolist() == pd.to_numeric(pd.Series(dot)).tolist()
+    expect = pd.to_numeric(pd.Series(plain)).tolist()
     assert num(comma).tolist() == expect
     assert num(grouped).tolist() == expect
+    # and pandas' CSV reader: a table keeps exactly the numbers it had when read with pandas.read_csv
+    text = "x\n" + "\n".join(dot) + "\n"
+    assert num(dot).tolist() == pd.read_csv(io.StringIO(text))["x"].tolist()
 
 
 def test_missing_tokens():

@@ -123,74 +123,93 @@ def parse_numeric(
                 column=column,
             )
     else:
-        values = pd.Series(_parse_text(_strings(series), index, series, column, source), index=index)
+        values = pd.Series(_parse_text(series, column, source), index=index)
     return _finish(values, series, column=column, source=source, integer=integer, lo=min, hi=max)
 
 
-def _parse_text(arr: Any, index: pd.Index, raw: pd.Series, column: str, source: str) -> np.ndarray:
-    text = pc.utf8_trim_whitespace(arr)
+_MIXED = (
+    "mixes a decimal comma and a decimal point:",
+    "jeugdlib refuses to guess (13.5 could be meant as 135, or 12,5 as 125): use one decimal separator in the "
+    "whole column.",
+)
+_NOT_NUMBER = ("must be numeric but has values", _ADVICE)
+_NAMED = ("must be numeric but has values", "'inf' and 'nan' are not data. " + _ADVICE)
+
+
+#: Columns up to this length try pandas' parser on the whole column first (cheaper than factorising).
+_DIRECT = 200_000
+
+
+def _parse_text(series: pd.Series, column: str, source: str) -> np.ndarray:
+    """Parse a text column: each distinct value once (columns repeat values), then expand to the rows."""
+    if len(series) <= _DIRECT:
+        # fast path for the common case, a clean column: every filled cell parses and is finite
+        direct = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+        filled = series.notna().to_numpy()
+        if not (filled & ~np.isfinite(direct)).any():  # (pandas' parser accepts no comma, so none were there)
+            return direct
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    values_u, error = _parse_unique(_strings(pd.Series(np.asarray(uniques, dtype=object), dtype=object)))
+    ok = codes >= 0
+    if error is not None:
+        (what, advice), masks = error[0], error[1:]
+        rows = np.zeros(len(series), dtype=bool)
+        picks = []
+        for m, n in zip(masks, (3, 2) if len(masks) == 2 else (len(series),)):
+            hit = ok & m[np.maximum(codes, 0)]
+            picks.extend(np.flatnonzero(hit)[:n].tolist())
+            rows |= hit
+        if len(masks) == 2:  # mixed separators: show examples of both kinds
+            rows = np.zeros(len(series), dtype=bool)
+            rows[picks] = True
+        raise DataError(problem(source, column, what, series.index[rows], series[rows], advice),
+                        source=source, column=column)  # fmt: skip
+    out = np.full(len(series), np.nan)
+    out[ok] = values_u[codes[ok]]
+    return out
+
+
+def _parse_unique(text: Any) -> tuple[np.ndarray, tuple | None]:
+    """Values of distinct cells, or the problem: ((what, advice), mask, [mask])."""
+    text = pc.utf8_trim_whitespace(text)
     missing = pc.or_(pc.is_null(text), pc.is_in(text, value_set=pa.array(MISSING_TOKENS)))
     text = pc.if_else(missing, pa.scalar(None, pa.string()), text)
     has_comma = _any(pc.match_substring(text, ","))
-    if not has_comma:
-        try:  # fast path: plain numbers with a decimal point
-            out = np.asarray(pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
-        except pa.ArrowInvalid:
-            pass
-        else:
-            nonfinite = ~np.isfinite(out) & ~_where(missing)
-            if nonfinite.any():
-                raise DataError(
-                    problem(
-                        source,
-                        column,
-                        "must be numeric but has values",
-                        index[nonfinite],
-                        raw[nonfinite],
-                        "'inf' and 'nan' are not data. " + _ADVICE,
-                    ),
-                    source=source,
-                    column=column,
-                )
-            return out
+    if not has_comma:  # fast path: plain numbers with a decimal point
+        out = _to_float(text)
+        if not (~np.isfinite(out) & ~_where(missing)).any():
+            return out, None
+        named = _where(pc.match_substring_regex(pc.utf8_lower(text), r"^[+-]?(inf|infinity|nan)$"))
+        if named.any():
+            return out, (_NAMED, named)
     nl = pc.match_substring_regex(text, _NL)
     en = pc.match_substring_regex(text, _EN)
-    comma = pc.match_substring(text, ",")
-    dot = pc.match_substring(text, ".")
-    nl_decisive = pc.and_(pc.and_(nl, pc.invert(en)), pc.or_(comma, dot))
-    en_decisive = pc.and_(pc.and_(en, pc.invert(nl)), pc.or_(comma, dot))
-    if _any(nl_decisive) and _any(en_decisive):
-        nl_rows, en_rows = _where(nl_decisive), _where(en_decisive)
-        first = np.flatnonzero(nl_rows)[:3].tolist() + np.flatnonzero(en_rows)[:2].tolist()
-        both = np.sort(np.asarray(first))
-        raise DataError(
-            problem(
-                source,
-                column,
-                "mixes a decimal comma and a decimal point:",
-                index[both],
-                raw.iloc[both],
-                "jeugdlib refuses to guess (13.5 could be meant as 135, or 12,5 as 125): use one decimal separator "
-                "in the whole column.",
-            ),
-            source=source,
-            column=column,
-        )
-    dutch = _any(nl_decisive) or (not _any(en_decisive) and has_comma)
-    ok = nl if dutch else en
-    bad = pc.and_(pc.invert(pc.fill_null(ok, False)), pc.invert(missing))
-    if _any(bad):
-        rows = _where(bad)
-        raise DataError(
-            problem(source, column, "must be numeric but has values", index[rows], raw[rows], _ADVICE),
-            source=source,
-            column=column,
-        )
+    sep = pc.or_(pc.match_substring(text, ","), pc.match_substring(text, "."))
+    nl_decisive = _where(pc.and_(pc.and_(nl, pc.invert(en)), sep))
+    en_decisive = _where(pc.and_(pc.and_(en, pc.invert(nl)), sep))
+    if nl_decisive.any() and en_decisive.any():
+        return np.empty(0), (_MIXED, nl_decisive, en_decisive)
+    dutch = nl_decisive.any() or (not en_decisive.any() and has_comma)
+    bad = ~_where(nl if dutch else en) & ~_where(missing)
+    if bad.any():
+        return np.empty(0), (_NOT_NUMBER, bad)
     if dutch:
         clean = pc.replace_substring(pc.replace_substring(text, ".", ""), ",", ".")
     else:
         clean = pc.replace_substring(text, ",", "")
-    return np.asarray(pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+    return _to_float(clean), None
+
+
+def _to_float(text: Any) -> np.ndarray:
+    """Strings to float64 with pandas' parser (NaN where unparseable or missing).
+
+    pandas' parser, not arrow's cast, because it is the one pandas' CSV reader
+    and ``pandas.to_numeric`` use: every table keeps exactly the numbers it had
+    when jeugdlib read files with pandas (the two differ in the last bit for
+    about one value in ten).
+    """
+    values = text.to_pandas() if hasattr(text, "to_pandas") else pd.Series(text)
+    return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
 
 
 def _finish(

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from jeugdlib.errors import DataError
-from jeugdlib.io._messages import SourceLabel, format_rows
+from jeugdlib.io._messages import SourceLabel
 
 __all__ = ["header_key", "read_table"]
 
@@ -73,7 +73,9 @@ def read_table(
     DataError
         Missing file, unsupported extension, empty file, binary content, an
         encoding that is neither UTF-8 nor Windows-1252, rows with the wrong
-        number of fields, empty or duplicate column names.
+        number of fields, duplicate column names (compared ignoring case,
+        spaces and underscores). A column without a name is dropped when it is
+        empty and kept as ``Unnamed: <position>`` otherwise.
     """
     if isinstance(path_or_df, pd.DataFrame):
         label = SourceLabel(source or "<DataFrame>", None)
@@ -108,13 +110,6 @@ def read_table(
 
 
 def _check_headers(df: pd.DataFrame, label: str) -> None:
-    empty = [i + 1 for i, c in enumerate(df.columns) if c == ""]
-    if empty:
-        raise DataError(
-            f"{label}: column(s) at position {format_rows(empty)} have no name but hold data. "
-            "Give every column a header.",
-            source=label,
-        )
     keys: dict[str, str] = {}
     dups: list[str] = []
     for c in df.columns:
@@ -131,10 +126,15 @@ def _check_headers(df: pd.DataFrame, label: str) -> None:
 
 
 def _drop_unnamed_empty(df: pd.DataFrame) -> pd.DataFrame:
-    """Drop columns without a header that hold nothing (trailing separators of spreadsheet exports)."""
-    drop = [i for i, c in enumerate(df.columns) if c == "" and df.iloc[:, i].isna().all()]
-    if drop:
-        df = df.iloc[:, [i for i in range(df.shape[1]) if i not in drop]]
+    """Drop columns without a header that hold nothing (trailing separators of spreadsheet exports).
+
+    An unnamed column that holds data (e.g. the row numbers R and pandas write)
+    is kept as ``Unnamed: <position>``, as pandas names it.
+    """
+    keep = [i for i, c in enumerate(df.columns) if c != "" or df.iloc[:, i].notna().any()]
+    if len(keep) < df.shape[1]:
+        df = df.iloc[:, keep]
+    df.columns = [c if c != "" else f"Unnamed: {keep[j]}" for j, c in enumerate(df.columns)]
     return df
 
 

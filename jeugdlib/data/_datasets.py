@@ -1,0 +1,171 @@
+"""The catalogue of embedded datasets (provenance) and the loader cache."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from jeugdlib.errors import DataError
+
+__all__ = ["DATASETS", "EMBEDDED_DIR", "Dataset", "copying", "embedded_path"]
+
+EMBEDDED_DIR = Path(__file__).resolve().parent / "embedded"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """An embedded dataset and its provenance.
+
+    ``boundary_year`` is the municipal boundary year of the codes in the file
+    (``None`` when the file holds several years or no codes).
+    """
+
+    name: str
+    file: str
+    description: str
+    source: str
+    licence: str
+    boundary_year: int | None = None
+
+    @property
+    def path(self) -> Path:
+        return EMBEDDED_DIR / self.file
+
+
+_CBS = "CC BY 4.0 — Bron: CBS"
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in [
+        Dataset(
+            "scp_2017",
+            "scp_jeugdhulp_in_de_wijk_2017.csv",
+            "SCP wijkbestand 2017: observed and expected jeugdhulp zonder verblijf and 27 determinants, 2,918 wijken",
+            "SCP, Jeugdhulp in de wijk (SCP-publicatie 2020-1), wijkbestand 2017",
+            "Published by SCP; cite as 'Bron: SCP, Jeugdhulp in de wijk (2020), wijkbestand 2017'",
+            2017,
+        ),
+        Dataset(
+            "scp_2017_ods",
+            "scp_jeugdhulp_in_de_wijk_2017.ods",
+            "The SCP file as published (sheets beschrijving, bronnen, wijk, gebruik, determinanten)",
+            "SCP 2020 (via public repository semkjaer/capybara1.0 @ 1170206)",
+            "As scp_2017",
+        ),
+        Dataset(
+            "scp_bronnen",
+            "scp_determinanten_bronnen.csv",
+            "Definitions and sources of the SCP variables (extracted from the 'bronnen' sheet)",
+            "SCP 2020; extracted by scripts/extract_scp_bronnen.py",
+            "As scp_2017",
+        ),
+        Dataset(
+            "kwb_jeugdzorg_2021_2022",
+            "cbs_kwb_jeugdzorg_wijken_gemeenten_2021_2022.csv",
+            "CBS Kerncijfers wijken en buurten joined with Jeugdzorg; wijken, wijk and gemeente rows 2021 and 2022",
+            "CBS 85039NED/85318NED (KWB) and 85075NED/85335NED (jeugdzorg; wijken)",
+            _CBS,
+        ),
+        Dataset(
+            "jeugdzorg_indicatoren_2022",
+            "cbs_85098NED_indicatoren_jeugdzorg_gemeenten_2022.csv",
+            "Youth-care indicators per gemeente 2022* (provisional): % with jeugdhulp, verblijf, jeugdbescherming",
+            "CBS 85098NED",
+            _CBS,
+        ),
+        Dataset(
+            "jeugdzorg_gemeenten_2022",
+            "cbs_85335NED_jeugdzorg_gemeenten_2022.csv",
+            "Jeugdzorg; wijken 2022, gemeente rows: youths by age, household type, referrer",
+            "CBS 85335NED",
+            _CBS,
+        ),
+        Dataset(
+            "kwb_2017_amsterdam",
+            "cbs_83765NED_kwb_2017_amsterdam.csv",
+            "Full KWB 2017 for Amsterdam (wijken, buurten): crime, distances, divorced, bijstand, WOZ",
+            "CBS 83765NED (via public repository elakyc15/Group-7)",
+            _CBS,
+            2017,
+        ),
+        Dataset(
+            "gemeente_jeugdregio_2017",
+            "gemeente_jeugdregio_2017.csv",
+            "Gemeente → jeugdzorgregio, 388 gemeenten (2017 boundaries)",
+            "Derived from CBS/PDOK jeugdregio boundaries (cartomap/nl) by point-in-polygon",
+            _CBS,
+            2017,
+        ),
+        Dataset(
+            "gemeente_jeugdregio_2022",
+            "gemeente_jeugdregio_2022.csv",
+            "Gemeente → jeugdzorgregio, 345 gemeenten (2022 boundaries)",
+            "Derived from CBS/PDOK jeugdregio boundaries (cartomap/nl) by largest area share",
+            _CBS,
+            2022,
+        ),
+        Dataset(
+            "gemeente_herindelingen",
+            "gemeente_herindelingen.csv",
+            "Municipal mergers (old code → successor code, year in force)",
+            "CBS, Gemeentelijke indelingen per jaar",
+            _CBS,
+        ),
+        Dataset(
+            "wijken_2022_geo",
+            "geo/wijken_2022.geojson",
+            "Wijk polygons 2022 (WGS84, simplified); Goeree-Overflakkee (GM1924) missing",
+            "CBS wijk- en buurtkaart 2022",
+            _CBS,
+        ),
+        Dataset(
+            "gemeenten_2022_geo",
+            "geo/gemeenten_2022.geojson",
+            "Gemeente polygons 2022 (WGS84)",
+            "CBS/PDOK gebiedsindelingen",
+            _CBS,
+        ),
+        Dataset(
+            "jeugdregio_2017_geo",
+            "geo/jeugdregio_2017.topojson",
+            "Jeugdregio polygons 2017 (generalised)",
+            "CBS/PDOK gebiedsindelingen",
+            _CBS,
+        ),
+        Dataset(
+            "jeugdregio_2022_geo",
+            "geo/jeugdregio_2022.topojson",
+            "Jeugdregio polygons 2022 (generalised)",
+            "CBS/PDOK gebiedsindelingen",
+            _CBS,
+        ),
+        Dataset(
+            "mpdta",
+            "external/mpdta.csv",
+            "R 'did' package example panel (US counties 2003–2007, teen employment): reference for DiD tests",
+            "Callaway & Sant'Anna (2021), R package did (via d2cml-ai/csdid)",
+            "GPL-2 (R package data)",
+        ),
+    ]
+}
+
+
+def embedded_path(name: str) -> Path:
+    """Path of an embedded dataset by its name in :data:`DATASETS`."""
+    try:
+        return DATASETS[name].path
+    except KeyError:
+        raise DataError(f"unknown embedded dataset {name!r}; choose from {sorted(DATASETS)}") from None
+
+
+def copying(func):
+    """Cache a loader and hand out copies, so callers can never mutate the cache."""
+    cached = functools.lru_cache(maxsize=None)(func)
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        result = cached(*args, **kwargs)
+        return result.copy()
+
+    wrapper.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    return wrapper
