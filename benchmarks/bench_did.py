@@ -37,23 +37,58 @@ def main() -> None:
     did.event_study(panel, "ln_met_verblijf", "gemeentecode", "jaar", "jaar_wijkteam", n_wild=0)
 
     rows = [
-        ("staggered_att mpdta, no bootstrap", 0.5,
-         lambda: did.staggered_att(mpdta, *args, n_boot=0).aggregate("dynamic")),
-        ("staggered_att mpdta, 999 bootstrap draws", 3.0,
-         lambda: did.staggered_att(mpdta, *args, n_boot=999, seed=1).aggregate("dynamic")),
-        ("staggered_att mpdta + lpop (differences, dr)", None,
-         lambda: did.staggered_att(mpdta, *args, covariates=["lpop"], n_boot=0)),
-        ("event_study twfe 350x10, wild bootstrap 9,999", 10.0,
-         lambda: did.event_study(panel, "ln_met_verblijf", "gemeentecode", "jaar",
-                                 "jaar_wijkteam", window=(-4, 4), estimator="twfe",
-                                 n_wild=9_999, seed=1)),
-        ("event_study sunab 350x10, wild bootstrap 9,999", 10.0,
-         lambda: did.event_study(panel, "ln_met_verblijf", "gemeentecode", "jaar",
-                                 "jaar_wijkteam", window=(-4, 4), estimator="sunab",
-                                 n_wild=9_999, seed=1)),
-        ("compare_estimators 350x10 (twfe, sunab, did2s, cs)", None,
-         lambda: did.compare_estimators(panel, "ln_met_verblijf", "gemeentecode", "jaar",
-                                        "jaar_wijkteam", window=(-4, 4))),
+        (
+            "staggered_att mpdta, no bootstrap",
+            0.5,
+            lambda: did.staggered_att(mpdta, *args, n_boot=0).aggregate("dynamic"),
+        ),
+        (
+            "staggered_att mpdta, 999 bootstrap draws",
+            3.0,
+            lambda: did.staggered_att(mpdta, *args, n_boot=999, seed=1).aggregate("dynamic"),
+        ),
+        (
+            "staggered_att mpdta + lpop (differences, dr)",
+            None,
+            lambda: did.staggered_att(mpdta, *args, covariates=["lpop"], n_boot=0),
+        ),
+        (
+            "event_study twfe 350x10, wild bootstrap 9,999",
+            10.0,
+            lambda: did.event_study(
+                panel,
+                "ln_met_verblijf",
+                "gemeentecode",
+                "jaar",
+                "jaar_wijkteam",
+                window=(-4, 4),
+                estimator="twfe",
+                n_wild=9_999,
+                seed=1,
+            ),
+        ),
+        (
+            "event_study sunab 350x10, wild bootstrap 9,999",
+            10.0,
+            lambda: did.event_study(
+                panel,
+                "ln_met_verblijf",
+                "gemeentecode",
+                "jaar",
+                "jaar_wijkteam",
+                window=(-4, 4),
+                estimator="sunab",
+                n_wild=9_999,
+                seed=1,
+            ),
+        ),
+        (
+            "compare_estimators 350x10 (twfe, sunab, did2s, cs)",
+            None,
+            lambda: did.compare_estimators(
+                panel, "ln_met_verblijf", "gemeentecode", "jaar", "jaar_wijkteam", window=(-4, 4)
+            ),
+        ),
     ]
     print(f"{'benchmark':55s} {'best of 3 (s)':>14s} {'target (s)':>11s}")
     for name, target, fn in rows:

@@ -47,6 +47,7 @@ real_outcome = "jeugdhulp_met_verblijf"  # een vorm uit jeugdlib.data.cbs.VORMEN
 import warnings
 
 import pandas as pd
+from IPython.display import display
 
 from jeugdlib import did
 from jeugdlib.disclosure import protect
@@ -67,9 +68,14 @@ pd.set_option("display.precision", 4)
 panel = did.simulate_cpb_panel(n_gemeenten=n_gemeenten, seed=seed)
 assert panel.attrs["synthetic"]
 per_cohort = (
-    panel.groupby("gemeentecode")["jaar_wijkteam"].first()
-    .replace(0, "nooit").astype(str).value_counts().sort_index()
-    .rename("n_gemeenten").to_frame()
+    panel.groupby("gemeentecode")["jaar_wijkteam"]
+    .first()
+    .replace(0, "nooit")
+    .astype(str)
+    .value_counts()
+    .sort_index()
+    .rename("n_gemeenten")
+    .to_frame()
 )
 protect(per_cohort, ["n_gemeenten"], source="gemeenten per invoeringsjaar (synthetisch)")
 
@@ -84,17 +90,22 @@ protect(per_cohort, ["n_gemeenten"], source="gemeenten per invoeringsjaar (synth
 gemeenten = panel.groupby("gemeentecode")["intensiteit_wijkteam"].first()
 groep = pd.qcut(gemeenten.rank(method="first"), 3, labels=["weinig", "midden", "veel"])
 panel["wijkteamhulp"] = panel["gemeentecode"].map(groep)
-groei = did.growth_by_group(panel, "jeugdhulp_met_verblijf", "wijkteamhulp", 2013, 2018,
-                            n_boot=n_boot, seed=seed, reference="weinig")
-protect(groei.table.set_index("group"), ["n_units", "base", "end"], column_totals=False,
-        rate_cols={"growth_pct": ["base", "end"], "ci_low": ["base", "end"],
-                   "ci_high": ["base", "end"]}, source="groei met verblijf (synthetisch)")
+groei = did.growth_by_group(
+    panel, "jeugdhulp_met_verblijf", "wijkteamhulp", 2013, 2018, n_boot=n_boot, seed=seed, reference="weinig"
+)
+protect(
+    groei.table.set_index("group"),
+    ["n_units", "base", "end"],
+    column_totals=False,
+    rate_cols={"growth_pct": ["base", "end"], "ci_low": ["base", "end"], "ci_high": ["base", "end"]},
+    source="groei met verblijf (synthetisch)",
+)
 
 # %%
 groei.contrasts
 
 # %%
-did_plots.growth_plot(groei, title="Groei jeugdzorg met verblijf 2013-2018 (SYNTHETISCH)");
+_ = did_plots.growth_plot(groei, title="Groei jeugdzorg met verblijf 2013-2018 (SYNTHETISCH)")
 
 # %% [markdown]
 # ## 3. Intensiteit: dosis-respons
@@ -104,17 +115,24 @@ did_plots.growth_plot(groei, title="Groei jeugdzorg met verblijf 2013-2018 (SYNT
 # intensiteit met gemeente-geclusterde standaardfouten.
 
 # %%
-intens = did.intensity_did(panel, "jeugdhulp_met_verblijf", "gemeentecode", "jaar",
-                           "intensiteit_wijkteam", post_from=2015, n_boot=n_boot, seed=seed)
-protect(intens.groups.set_index("group"), ["n_units"], column_totals=False,
-        source="intensiteitsgroepen (synthetisch)")
+intens = did.intensity_did(
+    panel,
+    "jeugdhulp_met_verblijf",
+    "gemeentecode",
+    "jaar",
+    "intensiteit_wijkteam",
+    post_from=2015,
+    n_boot=n_boot,
+    seed=seed,
+)
+protect(intens.groups.set_index("group"), ["n_units"], column_totals=False, source="intensiteitsgroepen (synthetisch)")
 
 # %%
 display(intens.contrasts)
 intens.slope
 
 # %%
-did_plots.intensity_plot(intens, title="Groei met verblijf naar wijkteamhulp (SYNTHETISCH)");
+_ = did_plots.intensity_plot(intens, title="Groei met verblijf naar wijkteamhulp (SYNTHETISCH)")
 
 # %% [markdown]
 # ## 4. TWFE versus robuuste schatters
@@ -128,15 +146,14 @@ did_plots.intensity_plot(intens, title="Groei met verblijf naar wijkteamhulp (SY
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", StaggeredTimingWarning)  # we tonen de vertekening bewust
     vergelijking, resultaten = did.compare_estimators(
-        panel, uitkomst, "gemeentecode", "jaar", "jaar_wijkteam", window=window,
-        return_results=True)
+        panel, uitkomst, "gemeentecode", "jaar", "jaar_wijkteam", window=window, return_results=True
+    )
 waar_dyn = did.true_att(panel, uitkomst, kind="dynamic")
 waar_dyn = waar_dyn[waar_dyn["event_time"].between(*window)]
 waar_post = waar_dyn.loc[waar_dyn["event_time"] >= 0, "att"].mean()
 waar_simple = did.true_att(panel, uitkomst, kind="simple")
 samenvatting = vergelijking[vergelijking["term"] != "event"].drop(columns="event_time")
-samenvatting["waar_effect"] = [waar_simple if t == "static" else waar_post
-                               for t in samenvatting["term"]]
+samenvatting["waar_effect"] = [waar_simple if t == "static" else waar_post for t in samenvatting["term"]]
 samenvatting
 
 # %% [markdown]
@@ -147,8 +164,9 @@ samenvatting
 # terugvindt. Het event-study-diagram, met het ware effect als stippellijn:
 
 # %%
-did_plots.event_study_plot(vergelijking, truth=waar_dyn, ylabel="effect op log(met verblijf)",
-                           title="Event study, SYNTHETISCH panel");
+_ = did_plots.event_study_plot(
+    vergelijking, truth=waar_dyn, ylabel="effect op log(met verblijf)", title="Event study, SYNTHETISCH panel"
+)
 
 # %% [markdown]
 # ## 5. Callaway & Sant'Anna in detail, pre-trends en gevoeligheid
@@ -160,8 +178,9 @@ did_plots.event_study_plot(vergelijking, truth=waar_dyn, ylabel="effect op log(m
 # voordat het effect niet meer van nul te onderscheiden is?
 
 # %%
-cs = did.staggered_att(panel, uitkomst, "gemeentecode", "jaar", "jaar_wijkteam",
-                       control="never", n_boot=n_boot, seed=seed)
+cs = did.staggered_att(
+    panel, uitkomst, "gemeentecode", "jaar", "jaar_wijkteam", control="never", n_boot=n_boot, seed=seed
+)
 print("waar effect (simple):", round(waar_simple, 4))
 for soort in ("simple", "group", "dynamic", "calendar"):
     print(soort, cs.aggregate(soort).overall.round(4).to_dict())
@@ -175,7 +194,7 @@ cs.pretrend_test()
 cs.aggregate("dynamic").tidy()
 
 # %%
-did_plots.att_gt_plot(cs, title="ATT(g,t) met verblijf (SYNTHETISCH)");
+_ = did_plots.att_gt_plot(cs, title="ATT(g,t) met verblijf (SYNTHETISCH)")
 
 # %%
 rm = did.relative_magnitudes(resultaten["sunab"], mbar=[0, 0.5, 1, 2, 5])
@@ -189,8 +208,7 @@ rm.table
 # bevestigen (interval rond nul), net als het CPB geen verschil vond.
 
 # %%
-poh = did.staggered_att(panel, "ln_totaal", "gemeentecode", "jaar", "jaar_poh", n_boot=n_boot,
-                        seed=seed)
+poh = did.staggered_att(panel, "ln_totaal", "gemeentecode", "jaar", "jaar_poh", n_boot=n_boot, seed=seed)
 poh.aggregate("simple")
 
 # %% [markdown]
@@ -219,12 +237,12 @@ else:
     beleid = did.load_policy_table(real_data_path, boundary_year=2022)
     cbs = jeugdzorg_gemeenten(real_years, boundary_year=2022, wide=True)  # één kolom per vorm
     echt = cbs.merge(beleid, on="gemeentecode", how="inner", validate="many_to_one")
-    echt_cs = did.staggered_att(echt, real_outcome, "gemeentecode", "jaar", "jaar_wijkteam",
-                                control="notyet", n_boot=n_boot, seed=seed)
+    echt_cs = did.staggered_att(
+        echt, real_outcome, "gemeentecode", "jaar", "jaar_wijkteam", control="notyet", n_boot=n_boot, seed=seed
+    )
     display(echt_cs.aggregate("dynamic"))
     display(echt_cs.pretrend_test())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StaggeredTimingWarning)
-        echt_vgl = did.compare_estimators(echt, real_outcome, "gemeentecode", "jaar",
-                                          "jaar_wijkteam", window=(-2, 3))
+        echt_vgl = did.compare_estimators(echt, real_outcome, "gemeentecode", "jaar", "jaar_wijkteam", window=(-2, 3))
     display(did_plots.event_study_plot(echt_vgl, title=f"Event study {real_outcome}"))

@@ -94,9 +94,6 @@ class InferenceSpec:
         return 1.0 - self.level
 
 
-_MISSING: Any = object()
-
-
 def resolve_specs(
     panel: PanelSpec | None,
     inference: InferenceSpec | None,
@@ -121,9 +118,5 @@ def resolve_specs(
         panel = replace(panel, **given)
     base = inference if inference is not None else inference_defaults
     names = {f.name for f in fields(InferenceSpec)}
-    changed = {
-        k: v
-        for k, v in inference_kw.items()
-        if k in names and v is not _MISSING and v != getattr(inference_defaults, k)
-    }
+    changed = {k: v for k, v in inference_kw.items() if k in names and v != getattr(inference_defaults, k)}
     return panel, (replace(base, **changed) if changed else base)
