@@ -110,7 +110,8 @@ def _balance(
     complete = panel.dropna(subset=list(cols))
     counts = complete.groupby(unit)[time].nunique()
     all_units = panel[unit].unique()
-    bad = [u for u in all_units if counts.get(u, 0) < len(times)]
+    n_obs = counts.reindex(all_units).fillna(0).to_numpy()
+    bad = list(all_units[n_obs < len(times)])
     if bad:
         msg = (
             f"{source}: unbalanced panel: {len(bad)} unit(s) {_rows(bad)} are not observed "

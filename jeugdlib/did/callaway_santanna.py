@@ -376,11 +376,19 @@ def estimate_att_gt(
     )
     se, crit, _ = multiplier_bootstrap(inf, codes, res.bootstrap_draws(), res.level, res.uniform)
     res.crit_value = crit
-    est = tab.pop("estimate")
-    tab.insert(5, "estimate", est)
-    tab.insert(6, "std_error", se)
-    tab.insert(7, "ci_low", est - crit * se)
-    tab.insert(8, "ci_high", est + crit * se)
+    est = tab["estimate"].to_numpy()
+    cols = {c: tab[c].to_numpy() for c in ("group", "time", "base_period", "event_time", "post")}
+    res.att_gt = pd.DataFrame(
+        {
+            **cols,
+            "estimate": est,
+            "std_error": se,
+            "ci_low": est - crit * se,
+            "ci_high": est + crit * se,
+            "n_treated": tab["n_treated"].to_numpy(),
+            "n_control": tab["n_control"].to_numpy(),
+        }
+    )
     return res
 
 
@@ -474,12 +482,21 @@ def _cs_unconditional(
 
 
 def _cell_table(rows: list[tuple]) -> pd.DataFrame:
-    tab = pd.DataFrame(rows, columns=["group", "time", "base_period", "estimate", "n_treated", "n_control"])
-    for c in ("group", "time", "base_period"):
-        tab[c] = tab[c].astype(int)
-    tab.insert(3, "event_time", tab["time"] - tab["group"])
-    tab.insert(4, "post", tab["time"] >= tab["group"])
-    return tab
+    """``group, time, base_period, event_time, post, estimate, n_treated, n_control`` per cell."""
+    arr = np.array([r[:3] for r in rows], dtype=float).reshape(-1, 3).astype(int)
+    g, t, b = arr[:, 0], arr[:, 1], arr[:, 2]
+    return pd.DataFrame(
+        {
+            "group": g,
+            "time": t,
+            "base_period": b,
+            "event_time": t - g,
+            "post": t >= g,
+            "estimate": np.array([r[3] for r in rows], dtype=float),
+            "n_treated": np.array([r[4] for r in rows], dtype=int),
+            "n_control": np.array([r[5] for r in rows], dtype=int),
+        }
+    )
 
 
 def _cs_differences(
