@@ -310,11 +310,15 @@ class Schema:
                 vals = keys[dup].drop_duplicates().astype(str).agg(" / ".join, axis=1)
                 shown = [v.strip("'") for v in examples(sorted(vals)).split(", ")]
                 label = " + ".join(self.key_columns)
+                what = (
+                    f"key column {label!r} has duplicate codes"
+                    if len(self.key_columns) == 1
+                    else f"key columns {' + '.join(map(repr, self.key_columns))} have duplicate values"
+                )
                 errors.append(
                     DataError(
-                        f"{source}: key column {label!r} has duplicate codes {format_rows(shown, 5)} at "
-                        f"{rows_text(out.index[dup], source)}. Each {label} may appear once; "
-                        "aggregate or remove duplicates.",
+                        f"{source}: {what} {format_rows(shown, 5)} at {rows_text(out.index[dup], source)}. "
+                        f"Each {label} may appear once; aggregate or remove duplicates.",
                         source=source,
                         column=self.key_columns[0],
                     )
