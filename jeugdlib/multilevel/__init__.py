@@ -38,13 +38,15 @@ random slope).
 Layout: :mod:`~jeugdlib.multilevel.local` (schema and loader),
 :mod:`~jeugdlib.multilevel.joins`, :mod:`~jeugdlib.multilevel.lrtest`,
 :mod:`~jeugdlib.multilevel.slopes`, :mod:`~jeugdlib.multilevel.comparison`
-(with ``_scope``: scope masks, extra-variable preparation) and
+(with ``_scope``: scope masks, extra-variable preparation),
+:mod:`~jeugdlib.multilevel.by_region` and
 :mod:`~jeugdlib.multilevel.deviation`.
 """
 
 from __future__ import annotations
 
-from jeugdlib.multilevel.comparison import ModelComparison, RegionComparison, compare_by_region, compare_models
+from jeugdlib.multilevel.by_region import RegionComparison, compare_by_region
+from jeugdlib.multilevel.comparison import ModelComparison, compare_models
 from jeugdlib.multilevel.deviation import DeviationShare, deviation_share
 from jeugdlib.multilevel.joins import JoinReport, WijkJoin, add_wijk_variables, join_wijk_variables
 from jeugdlib.multilevel.local import LOCAL_WIJK_SCHEMA, load_local_wijk_data, local_wijk_schema

@@ -1,8 +1,8 @@
-"""Does a set of extra wijk variables improve the SCP model? ML model comparison, nationally or per region.
+"""Does a set of extra wijk variables improve the SCP model? ML model comparison.
 
-:func:`compare_models` and :func:`compare_by_region` share one body,
-:func:`_compare`: both fit the nested and the extended model by maximum
-likelihood on exactly the same wijken; :func:`compare_by_region` runs it once
+:func:`compare_models` and :func:`jeugdlib.multilevel.by_region.compare_by_region`
+share one body, :func:`_compare`: both fit the nested and the extended model by
+maximum likelihood on exactly the same wijken; ``compare_by_region`` runs it once
 per jeugdregio (``scope`` = that region) and reuses base fits with the same rows.
 """
 
@@ -26,7 +26,7 @@ from jeugdlib.multilevel.slopes import SlopeTest, random_slope_test
 from jeugdlib.results import Result, tidy_frame
 from jeugdlib.scp import SCP_DETERMINANTS, ScpModel, fit_scp_model
 
-__all__ = ["ModelComparison", "RegionComparison", "compare_by_region", "compare_models"]
+__all__ = ["ModelComparison", "compare_models"]
 
 #: Columns of :attr:`ModelComparison.coefficients` (the older names ``se`` and ``z``; reports publish it).
 _COEFFICIENT_COLUMNS = [
@@ -179,12 +179,32 @@ def _flag_table(flags_base: np.ndarray, flags_ext: np.ndarray, mask: np.ndarray,
     rows = []
     for flag in ("higher", "lower", "as_expected"):
         nb, ne = int((fb == flag).sum()), int((fe == flag).sum())
-        rows.append({"scope": scope_name, "flag": flag, "n_wijken": n, "n_base": nb, "n_extended": ne,
-                     "share_base": nb / n, "share_extended": ne / n, "change": (ne - nb) / n})  # fmt: skip
+        rows.append(
+            {
+                "scope": scope_name,
+                "flag": flag,
+                "n_wijken": n,
+                "n_base": nb,
+                "n_extended": ne,
+                "share_base": nb / n,
+                "share_extended": ne / n,
+                "change": (ne - nb) / n,
+            }
+        )
     nb = int(np.isin(fb, ["higher", "lower"]).sum())
     ne = int(np.isin(fe, ["higher", "lower"]).sum())
-    rows.append({"scope": scope_name, "flag": "higher_or_lower", "n_wijken": n, "n_base": nb, "n_extended": ne,
-                 "share_base": nb / n, "share_extended": ne / n, "change": (ne - nb) / n})  # fmt: skip
+    rows.append(
+        {
+            "scope": scope_name,
+            "flag": "higher_or_lower",
+            "n_wijken": n,
+            "n_base": nb,
+            "n_extended": ne,
+            "share_base": nb / n,
+            "share_extended": ne / n,
+            "change": (ne - nb) / n,
+        }
+    )
     return pd.DataFrame(rows)
 
 
@@ -297,7 +317,7 @@ def _compare(
                 "aic": m.aic,
                 "bic": m.bic,
                 "converged": m.converged,
-            }  # fmt: skip
+            }
             for name, m in (("base", base), ("extended", ext))
         ]
     )
@@ -328,11 +348,24 @@ def _compare(
     if random_slope is not None:
         slope = random_slope_test(ext, random_slope, correlated=slope_correlated)
     return ModelComparison(
-        base=base, extended=ext, base_predictors=base_predictors, extra_predictors=extra, test=test,
-        fit_stats=fit_stats, variance=var, flags=flags, extra_missing=extra_missing, scope=scope_codes,
-        imputed=imputed, n_obs=n, n_scope=None if scope_mask is None else int((fit_mask & scope_mask).sum()),
-        ci_level=ci_level, slope_test=slope, notes=notes, extra_fixed=_extra_fixed_effects(ext, extra, imputed),
-    )  # fmt: skip
+        base=base,
+        extended=ext,
+        base_predictors=base_predictors,
+        extra_predictors=extra,
+        test=test,
+        fit_stats=fit_stats,
+        variance=var,
+        flags=flags,
+        extra_missing=extra_missing,
+        scope=scope_codes,
+        imputed=imputed,
+        n_obs=n,
+        n_scope=None if scope_mask is None else int((fit_mask & scope_mask).sum()),
+        ci_level=ci_level,
+        slope_test=slope,
+        notes=notes,
+        extra_fixed=_extra_fixed_effects(ext, extra, imputed),
+    )
 
 
 def compare_models(
@@ -411,127 +444,18 @@ def compare_models(
     _check_inputs(df, base_predictors, extra, outcome, levels)
     scope_mask, scope_codes = _scope_mask(df, scope, levels)
     return _compare(
-        df, base_predictors, extra, outcome=outcome, levels=levels, extra_missing=extra_missing,
-        scope_mask=scope_mask, scope_codes=scope_codes, random_slope=random_slope,
-        slope_correlated=slope_correlated, weights=weights, level=level, ci_level=ci_level, source=source,
-    )  # fmt: skip
-
-
-@dataclass
-class RegionComparison(Result):
-    """Result of :func:`compare_by_region`: the extension tested within each jeugdregio.
-
-    Attributes
-    ----------
-    table:
-        One row per region: ``jeugdregio_code, n_wijken, lr_statistic, df,
-        p_value, p_holm`` (Holm-adjusted across regions) and, for a single
-        extra variable, its within-region coefficient per unit with 95% CI;
-        ``error`` for a region where the test is impossible.
-    tests:
-        Region code -> its :class:`LRTest` (regions without an error).
-    extra_predictors:
-        The variables tested.
-    """
-
-    result_name: ClassVar[str] = "model comparison by jeugdregio"
-
-    table: pd.DataFrame
-    tests: dict[str, LRTest]
-    extra_predictors: list[str]
-    extra_fixed: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
-
-    def tidy(self, level: float = 0.95) -> pd.DataFrame:
-        """Per region and extra variable: standard tidy columns, ``n_obs``, ``group`` (the region),
-        the per-unit estimate and CI, and the region's LR test (``lr_statistic, lr_df, lr_p_value, p_holm``)."""
-        f = self.extra_fixed
-        if f.empty:
-            return tidy_frame([], [], [], level=level).assign(n_obs=[], group=[])
-        t = _tidy_extra(f, level, {"n_obs": f.n_obs.to_numpy(), "group": f.group.tolist()})
-        by = self.table.set_index("jeugdregio_code")
-        for col, src in (("lr_statistic", "lr_statistic"), ("lr_df", "df"), ("lr_p_value", "p_value"),
-                         ("p_holm", "p_holm")):  # fmt: skip
-            t[col] = t.group.map(by[src]).to_numpy()
-        return t
-
-    def summary(self, level: float = 0.95) -> str:
-        """The per-region table as text."""
-        with pd.option_context("display.width", 120, "display.max_columns", 20):
-            body = self.table.to_string(index=False, float_format=lambda v: f"{v:.4g}")
-        return f"{self.result_name}: + {', '.join(self.extra_predictors)}\n{body}"
-
-
-def compare_by_region(
-    df: pd.DataFrame | None = None,
-    base_predictors: Sequence[str] = SCP_DETERMINANTS,
-    extra_predictors: Sequence[str] = (),
-    *,
-    regions: Sequence[str] | None = None,
-    outcome: str = "perc_jhzv",
-    levels: tuple[str, str] = _LEVELS,
-    extra_missing: Literal["impute", "drop"] = "impute",
-    weights: str | None = None,
-) -> RegionComparison:
-    """The extension tested within each jeugdregio in turn (``scope`` = that region).
-
-    :func:`compare_models` with ``scope=<region>`` for every region (the same
-    body), but base fits on the same rows are reused (with ``extra_missing="drop"``
-    the rows depend on the region). Each row tests whether the variables explain
-    differences *between wijken within* that region beyond the national model.
-
-    Returns
-    -------
-    RegionComparison
-        ``table``: one row per region with ``lr_statistic, df, p_value, p_holm``
-        (Holm-adjusted across regions), ``n_wijken`` and, for a single extra
-        variable, its within-region coefficient per unit with 95% CI; ``error``
-        for a region where the test is impossible (e.g. the variable is
-        constant there). ``tidy()``: the coefficients per region.
-    """
-    from statsmodels.stats.multitest import multipletests
-
-    if df is None:
-        df = load_scp_2017()
-    df = df.reset_index(drop=True)
-    base_predictors, extra = list(base_predictors), list(extra_predictors)
-    _check_inputs(df, base_predictors, extra, outcome, levels)
-    rg = levels[0]
-    codes = sorted(df[rg].dropna().unique()) if regions is None else list(regions)
-    base_cache: dict[bytes, ScpModel] = {}
-    rows: list[dict[str, object]] = []
-    tests: dict[str, LRTest] = {}
-    fixed: list[pd.DataFrame] = []
-    for code in codes:
-        mask, _ = _scope_mask(df, code, levels)
-        try:
-            mc = _compare(
-                df, base_predictors, extra, outcome=outcome, levels=levels, extra_missing=extra_missing,
-                scope_mask=mask, scope_codes=[code], random_slope=None, slope_correlated=True, weights=weights,
-                level=0.95, ci_level=0.95, source="extra variables", with_flags=False, quiet=True,
-                base_cache=base_cache,
-            )  # fmt: skip
-        except DataError as exc:  # e.g. the variable is constant or collinear within this region
-            rows.append({"jeugdregio_code": code, "error": str(exc)})
-            continue
-        t = mc.test
-        tests[str(code)] = t
-        row: dict[str, object] = {"jeugdregio_code": code, "n_wijken": mc.n_scope, "lr_statistic": t.statistic,
-                                  "df": t.df, "p_value": t.p_value}  # fmt: skip
-        if len(extra) == 1:
-            c = mc.tidy(level=0.95).iloc[0]
-            row.update(estimate_per_unit=c.estimate_per_unit, ci_low_per_unit=c.ci_low_per_unit,
-                       ci_high_per_unit=c.ci_high_per_unit)  # fmt: skip
-        rows.append(row)
-        fixed.append(mc.extra_fixed.assign(group=code, n_obs=mc.n_scope))
-    out = pd.DataFrame(rows)
-    out["p_holm"] = np.nan
-    if "p_value" in out:
-        ok = out["p_value"].notna()
-        if ok.any():
-            out.loc[ok, "p_holm"] = multipletests(out.loc[ok, "p_value"], method="holm")[1]
-    return RegionComparison(
-        table=out,
-        tests=tests,
-        extra_predictors=extra,
-        extra_fixed=pd.concat(fixed, ignore_index=True) if fixed else pd.DataFrame(),
+        df,
+        base_predictors,
+        extra,
+        outcome=outcome,
+        levels=levels,
+        extra_missing=extra_missing,
+        scope_mask=scope_mask,
+        scope_codes=scope_codes,
+        random_slope=random_slope,
+        slope_correlated=slope_correlated,
+        weights=weights,
+        level=level,
+        ci_level=ci_level,
+        source=source,
     )
