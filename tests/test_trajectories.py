@@ -497,7 +497,11 @@ def test_duplicates() -> None:
 def test_unparseable_dates() -> None:
     df = _good()
     df.loc[1, "begindatum"] = "31 februari"
-    with pytest.raises(DataError, match=r"'begindatum': 1 row\(s\) with unparseable dates.*YYYY-MM-DD"):
+    with pytest.raises(
+        DataError,
+        match=r"'begindatum' has values that are not valid dates: '31 februari' at rows \[1\]"
+        r".*YYYY-MM-DD.*date_format=",
+    ):
         T.load_trajectories(df, as_of=AS_OF)
 
 
@@ -573,7 +577,8 @@ def test_claims_validation() -> None:
     with pytest.raises(DataError) as exc:
         T.load_claims(bad, as_of=AS_OF)
     msg = str(exc.value)
-    assert "end before they begin" in msg and "WJ756" not in msg and "eenheid" in msg and "not numbers" in msg
+    assert "end before they begin" in msg and "WJ756" not in msg and "eenheid" in msg
+    assert "column 'volume' must be numeric but has values 'veel' at rows [1]" in msg
     with pytest.raises(DataError, match="missing from the claims table"):
         T.load_claims(good.drop(columns="bedrag"))
     off = good.assign(bedrag=[510.0, 400.0])
@@ -858,3 +863,104 @@ def test_load_report_and_window_are_typed_fields(sim: T.SimulatedTrajectories, l
     pd.testing.assert_frame_equal(T.care_paths(T.episodes(loaded)).scale_down, T.care_paths(loaded).scale_down)
     traj, claims = sim  # still unpacks like the former NamedTuple
     assert traj is sim.trajectories and claims is sim.claims
+
+
+# --------------------------------------------------------------------------- input layer (jeugdlib.io)
+
+
+def _csv(tmp_path: Path, rows: list[dict], name: str = "t.csv", sep: str = ";") -> Path:
+    path = tmp_path / name
+    pd.DataFrame(rows).to_csv(path, sep=sep, index=False)
+    return path
+
+
+@pytest.mark.parametrize("bad", ["today", "now", "2021", "01-02-21", "12/31/2021", "2021-02-30", "20210301"])
+def test_dates_are_strict(tmp_path: Path, bad: str) -> None:
+    rows = [row("SYN-A", "T1", "2021-01-01", "2021-06-30"), row("SYN-B", "T2", bad, None)]
+    with pytest.raises(DataError) as exc:
+        T.load_trajectories(_csv(tmp_path, rows))
+    msg = str(exc.value)
+    assert "column 'begindatum' has values that are not valid dates" in msg and "file lines [3]" in msg
+    assert "YYYY-MM-DD" in msg and "date_format=" in msg
+
+
+def test_explicit_date_format(tmp_path: Path) -> None:
+    rows = [row("SYN-A", "T1", "01-03-2021", "31-05-2021"), row("SYN-B", "T2", "15-02-2021", None)]
+    path = _csv(tmp_path, rows)
+    with pytest.raises(DataError, match="not valid dates"):
+        T.load_trajectories(path, as_of=None)
+    t = T.read_trajectories(path, as_of=AS_OF, date_format="%d-%m-%Y").table.set_index("toewijzingnummer")
+    assert t.loc["T1", "begindatum"] == pd.Timestamp("2021-03-01") and t.loc["T1", "einddatum"] == pd.Timestamp(
+        "2021-05-31"
+    )
+    claims = pd.DataFrame({"toewijzingnummer": ["T1"], "periode_start": ["01-03-2021"], "periode_eind": ["31-03-2021"],
+                           "volume": ["1"], "eenheid": ["82"], "tarief": ["100"], "bedrag": ["100"]})  # fmt: skip
+    c = T.load_claims(claims, as_of=AS_OF, date_format="%d-%m-%Y")
+    assert c["periode_eind"].iloc[0] == pd.Timestamp("2021-03-31")
+
+
+def test_every_trajectory_running(tmp_path: Path) -> None:
+    """An all-empty einddatum column (nothing has ended yet) is read as running, not refused."""
+    rows = [row("SYN-A", "T1", "2023-01-01", None), row("SYN-B", "T2", "2023-06-01", None)]
+    for path in (_csv(tmp_path, rows), _csv(tmp_path, rows, "t2.csv", sep=",")):
+        loaded = T.read_trajectories(path, as_of=AS_OF)
+        assert loaded.table["einddatum"].isna().all() and loaded.report.n_running == 2
+        assert str(loaded.table["einddatum"].dtype) == "datetime64[ns]"
+        dur = T.durations(loaded).table.loc["totaal"]
+        assert (dur["n_running"], dur["n_completed"]) == (2, 0) and np.isnan(dur["median_days"])
+    pd.DataFrame(rows).astype({"einddatum": "datetime64[ns]"}).to_parquet(tmp_path / "t.parquet")
+    assert T.load_trajectories(tmp_path / "t.parquet")["einddatum"].isna().all()
+
+
+def test_header_only_file_is_refused_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "leeg.csv"
+    path.write_text(";".join(T.TRAJECTORY_COLUMNS) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"leeg\.csv: the trajectory table has a header but no data rows"):
+        T.load_trajectories(path)
+    claims = tmp_path / "leeg_declaraties.csv"
+    claims.write_text(",".join(T.CLAIM_COLUMNS) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match="the claims table has a header but no data rows"):
+        T.load_claims(claims)
+
+
+def test_dutch_excel_csv_claims_and_mixed_separators(tmp_path: Path) -> None:
+    raw = (FIX / "synthetic_declaraties_klein.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b";" in raw  # BOM, semicolons
+    c = T.load_claims(FIX / "synthetic_declaraties_klein.csv", as_of=AS_OF)
+    assert c["volume"].tolist() == [6.0, 5.5, 30.0, 1.0]
+    assert c["bedrag"].tolist() == [510.0, 467.5, 7500.0, 450.0]  # 7.500,00: thousands dot, decimal comma
+    # a column mixing 12,5 and 13.5 is refused, not read as 135
+    text = raw.decode("utf-8-sig").replace("467,50", "467.50")
+    (tmp_path / "mixed.csv").write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match=r"'bedrag' mixes a decimal comma and a decimal point"):
+        T.load_claims(tmp_path / "mixed.csv", as_of=AS_OF)
+    bad = raw.decode("utf-8-sig").replace(";6;", ";inf;")
+    (tmp_path / "inf.csv").write_text(bad, encoding="utf-8")
+    with pytest.raises(DataError, match=r"'volume' must be numeric"):
+        T.load_claims(tmp_path / "inf.csv", as_of=AS_OF)
+
+
+def test_headers_and_gemeentecodes_are_normalised(tmp_path: Path) -> None:
+    df = _good().rename(columns={"client_id": " Client_ID", "begindatum": "BEGINDATUM"})
+    df["gemeentecode"] = ["gm363", " GM 0363 "]
+    path = tmp_path / "t.csv"
+    path.write_text("\ufeff" + df.to_csv(sep=";", index=False), encoding="utf-8")
+    t = T.load_trajectories(path)
+    assert list(t.columns[:8]) == list(T.TRAJECTORY_COLUMNS[:8])
+    assert t["gemeentecode"].tolist() == ["GM0363", "GM0363"]
+    df["gemeentecode"] = ["GM0363", "WK036300"]
+    with pytest.raises(DataError, match=r"'gemeentecode' has codes not of the form GM \+ 4 digits: 'WK036300'"):
+        T.load_trajectories(df)
+
+
+def test_schemas_are_the_declared_columns() -> None:
+    from jeugdlib.io import Schema
+    from jeugdlib.trajectories._codes import OPTIONAL_TRAJECTORY_COLUMNS
+    from jeugdlib.trajectories._schema import CLAIMS_SCHEMA, TRAJECTORY_SCHEMA
+
+    assert isinstance(TRAJECTORY_SCHEMA, Schema) and isinstance(CLAIMS_SCHEMA, Schema)
+    assert TRAJECTORY_SCHEMA.names == T.TRAJECTORY_COLUMNS and CLAIMS_SCHEMA.names == T.CLAIM_COLUMNS
+    desc = TRAJECTORY_SCHEMA.describe().set_index("column")
+    assert tuple(desc.index[~desc["required"]]) == OPTIONAL_TRAJECTORY_COLUMNS
+    assert desc.loc["begindatum", "kind"] == "date" and desc.loc["gemeentecode", "kind"] == "code:gemeente"
+    assert CLAIMS_SCHEMA.describe().set_index("column").loc["bedrag", "kind"] == "float"

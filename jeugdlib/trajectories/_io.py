@@ -1,7 +1,11 @@
 """Loading and validating trajectory and claims tables (iJw-shaped).
 
-All checks are vectorised: columns with few distinct values (codes, dates) are
-factorised and only their distinct values are normalised and parsed.
+Reading, header matching, gemeentecodes, dates and numbers go through the one input
+layer (:mod:`jeugdlib.io`, schemas in :mod:`jeugdlib.trajectories._schema`); this
+module adds the checks specific to iJw data (code lists, end before start, future
+dates, duplicates, BSN-like ids) and the CBS merge rule. All checks are vectorised:
+columns with few distinct values are factorised and only their distinct values are
+normalised and parsed.
 """
 
 from __future__ import annotations
@@ -16,16 +20,16 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from jeugdlib.data.validation import format_items as _rows
 from jeugdlib.errors import DataError, JeugdlibWarning
+from jeugdlib.io import Schema, normalise_code, parse_dates, parse_numeric, read_table
+from jeugdlib.io._messages import rows_text
 from jeugdlib.trajectories._chain import OVERLAP_ONLY, RUNNING_DAY, chain_ids, chain_order, new_key_mask
 from jeugdlib.trajectories._codes import (
-    CLAIM_COLUMNS,
     OPTIONAL_TRAJECTORY_COLUMNS,
-    TRAJECTORY_COLUMNS,
     _codes,
 )
 from jeugdlib.trajectories._data import LoadedTable, LoadReport, ValidationReport, synthetic_attrs
+from jeugdlib.trajectories._schema import CLAIMS_SCHEMA, TRAJECTORY_SCHEMA
 from jeugdlib.trajectories._simulate import SimulatedTrajectories
 
 __all__ = [
@@ -43,7 +47,6 @@ __all__ = [
 
 #: Day number used for "still running" when comparing end dates as integers.
 _RUNNING = RUNNING_DAY
-_ROWS_NOTE = "Rows are index labels; for a file they count data rows from 0 (CSV line = row + 2)."
 
 
 def validation_report(data: LoadedTable | pd.DataFrame) -> LoadReport:
@@ -59,57 +62,79 @@ def validation_report(data: LoadedTable | pd.DataFrame) -> LoadReport:
 # --------------------------------------------------------------------------- helpers
 
 
-def _read(path: str | Path | pd.DataFrame, source: str | None, read_kwargs: dict[str, Any]) -> tuple[pd.DataFrame, str]:
-    """Read CSV / Excel / parquet (or pass a DataFrame through)."""
-    if isinstance(path, pd.DataFrame):
-        return path, source or "<DataFrame>"
-    p = Path(path)
-    label = source or str(p)
-    if not p.exists():
-        raise DataError(f"{label}: file not found. Check the path (current directory: {Path.cwd()}).")
-    suffix = p.suffix.lower()
-    try:
-        if suffix in {".csv", ".txt"}:
-            kwargs = dict(read_kwargs)
-            if "sep" not in kwargs and "delimiter" not in kwargs:
-                with p.open(encoding=kwargs.get("encoding", "utf-8"), errors="replace") as fh:
-                    header = fh.readline()
-                kwargs["sep"] = ";" if header.count(";") > header.count(",") else ","
-            df = _read_csv_as_text(p, kwargs)
-        elif suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
-            df = pd.read_excel(p, **read_kwargs)
-        elif suffix in {".parquet", ".pq"}:
-            df = pd.read_parquet(p, **read_kwargs)
-        else:
-            raise DataError(
-                f"{label}: unsupported file type {suffix!r}; use CSV, Excel (.xlsx) or parquet, or pass a DataFrame."
-            )
-    except DataError:
-        raise
-    except Exception as exc:  # pragma: no cover - depends on the reader
-        raise DataError(f"{label}: could not be read ({type(exc).__name__}: {exc}).") from exc
-    return df, label
-
-
-def _read_csv_as_text(p: Path, kwargs: dict[str, Any]) -> pd.DataFrame:
-    """Read every CSV column as text (codes keep leading zeros); pyarrow when possible."""
-    simple = set(kwargs) <= {"sep", "delimiter", "encoding"}
-    if simple:
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
-
-        sep = kwargs.get("sep", kwargs.get("delimiter", ","))
-        encoding = kwargs.get("encoding", "utf-8")
-        cols = list(pd.read_csv(p, sep=sep, nrows=0, encoding=encoding).columns)
-        table = pacsv.read_csv(
-            p,
-            read_options=pacsv.ReadOptions(encoding=encoding),
-            parse_options=pacsv.ParseOptions(delimiter=sep),
-            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in cols}, strings_can_be_null=True),
+def _read_with_schema(
+    path: str | Path | pd.DataFrame, source: str | None, sheet_name: str | int, schema: Schema
+) -> tuple[pd.DataFrame, str]:
+    """Read with :func:`jeugdlib.io.read_table`, match the headers to ``schema``, refuse a table without rows."""
+    raw, label = read_table(path, sheet_name=sheet_name, source=source)
+    raw = schema.rename(raw, label)
+    missing = [c.name for c in schema.columns if c.required and c.name not in raw.columns]
+    if missing:
+        raise DataError(
+            f"{label}: column(s) {missing} missing from the {schema.name}; found {list(raw.columns)}. "
+            f"Rename your columns to the jeugdlib schema (headers are matched ignoring case, spaces and "
+            f"underscores; see jeugdlib.trajectories.{'TRAJECTORY' if schema is TRAJECTORY_SCHEMA else 'CLAIMS'}"
+            "_SCHEMA.describe()).",
+            source=label,
+            column=missing[0],
         )
-        return table.to_pandas()
-    kwargs = {"dtype": str, "keep_default_na": False, "na_values": [""], **kwargs}
-    return pd.read_csv(p, **kwargs)
+    if len(raw) < schema.min_rows:
+        raise DataError(
+            f"{label}: the {schema.name} has a header but no data rows. Export the table again with its rows "
+            "(an extract without any assignment or claim cannot be analysed).",
+            source=label,
+        )
+    return raw, label
+
+
+def _rows(index: Iterable[Any], label: str) -> str:
+    """``file lines [2, 3]`` for rows of a file, ``rows [0, 1]`` (index labels) for a DataFrame."""
+    return rows_text(index, label)
+
+
+def _parsed(
+    problems: list[str], label: str, func: Callable[[], pd.Series], fallback: Callable[[], pd.Series]
+) -> pd.Series:
+    """Run an input-layer parser; on a :class:`DataError` note the problem and go on with ``fallback()``.
+
+    The loaders report every problem of a table in one message, so a refused column does not
+    stop the other checks.
+    """
+    try:
+        return func()
+    except DataError as exc:
+        problems.append(str(exc).removeprefix(f"{label}: "))
+        return fallback()
+
+
+def _nothing(raw: pd.DataFrame) -> pd.Series:
+    return pd.Series([None] * len(raw), index=raw.index, dtype=object)
+
+
+def _dates(
+    raw: pd.DataFrame, col: str, label: str, date_format: str | None, problems: list[str]
+) -> tuple[pd.Series, bool]:
+    """Strict dates (:func:`jeugdlib.io.parse_dates`); (dates, parsed) with all-NaT when refused."""
+    n = len(problems)
+    out = _parsed(
+        problems,
+        label,
+        lambda: parse_dates(raw[col], column=col, source=label, format=date_format),
+        lambda: pd.Series(np.full(len(raw), np.datetime64("NaT", "ns")), index=raw.index),
+    )
+    if len(problems) > n:  # the loaders call the parser's format= argument date_format=
+        problems[-1] = problems[-1].replace("pass format=", "pass date_format=")
+    return out.dt.normalize().astype("datetime64[ns]"), len(problems) == n
+
+
+def _numbers(raw: pd.DataFrame, col: str, label: str, problems: list[str]) -> pd.Series:
+    """Numbers (:func:`jeugdlib.io.parse_numeric`: decimal comma, no mixed separators); NaN when refused."""
+    return _parsed(
+        problems,
+        label,
+        lambda: parse_numeric(raw[col], column=col, source=label).astype(float),
+        lambda: pd.Series(np.full(len(raw), np.nan), index=raw.index),
+    )
 
 
 def _norm_scalar(v: Any) -> str | None:
@@ -137,7 +162,7 @@ def _take(mapped: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return out
 
 
-def _code_col(s: pd.Series, codelijst: str, source: str, problems: list[str], col: str) -> pd.Categorical:
+def _code_col(s: pd.Series, codelijst: str, label: str, problems: list[str], col: str) -> pd.Categorical:
     """Normalise a code column (``4`` -> ``"04"``) and check it against its code list."""
     known = _codes(codelijst)
 
@@ -154,7 +179,7 @@ def _code_col(s: pd.Series, codelijst: str, source: str, problems: list[str], co
         vals = sorted({str(m) for m, b in zip(mapped, bad_u, strict=True) if b})[:10]
         problems.append(
             f"column {col!r}: {len(bad_rows)} row(s) with codes that are not in the {codelijst} code list "
-            f"(unknown codes {vals}; rows {_rows(bad_rows)}). Valid codes: {list(known)} "
+            f"(unknown codes {vals}; {_rows(bad_rows, label)}). Valid codes: {list(known)} "
             "(see jeugdlib.trajectories.codelists()). Recode them, or set them empty if unknown."
         )
     mapped = np.where(bad_u, None, mapped) if len(mapped) else mapped
@@ -174,56 +199,6 @@ def _id_col(s: pd.Series) -> pd.Series:
 def _label_col(s: pd.Series) -> pd.Categorical:
     codes, mapped, _ = _factor_map(s, _norm_scalar)
     return pd.Categorical(_take(mapped, codes))
-
-
-def _parse_one_date(v: Any) -> pd.Timestamp | None:
-    if isinstance(v, (pd.Timestamp, dt.datetime, dt.date, np.datetime64)):
-        return pd.Timestamp(v).normalize()
-    t = _norm_scalar(v)
-    if t is None:
-        return None
-    if t.endswith(" 00:00:00"):
-        t = t[:-9]
-    for fmt in ("%Y-%m-%d", "%Y%m%d", "%d-%m-%Y", "%d/%m/%Y", "%Y/%m/%d"):
-        try:
-            return pd.Timestamp(dt.datetime.strptime(t, fmt))
-        except ValueError:
-            continue
-    try:
-        return pd.Timestamp(t).normalize()
-    except (ValueError, TypeError):
-        return pd.NaT  # unparseable (distinct from empty)
-
-
-def _date_col(s: pd.Series, col: str, problems: list[str]) -> tuple[pd.Series, np.ndarray]:
-    """Parse a date column (ISO, YYYYMMDD, DD-MM-YYYY, Excel dates); flag unparseable values.
-
-    Returns the parsed dates and a mask of the rows that were empty (not unparseable).
-    """
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        out = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
-        out = out.dt.normalize().astype("datetime64[ns]")
-        return out, out.isna().to_numpy()
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    parsed = [_parse_one_date(u) for u in np.asarray(uniques, dtype=object)]
-    bad_u = np.array([p is pd.NaT for p in parsed], dtype=bool)
-    vals = np.array(
-        [np.datetime64("NaT", "ns") if (p is None or p is pd.NaT) else p.to_datetime64() for p in parsed],
-        dtype="datetime64[ns]",
-    )
-    out = np.full(len(s), np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
-    ok = codes >= 0
-    out[ok] = vals[codes[ok]]
-    empty_u = np.array([p is None for p in parsed], dtype=bool)
-    empty = ~ok | (ok & empty_u[np.maximum(codes, 0)])
-    if bad_u.any():
-        bad_rows = s.index[ok & bad_u[np.maximum(codes, 0)]]
-        examples = [str(u) for u, b in zip(uniques, bad_u, strict=True) if b][:3]
-        problems.append(
-            f"column {col!r}: {len(bad_rows)} row(s) with unparseable dates (e.g. {examples}; rows "
-            f"{_rows(bad_rows)}). Write dates as YYYY-MM-DD (also accepted: YYYYMMDD, DD-MM-YYYY)."
-        )
-    return pd.Series(out, index=s.index), empty
 
 
 def _days(s: pd.Series) -> np.ndarray:
@@ -282,24 +257,15 @@ def _as_of(as_of: str | dt.date | pd.Timestamp | None) -> pd.Timestamp:
 def _raise(problems: list[str], source: str, table: str) -> None:
     if problems:
         lines = "\n".join(f"- {p}" for p in problems)
-        raise DataError(f"{source}: {len(problems)} problem(s) in the {table} table:\n{lines}\n{_ROWS_NOTE}")
+        raise DataError(f"{source}: {len(problems)} problem(s) in the {table} table:\n{lines}", source=source)
 
 
-def _missing_columns(df: pd.DataFrame, required: Iterable[str], source: str, table: str, func: str) -> None:
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise DataError(
-            f"{source}: column(s) {missing} missing from the {table} table; found {list(df.columns)}. "
-            f"Rename your columns to the jeugdlib schema (see jeugdlib.trajectories.{func} docstring)."
-        )
-
-
-def _required_values(df: pd.DataFrame, cols: Iterable[str], problems: list[str]) -> None:
+def _required_values(df: pd.DataFrame, cols: Iterable[str], problems: list[str], label: str) -> None:
     for c in cols:
         miss = df[c].isna()
         if miss.any():
             problems.append(
-                f"column {c!r}: {int(miss.sum())} row(s) without a value (rows {_rows(df.index[miss])}). "
+                f"column {c!r}: {int(miss.sum())} row(s) without a value ({_rows(df.index[miss], label)}). "
                 "Fill them in at the source or drop these rows."
             )
 
@@ -413,8 +379,9 @@ def read_trajectories(
     future_einddatum: Literal["error", "running"] = "error",
     drop_duplicates: bool = False,
     merge: bool = True,
+    date_format: str | None = None,
+    sheet_name: str | int = 0,
     source: str | None = None,
-    **read_kwargs: Any,
 ) -> LoadedTable:
     """Load and validate a trajectory table (one row per assignment / trajectory).
 
@@ -457,10 +424,14 @@ def read_trajectories(
         Merge overlapping trajectories of the same form at the same provider
         (CBS rule; see :func:`merge_overlapping`). The number merged is in
         the :class:`LoadReport`.
+    date_format:
+        Explicit ``strptime`` format of the date columns (e.g. ``"%d-%m-%Y"``) for a
+        file that does not use ISO dates; by default only ``YYYY-MM-DD`` is accepted
+        (:func:`jeugdlib.io.parse_dates`: no guessing of day/month order).
+    sheet_name:
+        Sheet of an Excel/ODS file.
     source:
         Name for error messages (default: the file name).
-    **read_kwargs:
-        Passed to the pandas reader (e.g. ``sheet_name``, ``encoding``).
 
     Returns
     -------
@@ -483,9 +454,7 @@ def read_trajectories(
         as_of = path.as_of if as_of is None else as_of
         observed_from = path.observed_from if observed_from is None else observed_from
         path = path.trajectories
-    raw, label = _read(path, source, read_kwargs)
-    required = [c for c in TRAJECTORY_COLUMNS if c not in OPTIONAL_TRAJECTORY_COLUMNS]
-    _missing_columns(raw, required, label, "trajectory", "load_trajectories")
+    raw, label = _read_with_schema(path, source, sheet_name, TRAJECTORY_SCHEMA)
     if pseudonymise_bsn and not salt:
         raise DataError(
             f"{label}: pseudonymise_bsn=True needs a secret salt, e.g. salt='...'; without a salt "
@@ -496,36 +465,45 @@ def read_trajectories(
     problems: list[str] = []
     df = pd.DataFrame(index=raw.index)
     df["client_id"] = _id_col(raw["client_id"])
-    df["gemeentecode"] = _gemeente_col(raw["gemeentecode"], problems)
+    df["gemeentecode"] = pd.Categorical(
+        _parsed(
+            problems,
+            label,
+            lambda: normalise_code(raw["gemeentecode"], "gemeente", column="gemeentecode", source=label),
+            lambda: _nothing(raw),
+        )
+    )
     df["aanbieder"] = _label_col(raw["aanbieder"])
     df["toewijzingnummer"] = _id_col(raw["toewijzingnummer"])
     df["productcategorie"] = _code_col(raw["productcategorie"], "productcategorie", label, problems, "productcategorie")
     df["productcode"] = _label_col(raw["productcode"])
-    df["begindatum"], b_empty = _date_col(raw["begindatum"], "begindatum", problems)
-    df["einddatum"], _ = _date_col(raw["einddatum"], "einddatum", problems)
+    df["begindatum"], b_ok = _dates(raw, "begindatum", label, date_format, problems)
+    df["einddatum"], _ = _dates(raw, "einddatum", label, date_format, problems)
     for c in OPTIONAL_TRAJECTORY_COLUMNS:
         src = raw[c] if c in raw.columns else pd.Series([None] * len(raw), index=raw.index, dtype=object)
         df[c] = _code_col(src, c, label, problems, c)
-    _required_values(df, ["client_id", "gemeentecode", "aanbieder", "toewijzingnummer", "productcategorie"], problems)
-    # begindatum missing (but not unparseable) is its own problem
-    b_missing = pd.Series(b_empty, index=df.index)
+    _required_values(
+        df, ["client_id", "gemeentecode", "aanbieder", "toewijzingnummer", "productcategorie"], problems, label
+    )
+    # begindatum missing (but not unparseable: that was reported above) is its own problem
+    b_missing = df["begindatum"].isna() & b_ok
     if b_missing.any():
         problems.append(
-            f"column 'begindatum': {int(b_missing.sum())} row(s) without a start date (rows "
-            f"{_rows(df.index[b_missing])}). Every trajectory needs a begindatum."
+            f"column 'begindatum': {int(b_missing.sum())} row(s) without a start date ("
+            f"{_rows(df.index[b_missing], label)}). Every trajectory needs a begindatum."
         )
     b, e = df["begindatum"], df["einddatum"]
     before = e.notna() & b.notna() & (e < b)
     if before.any():
         problems.append(
-            f"column 'einddatum': {int(before.sum())} row(s) end before they begin (rows "
-            f"{_rows(df.index[before])}). Correct the dates at the source or drop these rows."
+            f"column 'einddatum': {int(before.sum())} row(s) end before they begin ("
+            f"{_rows(df.index[before], label)}). Correct the dates at the source or drop these rows."
         )
     fut_b = b.notna() & (b > ref)
     if fut_b.any():
         problems.append(
-            f"column 'begindatum': {int(fut_b.sum())} row(s) start after {ref.date()} (in the future; rows "
-            f"{_rows(df.index[fut_b])}). Check the dates, or pass as_of= the extraction date of the data."
+            f"column 'begindatum': {int(fut_b.sum())} row(s) start after {ref.date()} (in the future; "
+            f"{_rows(df.index[fut_b], label)}). Check the dates, or pass as_of= the extraction date of the data."
         )
     fut_e = e.notna() & (e > ref)
     if fut_e.any():
@@ -535,8 +513,8 @@ def read_trajectories(
             report.notes.append(f"{int(fut_e.sum())} future einddatum values treated as running")
         else:
             problems.append(
-                f"column 'einddatum': {int(fut_e.sum())} row(s) end after {ref.date()} (in the future; rows "
-                f"{_rows(df.index[fut_e])}). A planned end date is not an end of care: leave einddatum "
+                f"column 'einddatum': {int(fut_e.sum())} row(s) end after {ref.date()} (in the future; "
+                f"{_rows(df.index[fut_e], label)}). A planned end date is not an end of care: leave einddatum "
                 "empty for running trajectories, or pass future_einddatum='running'."
             )
     # BSN-like identifiers
@@ -550,7 +528,7 @@ def read_trajectories(
         else:
             problems.append(
                 f"column 'client_id': {int(bsn.sum())} value(s) look like a BSN (8-9 digits passing the "
-                f"11-test; rows {_rows(raw.index[bsn])}; values not shown). jeugdlib does not process BSNs: "
+                f"11-test; {_rows(raw.index[bsn], label)}; values not shown). jeugdlib does not process BSNs: "
                 "pseudonymise them before loading, or pass pseudonymise_bsn=True, salt='<secret>' to "
                 "replace them by a salted SHA-256 hash."
             )
@@ -562,15 +540,15 @@ def read_trajectories(
             df = df.loc[~dup_exact]
         else:
             problems.append(
-                f"{int(dup_exact.sum())} row(s) are exact duplicates of an earlier row (rows "
-                f"{_rows(df.index[dup_exact])}). Remove them, or pass drop_duplicates=True."
+                f"{int(dup_exact.sum())} row(s) are exact duplicates of an earlier row ("
+                f"{_rows(df.index[dup_exact], label)}). Remove them, or pass drop_duplicates=True."
             )
     distinct = df.loc[~df.duplicated(keep="first")] if dup_exact.any() else df
     dup_key = distinct.duplicated(["gemeentecode", "toewijzingnummer"], keep=False)
     if dup_key.any():
         problems.append(
             f"column 'toewijzingnummer': {int(dup_key.sum())} row(s) share a toewijzingnummer within one "
-            f"gemeente but differ in other columns (rows {_rows(distinct.index[dup_key])}). Keep one "
+            f"gemeente but differ in other columns ({_rows(distinct.index[dup_key], label)}). Keep one "
             "version per assignment (usually the latest JW301 message)."
         )
     _raise(problems, label, "trajectory")
@@ -594,57 +572,6 @@ def read_trajectories(
     )
 
 
-def _gemeente_col(s: pd.Series, problems: list[str]) -> pd.Categorical:
-    def norm(v: Any) -> str | None:
-        t = _norm_scalar(v)
-        if t is None:
-            return None
-        t = t.upper()
-        if t.isdigit() and len(t) <= 4:
-            return "GM" + t.zfill(4)
-        return t
-
-    codes, mapped, _ = _factor_map(s, norm)
-    bad_u = np.array([m is not None and not (len(m) == 6 and m[:2] == "GM" and m[2:].isdigit()) for m in mapped])
-    if bad_u.any():
-        bad_rows = s.index[(codes >= 0) & bad_u[np.maximum(codes, 0)]]
-        problems.append(
-            f"column 'gemeentecode': {len(bad_rows)} row(s) are not a gemeentecode (GM + 4 digits; rows "
-            f"{_rows(bad_rows)}). Use the CBS code of the responsible gemeente, e.g. GM0363."
-        )
-    return pd.Categorical(_take(mapped, codes))
-
-
-def _numeric_col(s: pd.Series, col: str, problems: list[str]) -> pd.Series:
-    if pd.api.types.is_numeric_dtype(s.dtype):
-        return s.astype(float)
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-
-    def num(v: Any) -> float:
-        t = _norm_scalar(v)
-        if t is None:
-            return np.nan
-        if "," in t and "." not in t:
-            t = t.replace(",", ".")
-        try:
-            return float(t)
-        except ValueError:
-            return np.inf  # marker for unparseable
-
-    vals = np.array([num(u) for u in np.asarray(uniques, dtype=object)], dtype=float)
-    out = np.full(len(s), np.nan)
-    ok = codes >= 0
-    out[ok] = vals[codes[ok]]
-    bad = np.isinf(out)
-    if bad.any():
-        problems.append(
-            f"column {col!r}: {int(bad.sum())} row(s) are not numbers (rows {_rows(s.index[bad])}). "
-            "Use a plain number with '.' or ',' as decimal separator and no thousands separator."
-        )
-        out[bad] = np.nan
-    return pd.Series(out, index=s.index)
-
-
 def load_claims(path: Any, **kwargs: Any) -> pd.DataFrame:
     """Load and validate a claims table; return only the table.
 
@@ -658,8 +585,9 @@ def read_claims(
     *,
     as_of: str | dt.date | pd.Timestamp | None = None,
     drop_duplicates: bool = False,
+    date_format: str | None = None,
+    sheet_name: str | int = 0,
     source: str | None = None,
-    **read_kwargs: Any,
 ) -> LoadedTable:
     """Load and validate a claims table (JW323 declaratie lines).
 
@@ -674,10 +602,12 @@ def read_claims(
         Reference date for "in the future" (default: today).
     drop_duplicates:
         Drop exact duplicate lines instead of refusing them.
+    date_format:
+        Explicit format of the date columns (default: ISO ``YYYY-MM-DD`` only).
+    sheet_name:
+        Sheet of an Excel/ODS file.
     source:
         Name for error messages.
-    **read_kwargs:
-        Passed to the pandas reader.
 
     Returns
     -------
@@ -693,42 +623,43 @@ def read_claims(
         ending before it starts, periods in the future, unknown units,
         duplicates.
     """
-    raw, label = _read(path, source, read_kwargs)
-    _missing_columns(raw, CLAIM_COLUMNS, label, "claims", "load_claims")
+    raw, label = _read_with_schema(path, source, sheet_name, CLAIMS_SCHEMA)
     ref = _as_of(as_of)
     report = LoadReport(source=label, table="claims", n_rows_in=len(raw), as_of=ref)
     problems: list[str] = []
     df = pd.DataFrame(index=raw.index)
     df["toewijzingnummer"] = _id_col(raw["toewijzingnummer"])
-    df["periode_start"], ps_empty = _date_col(raw["periode_start"], "periode_start", problems)
-    df["periode_eind"], pe_empty = _date_col(raw["periode_eind"], "periode_eind", problems)
-    df["volume"] = _numeric_col(raw["volume"], "volume", problems)
+    df["periode_start"], ps_ok = _dates(raw, "periode_start", label, date_format, problems)
+    df["periode_eind"], pe_ok = _dates(raw, "periode_eind", label, date_format, problems)
+    df["volume"] = _numbers(raw, "volume", label, problems)
     df["eenheid"] = _code_col(raw["eenheid"], "eenheid", label, problems, "eenheid")
-    df["tarief"] = _numeric_col(raw["tarief"], "tarief", problems)
-    df["bedrag"] = _numeric_col(raw["bedrag"], "bedrag", problems)
-    for c in ("toewijzingnummer", "bedrag"):
+    df["tarief"] = _numbers(raw, "tarief", label, problems)
+    n_problems = len(problems)
+    df["bedrag"] = _numbers(raw, "bedrag", label, problems)
+    bedrag_ok = len(problems) == n_problems  # an unparseable bedrag is reported once, not also as missing
+    for c in ("toewijzingnummer", "bedrag") if bedrag_ok else ("toewijzingnummer",):
         miss = df[c].isna()
         if miss.any():
             problems.append(
-                f"column {c!r}: {int(miss.sum())} row(s) without a value (rows {_rows(df.index[miss])}). "
+                f"column {c!r}: {int(miss.sum())} row(s) without a value ({_rows(df.index[miss], label)}). "
                 "Every claim line needs a toewijzingnummer and a bedrag."
             )
-    for c, empty in (("periode_start", ps_empty), ("periode_eind", pe_empty)):
-        miss = pd.Series(empty, index=df.index)
+    for c, parsed_ok in (("periode_start", ps_ok), ("periode_eind", pe_ok)):
+        miss = df[c].isna() & parsed_ok
         if miss.any():
-            problems.append(f"column {c!r}: {int(miss.sum())} row(s) without a date (rows {_rows(df.index[miss])}).")
+            problems.append(f"column {c!r}: {int(miss.sum())} row(s) without a date ({_rows(df.index[miss], label)}).")
     ps, pe = df["periode_start"], df["periode_eind"]
     before = ps.notna() & pe.notna() & (pe < ps)
     if before.any():
         problems.append(
-            f"column 'periode_eind': {int(before.sum())} row(s) end before they begin (rows "
-            f"{_rows(df.index[before])}). Correct the periods at the source."
+            f"column 'periode_eind': {int(before.sum())} row(s) end before they begin ("
+            f"{_rows(df.index[before], label)}). Correct the periods at the source."
         )
     fut = (ps > ref) | (pe > ref)
     if fut.any():
         problems.append(
             f"columns 'periode_start'/'periode_eind': {int(fut.sum())} row(s) lie after {ref.date()} (in the "
-            f"future; rows {_rows(df.index[fut])}). Claims are for care delivered; check the dates or as_of=."
+            f"future; {_rows(df.index[fut], label)}). Claims are for care delivered; check the dates or as_of=."
         )
     dup = df.duplicated(keep="first")
     if dup.any():
@@ -737,8 +668,8 @@ def read_claims(
             df = df.loc[~dup]
         else:
             problems.append(
-                f"{int(dup.sum())} row(s) are exact duplicates of an earlier claim line (rows "
-                f"{_rows(df.index[dup])}). Remove them, or pass drop_duplicates=True."
+                f"{int(dup.sum())} row(s) are exact duplicates of an earlier claim line ("
+                f"{_rows(df.index[dup], label)}). Remove them, or pass drop_duplicates=True."
             )
     _raise(problems, label, "claims")
     expected = df["volume"] * df["tarief"]
@@ -746,7 +677,7 @@ def read_claims(
     if off.any():
         warnings.warn(
             f"{label}: column 'bedrag': {int(off.sum())} row(s) differ from volume * tarief by more than "
-            f"one cent (rows {_rows(df.index[off])}). bedrag is used as is.",
+            f"one cent ({_rows(df.index[off], label)}). bedrag is used as is.",
             JeugdlibWarning,
             stacklevel=2,
         )
