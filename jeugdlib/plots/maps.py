@@ -14,9 +14,18 @@ if TYPE_CHECKING:
 __all__ = ["choropleth", "choropleth_panel"]
 
 
-def choropleth(gdf: gpd.GeoDataFrame, column: str, *, title: str = "", cmap: str = "viridis",
-               diverging: bool = False, ax: plt.Axes | None = None, legend_label: str = "",
-               vmin: float | None = None, vmax: float | None = None) -> plt.Figure:
+def choropleth(
+    gdf: gpd.GeoDataFrame,
+    column: str,
+    *,
+    title: str = "",
+    cmap: str = "viridis",
+    diverging: bool = False,
+    ax: plt.Axes | None = None,
+    legend_label: str = "",
+    vmin: float | None = None,
+    vmax: float | None = None,
+) -> plt.Figure:
     """One map; missing values are hatched grey ("geen gegevens").
 
     With ``diverging=True`` the colour scale is centred on zero (for differences).
@@ -27,17 +36,25 @@ def choropleth(gdf: gpd.GeoDataFrame, column: str, *, title: str = "", cmap: str
     if diverging:
         lim = float(np.nanmax(np.abs(vals))) if vals.notna().any() else 1.0
         vmin, vmax, cmap = -lim, lim, "RdBu_r"
-    g.plot(column=vals, ax=ax, cmap=cmap, legend=True, vmin=vmin, vmax=vmax, edgecolor="white", linewidth=0.3,
-           missing_kwds={"color": "#eeeeee", "hatch": "///", "edgecolor": "#bbbbbb", "label": "geen gegevens"},
-           legend_kwds={"label": legend_label, "shrink": 0.6})
+    g.plot(
+        column=vals,
+        ax=ax,
+        cmap=cmap,
+        legend=True,
+        vmin=vmin,
+        vmax=vmax,
+        edgecolor="white",
+        linewidth=0.3,
+        missing_kwds={"color": "#eeeeee", "hatch": "///", "edgecolor": "#bbbbbb", "label": "geen gegevens"},
+        legend_kwds={"label": legend_label, "shrink": 0.6},
+    )
     ax.set_axis_off()
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def choropleth_panel(gdf: gpd.GeoDataFrame, panels: list[tuple[str, str, bool]], *,
-                     suptitle: str = "") -> plt.Figure:
+def choropleth_panel(gdf: gpd.GeoDataFrame, panels: list[tuple[str, str, bool]], *, suptitle: str = "") -> plt.Figure:
     """Several maps side by side: ``panels`` is a list of ``(column, title, diverging)``.
 
     The non-diverging panels share one colour scale so they can be compared.
@@ -48,8 +65,16 @@ def choropleth_panel(gdf: gpd.GeoDataFrame, panels: list[tuple[str, str, bool]],
     vals = pd.concat([pd.to_numeric(gdf[c], errors="coerce") for c in shared]) if shared else pd.Series(dtype=float)
     vmin, vmax = (float(vals.quantile(0.02)), float(vals.quantile(0.98))) if vals.notna().any() else (None, None)
     for ax, (col, title, div) in zip(axes, panels, strict=True):
-        choropleth(gdf, col, title=title, diverging=div, ax=ax, vmin=None if div else vmin,
-                   vmax=None if div else vmax, legend_label="%" if not div else "procentpunt")
+        choropleth(
+            gdf,
+            col,
+            title=title,
+            diverging=div,
+            ax=ax,
+            vmin=None if div else vmin,
+            vmax=None if div else vmax,
+            legend_label="%" if not div else "procentpunt",
+        )
     if suptitle:
         fig.suptitle(suptitle)
     fig.tight_layout()
