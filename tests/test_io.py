@@ -240,9 +240,15 @@ def test_numbers_against_pandas():
     expect = pd.to_numeric(pd.Series(plain)).tolist()
     assert num(comma).tolist() == expect
     assert num(grouped).tolist() == expect
-    # and pandas' CSV reader: a table keeps exactly the numbers it had when read with pandas.read_csv
-    text = "x\n" + "\n".join(dot) + "\n"
-    assert num(dot).tolist() == pd.read_csv(io.StringIO(text))["x"].tolist()
+    # and pandas' CSV reader, bit for bit, also for 16-17 digits and exponents (where pandas is not correctly
+    # rounded): a table keeps exactly the numbers it had when read with pandas.read_csv
+    many = [repr(float(v)) for v in rng.uniform(0, 100, 3000)] + [f"{v:.16e}" for v in rng.uniform(0, 1e-3, 500)]
+    many += [f"{v:.{d}f}" for d in range(1, 18) for v in rng.uniform(0, 1000, 50)] + ["0.1", "1e22", "1.5E-30"]
+    text = "x\n" + "\n".join(dot + many) + "\n"
+    parsed = num(dot + many).to_numpy()
+    reference = pd.read_csv(io.StringIO(text))["x"].to_numpy()
+    assert (parsed == reference).all(), np.flatnonzero(parsed != reference)[:5]
+    assert (parsed != np.array([float(v) for v in dot + many])).any()  # the case is real: float() differs
 
 
 def test_missing_tokens():

@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from jeugdlib.errors import DataError
 from jeugdlib.io._messages import examples, format_rows, problem, rows_text
 from jeugdlib.io.codes import CODE_FORMATS, normalise_code
 from jeugdlib.io.dates import parse_dates
-from jeugdlib.io.numeric import parse_numeric
+from jeugdlib.io.numeric import finish_numeric, parse_numeric, parse_numeric_columns
 from jeugdlib.io.read import header_key
 
 __all__ = ["KINDS", "Column", "Schema"]
@@ -88,16 +89,24 @@ class Column:
             hi = 100 if hi is None else hi
         return lo, hi
 
-    def convert(self, s: pd.Series, source: str) -> pd.Series:
-        """Convert one column to this kind (raises :class:`DataError`)."""
+    def convert(self, s: pd.Series, source: str, parsed: np.ndarray | None = None) -> pd.Series:
+        """Convert one column to this kind (raises :class:`DataError`).
+
+        ``parsed``: the column's numbers when already parsed by
+        :func:`jeugdlib.io.numeric.parse_numeric_columns` (numeric kinds only).
+        """
         kind = self.kind
         lo, hi = self.bounds
-        if kind == "float":
-            return parse_numeric(s, column=self.name, source=source, min=lo, max=hi)
-        if kind == "share":
-            return _parse_share(s, self.name, source, lo, hi)
-        if kind in ("int", "count"):
-            return parse_numeric(s, column=self.name, source=source, integer=True, min=lo, max=hi)
+        if kind in NUMERIC_KINDS:
+            integer = kind in ("int", "count")
+            share = kind == "share"
+            if parsed is not None:
+                v = finish_numeric(parsed, s, column=self.name, source=source, integer=integer,
+                                   min=None if share else lo, max=None if share else hi)  # fmt: skip
+            else:
+                v = parse_numeric(s, column=self.name, source=source, integer=integer,
+                                  min=None if share else lo, max=None if share else hi)  # fmt: skip
+            return _check_share(v, s, self.name, source, lo, hi) if share else v
         if kind == "date":
             return parse_dates(s, column=self.name, source=source)
         if kind.startswith("code:"):
@@ -107,9 +116,13 @@ class Column:
         return _parse_str(s)
 
 
-def _parse_share(s: pd.Series, column: str, source: str, lo: float, hi: float) -> pd.Series:
-    v = parse_numeric(s, column=column, source=source)
-    bad = (v.notna() & ((v < lo) | (v > hi))).to_numpy(dtype=bool)
+#: Kinds parsed as numbers.
+NUMERIC_KINDS = ("float", "share", "int", "count")
+
+
+def _check_share(v: pd.Series, s: pd.Series, column: str, source: str, lo: float, hi: float) -> pd.Series:
+    vals = v.to_numpy(dtype=float)
+    bad = ~np.isnan(vals) & ((vals < lo) | (vals > hi))
     if bad.any():
         raise DataError(
             problem(
@@ -285,12 +298,15 @@ class Schema:
             )
         errors: list[DataError] = []
         converted: dict[str, pd.Series] = {}
+        parsed = parse_numeric_columns(
+            {c.name: out[c.name] for c in self.columns if c.kind in NUMERIC_KINDS and c.name in out.columns}
+        )
         for col in self.columns:
             if col.name not in out.columns:
                 converted[col.name] = col.convert(pd.Series([None] * len(out), index=out.index, dtype=object), source)
                 continue
             try:
-                converted[col.name] = col.convert(out[col.name], source)
+                converted[col.name] = col.convert(out[col.name], source, parsed.get(col.name))
             except DataError as exc:
                 errors.append(exc)
                 continue
@@ -330,7 +346,9 @@ class Schema:
             raise DataError(
                 f"{source}: {len(errors)} problems in the {self.name}:\n{lines}", source=source, column=errors[0].column
             )
-        result = out.copy()
-        for name, values in converted.items():
-            result[name] = values
-        return result[[*self.names, *[c for c in out.columns if c not in self.names]]]
+        extra = [c for c in out.columns if c not in self.names]
+        # arrays, not Series: no alignment (an index may hold duplicate labels)
+        result = pd.DataFrame({**{k: v.array for k, v in converted.items()}, **{c: out[c].array for c in extra}},
+                              index=out.index)  # fmt: skip
+        result.attrs = dict(out.attrs)
+        return result
