@@ -85,8 +85,9 @@ for note in divorce.notes:
 # %% [markdown]
 # `proportional_reduction` is het deel van de variantie op dat niveau dat de extra variabele verklaart (negatief:
 # de variantie nam toe). `tidy()` geeft de coëfficiënt in de standaardkolommen van jeugdlib (`estimate`,
-# `std_error`, ... per standaarddeviatie van de variabele, de schaal van het model); `estimate_per_unit` is de verandering in procentpunten jeugdhulpgebruik per procentpunt
-# kinderen met gescheiden ouders, gegeven de andere 26 kenmerken.
+# `std_error`, ... per standaarddeviatie van de variabele, de schaal van het model); `estimate_per_unit` is de
+# verandering in procentpunten jeugdhulpgebruik per procentpunt kinderen met gescheiden ouders, gegeven de andere
+# 26 kenmerken.
 #
 # **Verschilt het effect per regio?** Met een *random slope* mag het effect per jeugdregio verschillen. De toets
 # daarvan ligt op de rand van de parameterruimte (een variantie kan niet negatief zijn), dus de LR-statistiek volgt
