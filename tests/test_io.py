@@ -495,3 +495,11 @@ def test_schema_describe_and_declaration_errors():
         Column("x", "number")
     with pytest.raises(ValueError, match="declared twice"):
         Schema("t", [Column("a"), Column("b", aliases=("A",))])
+
+
+def test_bsn_like_values_masked_in_reader_messages(tmp_path):
+    p = tmp_path / "ragged.csv"
+    p.write_text("client_id,b\n123456782,2,3\n", encoding="utf-8")
+    with pytest.raises(DataError, match="as many fields") as info:
+        read_table(p)
+    assert "123456782" not in str(info.value) and "***" in str(info.value)

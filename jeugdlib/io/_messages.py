@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["SourceLabel", "examples", "format_rows", "mask_value", "rows_text"]
+__all__ = ["SourceLabel", "examples", "format_rows", "mask_text", "mask_value", "rows_text"]
 
 #: Maximum number of rows named in a message.
 MAX_ROWS = 10
@@ -35,6 +35,7 @@ MAX_ROWS = 10
 MAX_EXAMPLES = 5
 
 _BSN_LIKE = re.compile(r"\d{8,9}")
+_BSN_IN_TEXT = re.compile(r"(?<!\d)\d{8,9}(?!\d)")
 
 
 class SourceLabel(str):
@@ -76,6 +77,11 @@ def mask_value(value: Any) -> str:
     if _BSN_LIKE.fullmatch(text.replace(".0", "", 1) if text.endswith(".0") else text):
         return "***"
     return repr(text) if isinstance(value, str) else repr(value)
+
+
+def mask_text(text: str) -> str:
+    """Free text (e.g. a reader's own error message quoting a line) with BSN-like numbers replaced by ``***``."""
+    return _BSN_IN_TEXT.sub("***", text)
 
 
 def examples(values: Iterable[Any], limit: int = MAX_EXAMPLES) -> str:

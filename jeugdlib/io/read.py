@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from jeugdlib.errors import DataError
-from jeugdlib.io._messages import SourceLabel
+from jeugdlib.io._messages import SourceLabel, mask_text
 
 __all__ = ["header_key", "read_table"]
 
@@ -247,13 +247,13 @@ def _read_csv(p: Path, label: str) -> pd.DataFrame:
                     ) from None
                 return _read_text(text, sep, names, label)
         raise DataError(
-            f"{label}: could not be read as a {sep!r}-separated table ({msg.splitlines()[0]}). "
+            f"{label}: could not be read as a {sep!r}-separated table ({mask_text(msg.splitlines()[0])}). "
             "Check that every line has as many fields as the header and that quotes are closed.",
             source=label,
         ) from None
     df = table.to_pandas()  # string columns become object arrays with None for empty cells
     df.columns = names
-    return df.astype(object)
+    return df if all(pd.api.types.is_object_dtype(t) for t in df.dtypes) else df.astype(object)
 
 
 def _cp1252_ok(data: bytes) -> bool:
@@ -279,7 +279,7 @@ def _read_text(text: str, sep: str, names: list[str], label: str) -> pd.DataFram
             ),
         )
     except pa.ArrowInvalid as exc:
-        raise DataError(f"{label}: could not be read ({str(exc).splitlines()[0]}).", source=label) from None
+        raise DataError(f"{label}: could not be read ({mask_text(str(exc).splitlines()[0])}).", source=label) from None
     df = table.to_pandas()
     df.columns = names
     return df.astype(object)
@@ -322,11 +322,13 @@ def _read_sheet(p: Path, label: str, sheet_name: str | int, suffix: str) -> pd.D
                 source=label,
             ) from None
         raise DataError(
-            f"{label}: could not be read as a {suffix} file ({exc}). Is it a valid spreadsheet?", source=label
+            f"{label}: could not be read as a {suffix} file ({mask_text(str(exc))}). Is it a valid spreadsheet?",
+            source=label,
         ) from None
     except Exception as exc:  # noqa: BLE001 - any reader failure (zip, xml) becomes a DataError
         raise DataError(
-            f"{label}: could not be read as a {suffix} file ({type(exc).__name__}: {exc}). Is it a valid spreadsheet?",
+            f"{label}: could not be read as a {suffix} file ({type(exc).__name__}: {mask_text(str(exc))}). "
+            "Is it a valid spreadsheet?",
             source=label,
         ) from None
     if raw.shape[1] == 0:
