@@ -154,6 +154,14 @@ trend.columns = ["trajecten", "beëindigd", "mediaan (dagen)", "RMST 1 jaar (dag
 trend.round(0)
 
 # %% [markdown]
+# Een toets op de trend: een Cox-model met het startjaar als verklarende variabele (dezelfde
+# linkse afkapping als Kaplan–Meier). Een hazard ratio onder 1 betekent dat trajecten van latere
+# startjaren langzamer eindigen, dus langer duren.
+
+# %%
+print(dur_all.trend_test())
+
+# %% [markdown]
 # ## 3. Verlengingen
 #
 # Een verlenging is een aansluitende nieuwe toewijzing (of een toewijzing met reden wijziging 04,

@@ -964,3 +964,27 @@ def test_schemas_are_the_declared_columns() -> None:
     assert tuple(desc.index[~desc["required"]]) == OPTIONAL_TRAJECTORY_COLUMNS
     assert desc.loc["begindatum", "kind"] == "date" and desc.loc["gemeentecode", "kind"] == "code:gemeente"
     assert CLAIMS_SCHEMA.describe().set_index("column").loc["bedrag", "kind"] == "float"
+
+
+def test_duration_trend_test_against_lifelines_cox() -> None:
+    from lifelines import CoxPHFitter
+
+    from jeugdlib.results import TestResult
+
+    sim = T.simulate_trajectories(3000, "2018-01-01", AS_OF, seed=4, scenario="longer_durations")
+    res = T.durations(sim)
+    test = res.trend_test()
+    assert isinstance(test, TestResult) and (test.df, test.distribution) == (1.0, "chi2")
+    # lifelines directly, one row per trajectory of the cohorts 2018-2023 (started inside the extract)
+    ep = T.episodes(sim)
+    ep = ep[ep["begindatum"] >= "2018-01-01"]
+    frame = pd.DataFrame(
+        {"d": ep["duur_dagen"], "e": (~ep["lopend"]).astype(int), "year": ep["begindatum"].dt.year - 2018}
+    )
+    row_ = CoxPHFitter().fit(frame, "d", "e").summary.loc["year"]
+    assert test.statistic == pytest.approx(row_["z"] ** 2, rel=1e-8)
+    assert test.p_value == pytest.approx(row_["p"], rel=1e-6)
+    # the simulated durations grow 8% a year: later cohorts end more slowly
+    assert row_["exp(coef)"] < 1 and test.p_value < 1e-6 and f"HR per year = {row_['exp(coef)']:.3f}" in test.name
+    with pytest.raises(ValueError, match="choose a group"):
+        T.durations(sim, by="productcategorie").trend_test()

@@ -18,7 +18,7 @@ from lifelines.exceptions import StatError
 from lifelines.utils import median_survival_times, restricted_mean_survival_time
 
 from jeugdlib.errors import DataError, JeugdlibWarning
-from jeugdlib.results import Result, tidy_frame
+from jeugdlib.results import Result, TestResult, tidy_frame
 from jeugdlib.trajectories._codes import DAYS_PER_MONTH
 from jeugdlib.trajectories._data import DateLike, LoadedTable, window
 from jeugdlib.trajectories._episodes import DEFAULT_MAX_GAP_DAYS, day_numbers, default_as_of, episodes
@@ -85,6 +85,10 @@ class DurationResult(Result):
     as_of: pd.Timestamp
     observed_from: pd.Timestamp | None
     fitters: dict[Any, KaplanMeierFitter] = field(default_factory=dict, repr=False)
+    #: per group: (duration, event, entry or None, start year) of the cohorts in :attr:`trend`
+    _cohorts: dict[Any, tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def summary(self) -> SummaryAlias:  # type: ignore[override]
@@ -129,6 +133,49 @@ class DurationResult(Result):
             ci_low=lo,
             ci_high=hi,
             extra={"n_obs": self.table["n_trajectories"].to_numpy(), "group": groups},
+        )
+
+    def trend_test(self, group: Any = None) -> TestResult:
+        """Do durations change with the start year? Wald test of a Cox model (lifelines).
+
+        The hazard of ending care is modelled as ``h0(t) · HR^(start_year - first year)``
+        (Cox proportional hazards, Efron ties, the same left truncation as the
+        Kaplan–Meier curves; the cohorts of :attr:`trend`). ``HR < 1`` means trajectories
+        of later cohorts end more slowly, i.e. last longer. One row per trajectory (not
+        aggregated with weights: Efron's tie correction would change the statistic).
+
+        Parameters
+        ----------
+        group:
+            The group to test (default: the only group, e.g. ``"totaal"``).
+
+        Returns
+        -------
+        TestResult
+            ``statistic`` = z² of the start-year coefficient, ``df`` = 1, ``distribution``
+            ``"chi2"``; the hazard ratio per year is in ``name``.
+        """
+        from lifelines import CoxPHFitter
+
+        if group is None:
+            if len(self._cohorts) != 1:
+                raise ValueError(f"trend_test: choose a group, one of {list(self._cohorts)}")
+            group = next(iter(self._cohorts))
+        d, ev, entry, year = self._cohorts[group]
+        if len(np.unique(year)) < 2:
+            raise DataError(f"trend_test: group {group!r} has fewer than two start years; no trend to test.")
+        cols = {"d": d, "e": ev, "year": year - year.min()}
+        if entry is not None:
+            cols["entry"] = entry
+        cph = CoxPHFitter().fit(pd.DataFrame(cols), "d", "e", entry_col="entry" if entry is not None else None)
+        row = cph.summary.loc["year"]
+        return TestResult(
+            name=f"trend in duration by start year ({group}; Cox PH, HR per year = {row['exp(coef)']:.3f})",
+            statistic=float(row["z"]) ** 2,
+            df=1.0,
+            p_value=float(row["p"]),
+            distribution="chi2",
+            terms=["start_year"],
         )
 
     def plot(self, groups: Sequence[object] | None = None, **kwargs: Any):
@@ -271,6 +318,7 @@ def durations(
     grid = np.arange(0, tau_days + 1, 7.0)
     summ, bucket_rows, trend_rows, surv_rows = [], [], [], []
     fitters: dict[Any, KaplanMeierFitter] = {}
+    cohorts: dict[Any, tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]] = {}
     groups = _group_indices(ep, by)
     for key, idx in groups.items():
         gd, gev = d[idx], ev[idx]
@@ -315,6 +363,10 @@ def durations(
         surv = kmf.survival_function_at_times(grid).to_numpy()
         surv_rows.append(pd.DataFrame({"group": [key] * len(grid), "days": grid, "survival": surv}))
         years = start_year[idx]
+        in_trend = years >= obs.year if obs is not None else np.ones(len(years), dtype=bool)
+        c_entry = gentry[in_trend] if gentry is not None else None
+        cohorts[key] = (gd[in_trend], gev[in_trend], c_entry if c_entry is not None and c_entry.any() else None,
+                        years[in_trend])  # fmt: skip
         for y in np.unique(years):
             if obs is not None and y < obs.year:
                 continue  # cohorts that began before the extract are incomplete
@@ -349,4 +401,5 @@ def durations(
         as_of=ref,
         observed_from=obs,
         fitters=fitters,
+        _cohorts=cohorts,
     )
