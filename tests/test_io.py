@@ -503,3 +503,15 @@ def test_bsn_like_values_masked_in_reader_messages(tmp_path):
     with pytest.raises(DataError, match="as many fields") as info:
         read_table(p)
     assert "123456782" not in str(info.value) and "***" in str(info.value)
+
+
+def test_xlsm_read_and_xls_refused_clearly(tmp_path):
+    df = pd.DataFrame({"gemeentecode": ["GM0518"], "waarde": [1.5]})
+    df.to_excel(tmp_path / "a.xlsx", index=False)
+    (tmp_path / "a.xlsm").write_bytes((tmp_path / "a.xlsx").read_bytes())  # same container as .xlsx
+    raw, _ = read_table(tmp_path / "a.xlsm")
+    assert raw.to_dict("list") == {"gemeentecode": ["GM0518"], "waarde": ["1.5"]}
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0" + bytes(600))  # an OLE2 header: old Excel format
+    with pytest.raises(DataError, match=r"old\.xls: .*(extra package|could not be read)") as info:
+        read_table(tmp_path / "old.xls")
+    assert ".xlsx" in str(info.value) or "valid spreadsheet" in str(info.value)
