@@ -434,8 +434,10 @@ def _good() -> pd.DataFrame:
 
 
 def test_missing_column() -> None:
-    with pytest.raises(DataError, match=r"<DataFrame>.*\['einddatum'\] missing.*Rename"):
+    with pytest.raises(DataError, match=r"<DataFrame>.*\['einddatum'\] missing.*Rename") as exc:
         T.load_trajectories(_good().drop(columns="einddatum"))
+    assert "jeugdlib.trajectories.TRAJECTORY_SCHEMA.describe()" in str(exc.value)
+    assert T.TRAJECTORY_SCHEMA.describe()["column"].tolist() == list(T.TRAJECTORY_COLUMNS)
 
 
 def test_optional_columns_may_be_absent() -> None:

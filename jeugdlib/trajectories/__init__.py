@@ -17,7 +17,10 @@ Code lists with Dutch labels: :func:`codelists`, :func:`code_labels`.
 :func:`read_trajectories` / :func:`read_claims` return a :class:`LoadedTable`: the
 validated table with its :class:`LoadReport` and observation window (``as_of``,
 ``observed_from``) as typed fields, which every analysis accepts;
-:func:`load_trajectories` / :func:`load_claims` return only the table.
+:func:`load_trajectories` / :func:`load_claims` return only the table. Files and
+DataFrames are read by the one input layer (:mod:`jeugdlib.io`); the tables are
+declared once as :data:`TRAJECTORY_SCHEMA` and :data:`CLAIMS_SCHEMA`
+(``.describe()`` lists the columns).
 
 Results follow the result protocol (:mod:`jeugdlib.results`): :class:`DurationResult`
 and :class:`ExtensionsResult` have ``tidy()``, ``summary()`` and (durations) ``plot()``.
@@ -60,14 +63,17 @@ from jeugdlib.trajectories._io import (
     read_trajectories,
     validation_report,
 )
+from jeugdlib.trajectories._schema import CLAIMS_SCHEMA, TRAJECTORY_SCHEMA
 from jeugdlib.trajectories._simulate import SCENARIOS, SimulatedTrajectories, simulate_trajectories
 
 __all__ = [
     "BUCKETS",
+    "CLAIMS_SCHEMA",
     "CLAIM_COLUMNS",
     "DEFAULT_MAX_GAP_DAYS",
     "SCENARIOS",
     "TRAJECTORY_COLUMNS",
+    "TRAJECTORY_SCHEMA",
     "CarePathsResult",
     "CostDecomposition",
     "DurationResult",
