@@ -15,6 +15,7 @@ leave it in ``DataFrame.attrs['boundary_year']`` (read by
 from __future__ import annotations
 
 import difflib
+import functools
 
 import numpy as np
 import pandas as pd
@@ -68,7 +69,7 @@ def _validated(name: str, schema: Schema, df: pd.DataFrame | None = None, label:
         df, label = _read(embedded_path(name), source=DATASETS[name].file)
     label = label or DATASETS[name].file
     out = schema.validate(df, label)
-    return out[list(schema.rename(df, label).columns)]
+    return out[schema.canonical_names(df.columns, label)]
 
 
 def _plain_ints(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
@@ -217,7 +218,7 @@ _ONLY_2021 = (
 )
 
 
-@_copying
+@functools.lru_cache(maxsize=1)  # internal and never modified (rows are selected into new frames): no copies
 def _kwb_raw() -> pd.DataFrame:
     """The KWB + jeugdzorg file as text; each loader validates its rows (wijk or gemeente) by its schema."""
     raw, _ = _read(embedded_path("kwb_jeugdzorg_2021_2022"), source=DATASETS["kwb_jeugdzorg_2021_2022"].file)

@@ -7,6 +7,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from jeugdlib.errors import DataError
 from jeugdlib.io._messages import problem
@@ -74,10 +76,14 @@ def normalise_code(series: pd.Series, kind: CodeKind, *, column: str, source: st
     prefix, digits, example = CODE_FORMATS[kind]
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     uniq = np.asarray(uniques, dtype=object)
-    if uniques.dtype == object and pd.Series(uniq).map(type).eq(str).all():
-        canonical = pd.Series(uniq, dtype=object).str.fullmatch(rf"{prefix}\d{{{digits}}}").to_numpy(dtype=bool)
-        if canonical.all():  # already in the CBS form (embedded data): nothing to normalise
-            return series.astype(object).where(series.notna(), None)
+    try:  # codes already in the CBS form (embedded data): nothing to normalise
+        arr = pa.array(uniq, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers among the codes
+        arr = None
+    if arr is not None and pc.all(pc.match_substring_regex(arr, rf"^{prefix}\d{{{digits}}}$")).as_py() is not False:
+        if not series.isna().any():
+            return series.astype(object)
+        return series.astype(object).where(series.notna(), None)
     empty = np.array([isinstance(u, str) and not u.strip() for u in uniq], dtype=bool)
     mapped = np.array([None if e else _one(u, prefix, digits) for u, e in zip(uniq, empty)], dtype=object)
     bad_u = np.array([m is None and not e for m, e in zip(mapped, empty)], dtype=bool)

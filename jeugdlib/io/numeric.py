@@ -150,18 +150,19 @@ def parse_numeric_columns(columns: dict[str, pd.Series]) -> dict[str, np.ndarray
     :func:`parse_numeric` (which names the problem). The values are those
     :func:`parse_numeric` gives; bounds and whole numbers are not checked here.
     """
-    arrays, names = [], []
-    for name, s in columns.items():
-        if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
-            continue
-        try:
-            arrays.append(pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True))
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            continue
-        names.append(name)
-    if not arrays:
+    texts = {
+        name: s.to_numpy(dtype=object)
+        for name, s in columns.items()
+        if not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype))
+    }
+    if not texts:
         return {}
-    joined = pa.chunked_array(arrays, type=pa.string())
+    names = list(texts)
+    try:  # one conversion of all cells (strings and None: the cells of read_table)
+        joined = pa.array(np.concatenate(list(texts.values())), type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # other objects among the cells: column by column
+        return {}
+    arrays = list(texts.values())
     try:
         values = _cast(joined)
     except pa.ArrowInvalid:
@@ -186,8 +187,7 @@ def finish_numeric(
     max: float | None = None,  # noqa: A002
 ) -> pd.Series:
     """The checks of :func:`parse_numeric` (whole numbers, bounds) on values parsed by :func:`parse_numeric_columns`."""
-    return _finish(pd.Series(values, index=series.index), series, column=column, source=source, integer=integer,
-                   lo=min, hi=max)  # fmt: skip
+    return _finish(values, series, column=column, source=source, integer=integer, lo=min, hi=max)
 
 
 def _parse_text(series: pd.Series, column: str, source: str) -> np.ndarray:
@@ -300,9 +300,17 @@ def _cast(arr: Any) -> np.ndarray:
 
 
 def _finish(
-    values: pd.Series, raw: pd.Series, *, column: str, source: str, integer: bool, lo: float | None, hi: float | None
+    values: pd.Series | np.ndarray,
+    raw: pd.Series,
+    *,
+    column: str,
+    source: str,
+    integer: bool,
+    lo: float | None,
+    hi: float | None,
 ) -> pd.Series:
-    v = values.to_numpy(dtype=float)
+    v = np.asarray(values, dtype=float)
+    index = raw.index
     if integer:
         frac = ~np.isnan(v) & (v != np.round(v))
         if frac.any():
@@ -311,7 +319,7 @@ def _finish(
                     source,
                     column,
                     "must hold whole numbers but has",
-                    values.index[frac],
+                    index[frac],
                     raw[frac],
                     "Write whole numbers (e.g. a year as 2022), without decimals.",
                 ),
@@ -330,7 +338,7 @@ def _finish(
                     source,
                     column,
                     f"has values {word} the allowed {limit_name} {lim}:",
-                    values.index[outside],
+                    index[outside],
                     raw[outside],
                     f"Values must lie in {span}; check the unit of this column.",
                 ),
@@ -338,7 +346,7 @@ def _finish(
                 column=column,
             )
     if integer:
-        return pd.Series(
-            pd.array(np.where(np.isnan(v), 0, v).astype(np.int64), dtype="Int64"), index=values.index
-        ).mask(np.isnan(v))
-    return pd.Series(v, index=values.index, dtype=float)
+        missing = np.isnan(v)
+        ints = pd.arrays.IntegerArray(np.where(missing, 0, v).astype(np.int64), missing)
+        return pd.Series(ints, index=index, copy=False)
+    return pd.Series(v, index=index, dtype=float, copy=False)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from jeugdlib.errors import DataError
 from jeugdlib.io._messages import examples, format_rows, problem, rows_text
@@ -142,6 +144,14 @@ def _check_share(v: pd.Series, s: pd.Series, column: str, source: str, lo: float
 def _parse_str(s: pd.Series) -> pd.Series:
     if not (s.dtype == object or isinstance(s.dtype, pd.StringDtype)):
         return s.map(lambda v: None if pd.isna(v) else str(v)).astype(object)
+    try:  # text cells (the common case): trimmed by arrow, fast
+        arr = pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers among the text (a DataFrame or spreadsheet column)
+        arr = None
+    if arr is not None:
+        t = pc.utf8_trim_whitespace(arr)
+        t = pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
+        return pd.Series(t.to_numpy(zero_copy_only=False), index=s.index, dtype=object)
     t = s.astype("string").str.strip()
     t = t.mask(t == "")
     return t.astype(object).where(t.notna(), None)
@@ -241,25 +251,29 @@ class Schema:
             )
         return pd.DataFrame(rows)
 
-    def rename(self, df: pd.DataFrame, source: str) -> pd.DataFrame:
-        """Rename matching headers to their canonical names; refuse two headers for one column."""
-        mapping: dict[str, str] = {}
+    def canonical_names(self, columns: Sequence[object], source: str) -> list[str]:
+        """The headers renamed to their declared names (others stripped); refuse two headers for one column."""
+        names: list[str] = []
         seen: dict[str, str] = {}
         dups: list[str] = []
-        for c in df.columns:
+        for c in columns:
             col = self._by_key.get(header_key(c))
             target = col.name if col is not None else str(c).replace("\ufeff", "").strip()
             if target in seen:
                 dups.append(f"{seen[target]!r} and {c!r}")
             seen[target] = str(c)
-            mapping[c] = target
+            names.append(target)
         if dups:
             raise DataError(
                 f"{source}: columns {', '.join(dups[:5])} are the same column of the {self.name} "
                 "(names are compared ignoring case, spaces and underscores). Keep one of each.",
                 source=source,
             )
-        return df.rename(columns=mapping)
+        return names
+
+    def rename(self, df: pd.DataFrame, source: str) -> pd.DataFrame:
+        """Rename matching headers to their canonical names; refuse two headers for one column."""
+        return df.set_axis(self.canonical_names(df.columns, source), axis=1)
 
     def validate(self, df: pd.DataFrame, source: str) -> pd.DataFrame:
         """Check and convert a table read by :func:`jeugdlib.io.read_table`.
@@ -280,7 +294,7 @@ class Schema:
         DataError
             Listing every problem found (each naming the column, rows and what to do).
         """
-        out = self.rename(df, source)
+        out = df.set_axis(self.canonical_names(df.columns, source), axis=1, copy=False)  # read only below
         missing = [c.name for c in self.columns if c.required and c.name not in out.columns]
         if missing:
             raise DataError(
@@ -310,8 +324,10 @@ class Schema:
             except DataError as exc:
                 errors.append(exc)
                 continue
+            if col.nullable and col.name not in self.key_columns:
+                continue
             empty = converted[col.name].isna().to_numpy(dtype=bool)
-            if (not col.nullable or col.name in self.key_columns) and empty.any():
+            if empty.any():
                 errors.append(
                     DataError(
                         problem(source, col.name, "is empty", out.index[empty], None, f"Every row needs a {col.name}."),
