@@ -182,7 +182,7 @@ LOADERS: tuple[Loader, ...] = (
         {
             "key": "the claims table has no key column (a toewijzingnummer has many claim lines)",
             "integer": "the claims table declares no whole-number column",
-            "count": "the claims table declares no count column (volume is negative on credit lines)",
+            "count": "the claims table declares no count column (volume is a float column)",
             "share": "the claims table has no share column",
         },
     ),
