@@ -149,10 +149,8 @@ def protect(
 
     The same as :func:`protect_table` (see there for the parameters), returning only
     the table. For what was suppressed use :func:`protect_table`, whose
-    :class:`ProtectionReport` is a typed field. For existing callers the report is
-    also left in ``result.attrs['disclosure']``; that copy is deprecated (pandas
-    drops or copies ``attrs`` unpredictably) — switch to
-    ``table, report = protect_table(...)``.
+    :class:`ProtectionReport` is a typed field (not ``DataFrame.attrs``, which pandas
+    drops or copies unpredictably).
     """
     table, report = protect_table(
         df,
@@ -167,7 +165,6 @@ def protect(
         missing_is_suppressed=missing_is_suppressed,
         source=source,
     )
-    table.attrs["disclosure"] = report  # deprecated copy for callers not yet on protect_table
     return table
 
 
@@ -304,7 +301,7 @@ def protect_table(
 
     published = np.where(suppressed | ~observed, np.nan, round_to_base(np.nan_to_num(raw), base))
     out = df.copy()
-    out.attrs.pop("disclosure", None)  # a report of an earlier protect() no longer describes this table
+    out.attrs.pop("disclosure", None)  # a report left by jeugdlib < 0.2 no longer describes this table
     for j, c in enumerate(count_cols):
         out[c] = published[:, j]
     info.suppressed_cells = [(df.index[i], count_cols[j]) for i, j in zip(*np.nonzero(suppressed), strict=True)]

@@ -460,9 +460,9 @@ def trajectory_section(
     from jeugdlib import trajectories as tr
     from jeugdlib.trajectories import code_labels
 
-    traj = tr.load_trajectories(trajectories_path)
+    traj = tr.read_trajectories(trajectories_path)  # carries the extract's as_of/observed_from
     labels = code_labels("productcategorie")
-    dur = tr.durations(traj, by="productcategorie").summary.reset_index()
+    dur = tr.durations(traj, by="productcategorie").table.reset_index()
     dur_tab = pd.DataFrame(
         {
             "Productcategorie": dur.productcategorie.astype(str).map(lambda c: f"{c} {labels.get(str(c), '')}".strip()),
@@ -516,8 +516,8 @@ def trajectory_section(
         "vertellen' — duur, verlengingen en beëindiging volgens plan."
     )
     if claims_path:
-        claims = tr.load_claims(claims_path)
-        years = sorted(pd.to_datetime(claims.periode_start).dt.year.unique())
+        claims = tr.read_claims(claims_path)
+        years = sorted(pd.to_datetime(claims.table.periode_start).dt.year.unique())
         # the first and the last full claim year (the last one is often still being claimed)
         base, end = (int(years[1]), int(years[-2])) if len(years) > 3 else (int(years[0]), int(years[-1]))
         try:

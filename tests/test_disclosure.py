@@ -42,8 +42,8 @@ def test_secondary_suppression_column_total():
     check_protected(out, ["n"])
 
 
-def test_protect_keeps_its_return_type_and_the_deprecated_attrs_copy():
-    """protect() returns the same table as protect_table(); attrs['disclosure'] stays for existing callers."""
+def test_protect_returns_the_table_of_protect_table_and_no_hidden_attrs():
+    """protect() returns the same table as protect_table(); the report is a typed field, not in attrs."""
     df = pd.DataFrame({"n": [4, 50, 22, 40], "rate": [1.0, 2.0, 3.0, 4.0]}, index=list("abcd"))
     df.attrs["boundary_year"] = 2022
     res = protect_table(df, ["n"], rate_cols={"rate": "n"})
@@ -52,11 +52,13 @@ def test_protect_keeps_its_return_type_and_the_deprecated_attrs_copy():
     out = protect(df, ["n"], rate_cols={"rate": "n"})
     assert isinstance(out, pd.DataFrame)
     pd.testing.assert_frame_equal(out, res.table)
-    assert out.attrs["disclosure"] == res.report
+    assert "disclosure" not in out.attrs
     assert "disclosure" not in res.table.attrs and res.table.attrs["boundary_year"] == 2022
     assert df.attrs == {"boundary_year": 2022} and df.n.tolist() == [4, 50, 22, 40]  # input untouched
-    # protecting a protected table again: the stale report does not travel along
-    again = protect_table(out, ["n"])
+    # a table carrying a report of an older jeugdlib: the stale report does not travel along
+    stale = out.copy()
+    stale.attrs["disclosure"] = res.report
+    again = protect_table(stale, ["n"])
     assert "disclosure" not in again.table.attrs
     assert again.report.primary == 0 and again.report.suppressed_cells == [("a", "n"), ("c", "n")]
 

@@ -363,7 +363,7 @@ def provider_indicators(
         ``pct_ended_to_plan`` (of completed trajectories, reden beëindiging
         31). Rates and medians are computed on the unrounded counts and are
         suppressed wherever a count they derive from is suppressed.
-        ``attrs['disclosure']`` records what was suppressed.
+        :func:`jeugdlib.disclosure.protect_table` gives what was suppressed.
     """
     df, as_of, _ = window(trajectories, as_of)
     ep = episodes(df, max_gap_days=max_gap_days, as_of=default_as_of(df, as_of))
