@@ -244,6 +244,9 @@ def test_numbers_against_pandas():
     # rounded): a table keeps exactly the numbers it had when read with pandas.read_csv
     many = [repr(float(v)) for v in rng.uniform(0, 100, 3000)] + [f"{v:.16e}" for v in rng.uniform(0, 1e-3, 500)]
     many += [f"{v:.{d}f}" for d in range(1, 18) for v in rng.uniform(0, 1000, 50)] + ["0.1", "1e22", "1.5E-30"]
+    # short strings with exponents near and beyond the exact powers of ten (1e22)
+    many += [f"{m}e{e}" for m in ("1", "7", "99999999999", "123456789", "-3.25") for e in range(-40, 41, 3)]
+    many += ["99999999999e-24", "1234567890e-20", "12345678901e-30", "9.999999999e15", "1e23"]
     text = "x\n" + "\n".join(dot + many) + "\n"
     parsed = num(dot + many).to_numpy()
     reference = pd.read_csv(io.StringIO(text))["x"].to_numpy()

@@ -287,12 +287,18 @@ def _to_float(text: Any) -> np.ndarray:
 
 
 def _cast(arr: Any) -> np.ndarray:
-    """arrow's cast, with strings longer than :data:`_EXACT_DIGITS` characters or with an exponent parsed by
-    pandas (raises ``ArrowInvalid`` when a value is not a number)."""
-    out = np.array(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
-    # the length in characters bounds the number of digits (cheaper than counting digits)
-    long = pc.or_(pc.greater(pc.utf8_length(arr), _EXACT_DIGITS), pc.match_substring(arr, "e"))
-    slow = _where(pc.or_(long, pc.match_substring(arr, "E")))
+    """arrow's cast, with the strings where it may differ from pandas parsed by pandas.
+
+    Those are strings longer than :data:`_EXACT_DIGITS` characters (more digits
+    than Clinger's fast path covers) and values below 1e-10 or from 1e15 in
+    magnitude (a decimal exponent beyond the exactly representable powers of
+    ten, 1e22, is only possible there for a string of at most 15 characters).
+    Raises ``ArrowInvalid`` when a value is not a number.
+    """
+    cast = pc.cast(arr, pa.float64())
+    out = np.array(pc.fill_null(cast, np.nan), dtype=float)
+    size = np.abs(out)
+    slow = _where(pc.greater(pc.utf8_length(arr), _EXACT_DIGITS)) | (size >= 1e15) | ((size < 1e-10) & (size > 0))
     if slow.any():
         strings = pc.filter(arr, pa.array(slow)).to_pandas()
         out[slow] = pd.to_numeric(pd.Series(strings, dtype=object), errors="coerce").to_numpy(dtype=float)
