@@ -71,11 +71,14 @@ print(f"SCP 2017: {len(scp)} wijken, {scp.perc_jhzv.notna().sum()} met een gepub
 # wijken ontbreekt de variabele in het openbare bestand; die waarden worden aangevuld zoals hierboven beschreven.
 
 # %%
-divorce = ml.compare_models(scp, [p for p in SCP_DETERMINANTS if p != "perc_kind_sch5"], ["perc_kind_sch5"],
-                            random_slope=random_slope)
+divorce = ml.compare_models(
+    scp, [p for p in SCP_DETERMINANTS if p != "perc_kind_sch5"], ["perc_kind_sch5"], random_slope=random_slope
+)
 display(divorce.fit_stats)
-print(f"LR = {divorce.test.statistic:.2f}, df = {divorce.test.df}, p = {divorce.test.p_value:.4f} "
-      f"({divorce.test.reference})")
+print(
+    f"LR = {divorce.test.statistic:.2f}, df = {divorce.test.df}, p = {divorce.test.p_value:.4f} "
+    f"({divorce.test.reference})"
+)
 display(divorce.variance)
 display(divorce.flags)
 display(divorce.tidy())
@@ -109,13 +112,16 @@ if divorce.slope_test is not None:
 if per_region:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", JeugdlibWarning)
-        by_region = ml.compare_by_region(scp, [p for p in SCP_DETERMINANTS if p != "perc_kind_sch5"],
-                                         ["perc_kind_sch5"]).table
+        by_region = ml.compare_by_region(
+            scp, [p for p in SCP_DETERMINANTS if p != "perc_kind_sch5"], ["perc_kind_sch5"]
+        ).table
     names = scp.drop_duplicates("jeugdregio_code").set_index("jeugdregio_code").jeugdregio_naam
     by_region.insert(1, "jeugdregio_naam", by_region.jeugdregio_code.map(names))
     display(by_region.sort_values("p_value").head(10))
-    print(f"Regio's met p < 0,05: {(by_region.p_value < 0.05).sum()} van {len(by_region)}; "
-          f"na Holm-correctie: {(by_region.p_holm < 0.05).sum()}")
+    print(
+        f"Regio's met p < 0,05: {(by_region.p_value < 0.05).sum()} van {len(by_region)}; "
+        f"na Holm-correctie: {(by_region.p_holm < 0.05).sum()}"
+    )
 
 # %% [markdown]
 # ## 2. Amsterdam 2017: veiligheid, voorzieningen en scheidingen uit de CBS-kerncijfers
@@ -126,8 +132,13 @@ if per_region:
 # codes en grensjaar en laat geen rij vallen.
 
 # %%
-amsterdam_extra = ["criminaliteit_per_1000", "afstand_huisarts", "afstand_school", "afstand_kinderdagverblijf",
-                   "perc_gescheiden"]
+amsterdam_extra = [
+    "criminaliteit_per_1000",
+    "afstand_huisarts",
+    "afstand_school",
+    "afstand_kinderdagverblijf",
+    "perc_gescheiden",
+]
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always", JeugdlibWarning)
     ams_join = ml.join_wijk_variables(scp, load_kwb_amsterdam_2017(), columns=amsterdam_extra)

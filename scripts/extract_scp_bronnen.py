@@ -16,8 +16,7 @@ EMBEDDED = Path(__file__).resolve().parents[1] / "jeugdlib" / "data" / "embedded
 
 
 def main() -> None:
-    raw = pd.read_excel(EMBEDDED / "scp_jeugdhulp_in_de_wijk_2017.ods", sheet_name="bronnen",
-                        engine="odf", header=None)
+    raw = pd.read_excel(EMBEDDED / "scp_jeugdhulp_in_de_wijk_2017.ods", sheet_name="bronnen", engine="odf", header=None)
     raw.columns = ["groep", "variabele", "omschrijving", "bron", "toelichting"]
     rows = []
     group = subgroup = None
@@ -29,14 +28,16 @@ def main() -> None:
             subgroup = rec.variabele.strip()
             continue
         if isinstance(rec.variabele, str) and isinstance(rec.bron, str):
-            rows.append({
-                "variabele": rec.variabele.strip(),
-                "omschrijving": None if pd.isna(rec.omschrijving) else str(rec.omschrijving).strip(),
-                "bron": rec.bron.strip(),
-                "toelichting": None if pd.isna(rec.toelichting) else str(rec.toelichting).strip(),
-                "groep": group,
-                "subgroep": subgroup,
-            })
+            rows.append(
+                {
+                    "variabele": rec.variabele.strip(),
+                    "omschrijving": None if pd.isna(rec.omschrijving) else str(rec.omschrijving).strip(),
+                    "bron": rec.bron.strip(),
+                    "toelichting": None if pd.isna(rec.toelichting) else str(rec.toelichting).strip(),
+                    "groep": group,
+                    "subgroep": subgroup,
+                }
+            )
     out = pd.DataFrame(rows)
     out.to_csv(EMBEDDED / "scp_determinanten_bronnen.csv", index=False)
     print(f"wrote {len(out)} rows")

@@ -28,8 +28,7 @@ def plot_variance_change(comparison: ModelComparison, *, title: str | None = Non
     ax.bar(x - 0.2, var.base, width=0.4, label="basismodel", color="#95a5a6")
     ax.bar(x + 0.2, var.extended, width=0.4, label="uitgebreid model", color="#2e86c1")
     for i, r in enumerate(var.itertuples(index=False)):
-        ax.annotate(f"{r.proportional_reduction:+.1%}", (i + 0.2, r.extended), ha="center", va="bottom",
-                    fontsize=9)
+        ax.annotate(f"{r.proportional_reduction:+.1%}", (i + 0.2, r.extended), ha="center", va="bottom", fontsize=9)
     ax.set_xticks(x, list(var.component))
     ax.set_ylabel("variantie (modelschaal)")
     ax.set_title(title or "Variantiecomponenten: " + ", ".join(comparison.extra_predictors))
