@@ -210,7 +210,16 @@ def test_embedded_schemas_describe_and_boundary_years():
     assert desc.set_index("column").loc["perc_jhzv", "max"] == 100
     assert schemas.kwb_schema("wijk").column("a_inw").name == "inwoners"  # published name -> readable name
     assert d.DATASETS["scp_2017"].boundary_year == 2017 and d.DATASETS["kwb_jeugdzorg_2021_2022"].boundary_year is None
-    assert d.load_scp_2017().attrs["boundary_year"] == 2017  # still written: jeugdlib.multilevel reads it
+    # the boundary year travels in a visible int column (read by jeugdlib.multilevel), not in DataFrame.attrs
+    for frame, year in (
+        (d.load_scp_2017(), 2017),
+        (d.load_wijken(2021), 2021),
+        (d.load_wijken(2022), 2022),
+        (d.load_kwb_amsterdam_2017(), 2017),
+    ):
+        assert frame.indelingsjaar.dtype == "int64" and frame.indelingsjaar.unique().tolist() == [year]
+        assert "boundary_year" not in frame.attrs and "source" not in frame.attrs
+    assert "indelingsjaar" not in d.load_gemeenten(2017).columns  # aggregated: only the declared columns
 
 
 def test_embedded_file_checked_like_user_file(tmp_path):

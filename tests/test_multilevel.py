@@ -68,7 +68,6 @@ def _simulate(
                     }
                 )
     df = pd.DataFrame(rows)
-    df.attrs["boundary_year"] = 2017
     df.attrs["synthetic"] = True
     return df
 
@@ -251,17 +250,19 @@ def test_add_wijk_variables_amsterdam_real(scp_2017):
     assert (rep.n_extra, rep.n_matched) == (99, 96)
     assert rep.unmatched_extra == ["WK036311", "WK036350", "WK036392"]
     assert rep.unmatched_rows_in_covered_gemeenten == []
-    assert out.attrs["boundary_year"] == 2017
+    assert out.indelingsjaar.eq(2017).all() and "boundary_year" not in out.attrs
     ams = out.gemeentecode == "GM0363"
     assert out.loc[ams, "criminaliteit_per_1000"].notna().sum() == 96
     assert out.loc[~ams, AMSTERDAM_EXTRA].isna().all().all()
     assert set(rep.to_frame().item) >= {"matched codes", "match rate"}
     assert (rep.extra_boundary_year, rep.data_boundary_year) == (2017, 2017)
-    # add_wijk_variables: the same frame; the report stays in attrs for older callers (report_sections)
+    # add_wijk_variables: the same frame, no report hidden in attrs (it is join_wijk_variables(...).report)
     with pytest.warns(JeugdlibWarning, match="3 of 99 codes"):
         frame = ml.add_wijk_variables(scp_2017, kwb, columns=AMSTERDAM_EXTRA)
     pd.testing.assert_frame_equal(frame, out)
-    assert frame.attrs["join_report"] == rep
+    assert frame.attrs == {}
+    with pytest.warns(JeugdlibWarning, match="3 of 99 codes"):
+        assert ml.join_wijk_variables(scp_2017, kwb, columns=AMSTERDAM_EXTRA).report == rep
 
 
 def test_amsterdam_extension_scoped(scp_2017):
@@ -292,6 +293,14 @@ def test_join_bad_inputs(tmp_path, scp_2017):
         ml.add_wijk_variables(scp_2017, other)
     with pytest.warns(JeugdlibWarning, match="boundary year 2022"):
         ml.add_wijk_variables(scp_2017, other, allow_year_mismatch=True)
+    # the data's boundary year is its indelingsjaar column (one value); data_boundary_year= overrides it
+    with pytest.raises(DataError, match=r"boundary year 2017 but the data uses 2022 boundaries"):
+        ml.add_wijk_variables(scp_2017.assign(indelingsjaar=2022), local)
+    mixed = scp_2017.assign(indelingsjaar=np.where(scp_2017.index < 5, 2016, 2017))
+    with pytest.raises(DataError, match=r"data: column 'indelingsjaar' holds several years \[2016, 2017\]"):
+        ml.add_wijk_variables(mixed, local)
+    assert ml.join_wijk_variables(mixed, local, data_boundary_year=2017).report.data_boundary_year == 2017
+    assert ml.join_wijk_variables(scp_2017.drop(columns="indelingsjaar"), local).report.data_boundary_year is None
     # codes of another boundary year (undeclared): a low match rate names them
     shifted = local.drop(columns="jaar").copy()
     shifted.loc[:59, "wijkcode"] = [f"WK1978{i:02d}" for i in range(60)]  # Molenlanden exists from 2019 only
@@ -320,11 +329,24 @@ def test_join_bad_inputs(tmp_path, scp_2017):
         ml.add_wijk_variables(scp_2017, local.assign(perc_1ouder=1.0), columns=["perc_1ouder"])
 
 
+def test_scope_name_resolved_in_the_data_boundary_year(scp_2017):
+    """A jeugdregio name in scope= is looked up in the boundary year of the data's indelingsjaar column."""
+    from jeugdlib.multilevel._scope import _scope_mask
+
+    levels = ("jeugdregio_code", "gemeentecode")
+    mask, codes = _scope_mask(scp_2017, "Haaglanden", levels)
+    assert codes == ["JZ24"] and mask.sum() == (scp_2017.jeugdregio_code == "JZ24").sum() > 0
+    mixed = scp_2017.assign(indelingsjaar=np.where(scp_2017.index < 5, 2016, 2017))
+    with pytest.raises(DataError, match=r"'indelingsjaar' holds several years \[2016, 2017\]"):
+        _scope_mask(mixed, "Haaglanden", levels)
+    assert _scope_mask(mixed, "JZ24", levels)[1] == ["JZ24"]  # a code needs no lookup
+
+
 # ----------------------------------------------------------------------------- local data schema
 def test_load_local_wijk_data_fixture(scp_2017):
     d = ml.load_local_wijk_data(LOCAL)
     assert len(d) == 103 and (d.jaar == 2017).all()
-    # the boundary year travels in the columns (jaar, else indelingsjaar), not in DataFrame.attrs
+    # the boundary year travels in the columns (indelingsjaar, else jaar), not in DataFrame.attrs
     assert ml.join_wijk_variables(scp_2017, d).report.extra_boundary_year == 2017
     later = d.assign(jaar=2018, indelingsjaar=2017)
     assert ml.join_wijk_variables(scp_2017, later).report.extra_boundary_year == 2017

@@ -7,9 +7,11 @@ input layer :mod:`jeugdlib.io` against the schemas of
 :mod:`jeugdlib.data.schemas`, exactly as user files are. Codes always carry
 their boundary year: SCP 2017 wijken use 2017 boundaries; ``load_wijken(2021)``
 uses 2021 wijk codes with the jeugdregio of the 2022 successor gemeente. The
-boundary year of each file is :attr:`Dataset.boundary_year`; the loaders also
-leave it in ``DataFrame.attrs['boundary_year']`` (read by
-:mod:`jeugdlib.multilevel`).
+boundary year of each file is :attr:`Dataset.boundary_year`; the wijk loaders
+(:func:`load_scp_2017`, :func:`load_wijken`, :func:`load_kwb_amsterdam_2017`)
+also carry it in an integer column ``indelingsjaar`` (the boundary year of the
+codes in that row), which survives pandas operations and is read by
+:mod:`jeugdlib.multilevel`.
 """
 
 from __future__ import annotations
@@ -70,6 +72,14 @@ def _validated(name: str, schema: Schema, df: pd.DataFrame | None = None, label:
     label = label or DATASETS[name].file
     out = schema.validate(df, label)
     return out[schema.canonical_names(df.columns, label)]
+
+
+def _boundary_year(name: str) -> np.int64:
+    """The boundary year of embedded dataset ``name``, for its ``indelingsjaar`` column."""
+    year = DATASETS[name].boundary_year
+    if year is None:  # pragma: no cover - a catalogue entry of one boundary year always declares it
+        raise DataError(f"{DATASETS[name].file}: no boundary year declared in the dataset catalogue.")
+    return np.int64(year)
 
 
 def _plain_ints(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
@@ -175,8 +185,9 @@ def load_scp_2017() -> pd.DataFrame:
     """The SCP wijkbestand 2017: one row per wijk (2,918 wijken, 2017 boundaries).
 
     Columns: ``wijkcode, wijknaam, gemeentecode, gemeentenaam, jeugdregio_code,
-    jeugdregio_naam, perc_jhzv`` (observed share of youths with jeugdhulp zonder
-    verblijf; NaN for the 286 wijken CBS suppressed), ``perc_przv`` (SCP's
+    jeugdregio_naam, indelingsjaar`` (2017, the boundary year of the codes),
+    ``perc_jhzv`` (observed share of youths with jeugdhulp zonder verblijf;
+    NaN for the 286 wijken CBS suppressed), ``perc_przv`` (SCP's
     expected share), ``residu`` (observed − expected) and the 27 determinants
     of :data:`SCP_DETERMINANT_COLUMNS` (NaN where the public file suppresses them).
     """
@@ -194,15 +205,14 @@ def load_scp_2017() -> pd.DataFrame:
         "gemeentenaam",
         "jeugdregio_code",
         "jeugdregio_naam",
+        "indelingsjaar",
         "perc_jhzv",
         "perc_przv",
         "residu",
         *SCP_DETERMINANT_COLUMNS,
     ]
-    out = df[cols].reset_index(drop=True)
-    out.attrs["boundary_year"] = DATASETS["scp_2017"].boundary_year
-    out.attrs["source"] = DATASETS["scp_2017"].source
-    return out
+    df["indelingsjaar"] = _boundary_year("scp_2017")
+    return df[cols].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- KWB + jeugdzorg per wijk
@@ -274,7 +284,8 @@ def load_wijken(year: int) -> pd.DataFrame:
     """CBS wijk rows of ``year`` (2021 or 2022) with KWB variables and youth-care counts.
 
     Columns: ``wijkcode, wijknaam, gemeentecode, gemeentenaam, jeugdregio_code,
-    jeugdregio_naam, jaar``, the KWB variables under the readable names of
+    jeugdregio_naam, jaar, indelingsjaar`` (``year``: the boundary year of the
+    codes), the KWB variables under the readable names of
     :data:`KWB_COLUMNS`, the youth-care counts (``jz_*``; rounded to 5 and
     suppressed below 10 by CBS), and derived shares:
 
@@ -335,11 +346,10 @@ def load_wijken(year: int) -> pd.DataFrame:
         "jeugdregio_code",
         "jeugdregio_naam",
         "jaar",
+        "indelingsjaar",
     ]
-    out = df[lead + [c for c in df.columns if c not in lead and c != "recs"]].reset_index(drop=True)
-    out.attrs["boundary_year"] = year  # read by jeugdlib.multilevel
-    out.attrs["source"] = DATASETS["kwb_jeugdzorg_2021_2022"].source
-    return out
+    df["indelingsjaar"] = np.int64(year)  # the file holds the codes of its own year
+    return df[lead + [c for c in df.columns if c not in lead and c != "recs"]].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- gemeenten
@@ -424,8 +434,9 @@ _KWB2017_COLUMNS = AMSTERDAM_KWB_2017_COLUMNS
 def load_kwb_amsterdam_2017() -> pd.DataFrame:
     """KWB 2017 wijk rows of Amsterdam (GM0363), 2017 boundaries, readable names.
 
-    Adds ``wijkcode``, ``perc_gescheiden`` and ``criminaliteit_per_1000`` (sum of
-    theft, vandalism and violence per 1,000 inhabitants: a safety proxy).
+    Adds ``wijkcode``, ``perc_gescheiden``, ``criminaliteit_per_1000`` (sum of
+    theft, vandalism and violence per 1,000 inhabitants: a safety proxy) and
+    ``indelingsjaar`` (2017, the boundary year of the codes).
     """
     name = "kwb_2017_amsterdam"
     schema = AMSTERDAM_KWB_2017_SCHEMA
@@ -440,6 +451,5 @@ def load_kwb_amsterdam_2017() -> pd.DataFrame:
     df["criminaliteit_per_1000"] = df[["diefstal_per_1000", "vernieling_per_1000", "geweld_per_1000"]].sum(
         axis=1, min_count=3
     )
-    df = df.drop(columns=["soort_regio"]).reset_index(drop=True)
-    df.attrs["boundary_year"] = DATASETS[name].boundary_year  # read by jeugdlib.multilevel
-    return df
+    df["indelingsjaar"] = _boundary_year(name)  # read by jeugdlib.multilevel joins
+    return df.drop(columns=["soort_regio"]).reset_index(drop=True)

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from jeugdlib.data.validation import to_numeric_nl
 from jeugdlib.errors import DataError, JeugdlibWarning
+from jeugdlib.io import parse_numeric
+from jeugdlib.multilevel._common import _DATA_YEAR_COLUMNS, _boundary_year_of
 from jeugdlib.scp import impute_hierarchical
 
 
@@ -20,7 +21,7 @@ def _resolve_scope_code(df: pd.DataFrame, code: str, rg: str, gm: str) -> str:
     from jeugdlib.data import find_region
     from jeugdlib.errors import RegionNotFoundError
 
-    year = int(df.attrs.get("boundary_year", 2017))
+    year = _boundary_year_of(df, "data", _DATA_YEAR_COLUMNS) or 2017  # the loaders' indelingsjaar column
     try:
         return str(find_region(code, 2022 if year == 2021 else year).jeugdregio_code)
     except (RegionNotFoundError, DataError):
@@ -57,7 +58,7 @@ def _prepare_extras(
     source: str,
 ) -> tuple[pd.DataFrame, np.ndarray, dict[str, int]]:
     """Numeric, imputed (or row-restricted) and, with a scope, scope-centred extra variables."""
-    raw = pd.DataFrame({c: to_numeric_nl(df[c], column=c, source=source) for c in extra}, index=df.index)
+    raw = pd.DataFrame({c: parse_numeric(df[c], column=c, source=source) for c in extra}, index=df.index)
     region = np.ones(len(df), dtype=bool) if scope is None else scope
     raw.loc[~region, :] = np.nan  # outside the scope the variables play no role
     if extra_missing == "drop":

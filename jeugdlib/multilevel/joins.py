@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from jeugdlib.data.validation import format_items, read_table, to_numeric_nl
 from jeugdlib.errors import DataError, JeugdlibWarning
-from jeugdlib.io import normalise_code
-from jeugdlib.multilevel._common import _ID_COLUMNS, _YEAR_COLUMNS
+from jeugdlib.io import format_rows, normalise_code, parse_numeric, read_table
+from jeugdlib.multilevel._common import _DATA_YEAR_COLUMNS, _ID_COLUMNS, _boundary_year_of
 
 __all__ = ["JoinReport", "WijkJoin", "add_wijk_variables", "join_wijk_variables"]
+
+
+def _items(values: Iterable, limit: int = 8) -> str:
+    """``[a, b, c and 5 more]``: the codes or rows of a join message or report (at most 8 by default)."""
+    return format_rows(values, limit)
 
 
 @dataclass
@@ -46,28 +50,12 @@ class JoinReport:
             "codes in extra table": self.n_extra,
             "matched codes": self.n_matched,
             "match rate": round(self.match_rate, 4),
-            "extra codes not in data": format_items(self.unmatched_extra),
-            "data rows of covered gemeenten without a match": format_items(self.unmatched_rows_in_covered_gemeenten),
+            "extra codes not in data": _items(self.unmatched_extra),
+            "data rows of covered gemeenten without a match": _items(self.unmatched_rows_in_covered_gemeenten),
             "boundary year extra / data": f"{self.extra_boundary_year} / {self.data_boundary_year}",
             **{f"missing values in {k}": v for k, v in self.missing_values.items()},
         }
         return pd.DataFrame({"item": list(items), "value": [str(v) for v in items.values()]})
-
-
-def _boundary_year_of(extra: pd.DataFrame, source: str) -> int | None:
-    for col in _YEAR_COLUMNS:
-        if col in extra.columns:
-            vals = sorted({int(v) for v in to_numeric_nl(extra[col], column=col, source=source).dropna()})
-            if len(vals) > 1:
-                raise DataError(
-                    f"{source}: column {col!r} holds several years {sorted(vals)}; a join needs the "
-                    "wijk codes of one boundary year. Select one year first."
-                )
-            if len(vals) == 1:
-                return int(vals[0])
-    # frames of jeugdlib.data (e.g. load_kwb_amsterdam_2017) carry their boundary year as a pandas label
-    by = extra.attrs.get("boundary_year")
-    return int(by) if by is not None else None
 
 
 #: Join columns that hold CBS region codes, and their kind for :func:`jeugdlib.io.normalise_code`.
@@ -125,11 +113,12 @@ def join_wijk_variables(
         accepted); a non-numeric value raises :class:`DataError`.
     boundary_year:
         Boundary year of the extra table's codes, if it has no
-        ``boundary_year``/``indelingsjaar``/``jaar`` column (or, for a frame of
-        :mod:`jeugdlib.data`, label).
+        ``boundary_year``/``indelingsjaar``/``jaar`` column (the loaders of
+        :mod:`jeugdlib.data` give their frames an ``indelingsjaar`` column).
     data_boundary_year:
-        Boundary year of the data's codes; default the ``boundary_year`` label
-        that the loaders of :mod:`jeugdlib.data` put on their frames.
+        Boundary year of the data's codes; default the one value of the data's
+        ``indelingsjaar`` column, which the loaders of :mod:`jeugdlib.data`
+        add (several values raise :class:`DataError`; no column: not checked).
     min_match:
         If fewer than this share of the extra table's codes, or of the data's
         wijken in the gemeenten the extra table covers, are matched, a
@@ -144,8 +133,9 @@ def join_wijk_variables(
     -------
     WijkJoin
         ``data``: ``df`` with the added columns (left join: every row of ``df``
-        is kept, in order; unmatched rows get NaN; the data's ``attrs`` are
-        kept); ``report``: a :class:`JoinReport` with match counts.
+        is kept, in order; unmatched rows get NaN; the data's ``attrs``, such
+        as ``synthetic``, are kept); ``report``: a :class:`JoinReport` with
+        match counts.
 
     Raises
     ------
@@ -197,11 +187,12 @@ def add_wijk_variables(
         accepted); a non-numeric value raises :class:`DataError`.
     boundary_year:
         Boundary year of the extra table's codes, if it has no
-        ``boundary_year``/``indelingsjaar``/``jaar`` column (or, for a frame of
-        :mod:`jeugdlib.data`, label).
+        ``boundary_year``/``indelingsjaar``/``jaar`` column (the loaders of
+        :mod:`jeugdlib.data` give their frames an ``indelingsjaar`` column).
     data_boundary_year:
-        Boundary year of the data's codes; default the ``boundary_year`` label
-        that the loaders of :mod:`jeugdlib.data` put on their frames.
+        Boundary year of the data's codes; default the one value of the data's
+        ``indelingsjaar`` column, which the loaders of :mod:`jeugdlib.data`
+        add (several values raise :class:`DataError`; no column: not checked).
     min_match:
         If fewer than this share of the extra table's codes, or of the data's
         wijken in the gemeenten the extra table covers, are matched, a
@@ -215,9 +206,8 @@ def add_wijk_variables(
     Returns
     -------
     DataFrame
-        ``join_wijk_variables(...).data``. For callers that read it there,
-        the :class:`JoinReport` is also left in ``attrs['join_report']``
-        (deprecated: use :func:`join_wijk_variables` and its ``report``).
+        ``join_wijk_variables(...).data``; the :class:`JoinReport` is the
+        ``report`` of :func:`join_wijk_variables`.
 
     Raises
     ------
@@ -239,9 +229,7 @@ def add_wijk_variables(
         source=source,
         stacklevel=3,
     )
-    out = joined.data
-    out.attrs["join_report"] = joined.report  # deprecated; read by jeugdlib.report_sections
-    return out
+    return joined.data
 
 
 def _join(
@@ -258,11 +246,8 @@ def _join(
     stacklevel: int,
 ) -> WijkJoin:
     table, label = read_table(extra)
-    if isinstance(extra, pd.DataFrame):
-        # frames of jeugdlib.data carry their provenance as pandas labels (attrs): read, never written here
-        table.attrs = dict(extra.attrs)
-        label = str(extra.attrs.get("source", label))
-    source = label if source is None else source
+    # a plain label: messages name rows by index label (0 = first data row), as they always did
+    source = str(label) if source is None else source
     for frame, name in ((df, "data"), (table, source)):
         if on not in frame.columns:
             raise DataError(
@@ -274,13 +259,13 @@ def _join(
     empty = table[on].isna()
     if empty.any():
         raise DataError(
-            f"{source}: column {on!r} is empty at rows {format_items(table.index[empty])}; every row needs a code."
+            f"{source}: column {on!r} is empty at rows {_items(table.index[empty])}; every row needs a code."
         )
     dup = table[on].duplicated(keep=False)
     if dup.any():
         codes = sorted(table.loc[dup, on].unique())
         raise DataError(
-            f"{source}: duplicate codes in {on!r}: {format_items(codes)} at rows {format_items(table.index[dup])}. "
+            f"{source}: duplicate codes in {on!r}: {_items(codes)} at rows {_items(table.index[dup])}. "
             "A join needs one row per wijk: keep one year (jaar) or aggregate the duplicates first."
         )
     if columns is None:
@@ -298,18 +283,21 @@ def _join(
             "(e.g. with a suffix _lokaal) so no variable is silently overwritten."
         )
     for c in columns:
-        table[c] = to_numeric_nl(table[c], column=c, source=source)
+        table[c] = parse_numeric(table[c], column=c, source=source)
 
     # boundary year
     extra_year = boundary_year if boundary_year is not None else _boundary_year_of(table, source)
-    data_year = data_boundary_year if data_boundary_year is not None else df.attrs.get("boundary_year")
+    if data_boundary_year is not None:
+        data_year = data_boundary_year
+    else:  # the loaders of jeugdlib.data carry it in the column indelingsjaar
+        data_year = _boundary_year_of(df, "data", _DATA_YEAR_COLUMNS)
     data_codes = _codes(df[on], on, "data")
     matched_mask = table[on].isin(set(data_codes.dropna()))
     unmatched_extra = sorted(table.loc[~matched_mask, on])
     if extra_year is not None and data_year is not None and int(extra_year) != int(data_year):
         msg = (
             f"{source}: codes are of boundary year {extra_year} but the data uses {data_year} boundaries "
-            f"({int(matched_mask.sum())} of {len(table)} codes match; unmatched {format_items(unmatched_extra)}). "
+            f"({int(matched_mask.sum())} of {len(table)} codes match; unmatched {_items(unmatched_extra)}). "
             "Wijk codes and boundaries change between years: use the extra variables for the data's boundary "
             f"year or convert the codes to {data_year} boundaries first."
         )
@@ -319,7 +307,7 @@ def _join(
     if not matched_mask.any():
         raise DataError(
             f"{source}: none of the {len(table)} codes in {on!r} occur in the data (e.g. "
-            f"{format_items(unmatched_extra, 5)}); are they of another boundary year "
+            f"{_items(unmatched_extra, 5)}); are they of another boundary year "
             f"(data: {data_year}) or another level (wijk vs buurt)?"
         )
 
@@ -336,8 +324,8 @@ def _join(
     if min(rate_extra, rate_data) < min_match:
         warnings.warn(
             f"{source}: low match rate — {rate_extra:.0%} of the extra table's codes found in the data "
-            f"(unmatched {format_items(unmatched_extra)}), {rate_data:.0%} of the data's wijken in the covered "
-            f"gemeenten matched (unmatched {format_items(covered_rows)}). Codes of another boundary year "
+            f"(unmatched {_items(unmatched_extra)}), {rate_data:.0%} of the data's wijken in the covered "
+            f"gemeenten matched (unmatched {_items(covered_rows)}). Codes of another boundary year "
             f"(data: {data_year}) are the usual cause.",
             JeugdlibWarning,
             stacklevel=stacklevel,
@@ -345,7 +333,7 @@ def _join(
     elif unmatched_extra:
         warnings.warn(
             f"{source}: {len(unmatched_extra)} of {len(table)} codes not found in the data and not "
-            f"joined: {format_items(unmatched_extra)}.",
+            f"joined: {_items(unmatched_extra)}.",
             JeugdlibWarning,
             stacklevel=stacklevel,
         )
@@ -357,7 +345,7 @@ def _join(
     if len(out) != len(df):  # defensive: a left join on a unique key cannot change the row count
         raise DataError(f"{source}: the join changed the number of rows ({len(df)} → {len(out)}); report a bug.")
     out.index = df.index
-    out.attrs = dict(df.attrs)  # keep the data's own pandas labels (boundary_year, synthetic)
+    out.attrs = dict(df.attrs)  # keep the data's own pandas labels (e.g. synthetic=True)
     report = JoinReport(
         source=source,
         on=on,
