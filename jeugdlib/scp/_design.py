@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from jeugdlib.data.validation import to_numeric_nl
 from jeugdlib.errors import DataError, JeugdlibWarning
+from jeugdlib.io import parse_numeric
 from jeugdlib.scp._info import Transform
 
 __all__ = ["impute_hierarchical"]
@@ -118,7 +118,7 @@ def _prepare_predictors(
     missing_cols = [p for p in predictors if p not in df.columns]
     if missing_cols:
         raise DataError(f"predictor column(s) {missing_cols} not in the data; available: {list(df.columns)}")
-    raw = pd.DataFrame({p: to_numeric_nl(df[p], column=p, source="predictors") for p in predictors}, index=df.index)
+    raw = pd.DataFrame({p: parse_numeric(df[p], column=p, source="predictors") for p in predictors}, index=df.index)
     dropped: list[str] = []
     fit_raw = raw[fit_rows]
     for p in predictors:

@@ -13,8 +13,8 @@ from statsmodels.regression.mixed_linear_model import VCSpec
 from statsmodels.tools.sm_exceptions import ConvergenceWarning as SmConvergenceWarning
 
 from jeugdlib.data import load_scp_2017
-from jeugdlib.data.validation import to_numeric_nl
 from jeugdlib.errors import ConvergenceWarning, DataError
+from jeugdlib.io import parse_numeric
 from jeugdlib.scp._design import _prepare_predictors, _transform
 from jeugdlib.scp._info import OPTIMIZERS, SCP_DETERMINANTS, Transform
 from jeugdlib.scp._model import ScpModel
@@ -131,7 +131,7 @@ def fit_scp_model(
     for col in (outcome, *levels):
         if col not in df.columns:
             raise DataError(f"column {col!r} not in the data; available: {list(df.columns)}")
-    y_all = to_numeric_nl(df[outcome], column=outcome, source="outcome")
+    y_all = parse_numeric(df[outcome], column=outcome, source="outcome")
     no_level = df[rg].isna() | df[gm].isna()
     if no_level.any():
         codes = sorted(df.loc[no_level, gm].dropna().unique().tolist())
@@ -146,7 +146,7 @@ def fit_scp_model(
     if weights is not None:
         if weights not in df.columns:
             raise DataError(f"weights column {weights!r} not in the data")
-        w_raw = to_numeric_nl(df[weights], column=weights, source="weights")
+        w_raw = parse_numeric(df[weights], column=weights, source="weights")
         bad = fit_mask & (w_raw.isna() | (w_raw <= 0)).to_numpy()
         if bad.any():
             raise DataError(

@@ -11,8 +11,8 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from jeugdlib.data.validation import to_numeric_nl
 from jeugdlib.errors import DataError
+from jeugdlib.io import parse_numeric
 from jeugdlib.results import Result, tidy_frame
 from jeugdlib.scp._design import (
     _back,
@@ -87,7 +87,7 @@ class ScpModel(Result):
         if lv_missing:
             raise DataError(f"new data lacks level column(s) {lv_missing}")
         use = list(self.design.raw_means.index)
-        raw = pd.DataFrame({p: to_numeric_nl(df[p], column=p, source="new data") for p in use}, index=df.index)
+        raw = pd.DataFrame({p: parse_numeric(df[p], column=p, source="new data") for p in use}, index=df.index)
         ctx = pd.concat([raw, df[list(self.levels)]], axis=1)
         ref = pd.concat([self.data[use].apply(pd.to_numeric, errors="coerce"), self.data[list(self.levels)]], axis=1)
         imputed = impute_hierarchical(ctx, use, self.levels, reference=pd.concat([ref, ctx]))
