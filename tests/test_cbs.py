@@ -455,6 +455,11 @@ def test_merger_table_against_reference_lists() -> None:
     notes = her.set_index("oude_gemeentecode")["opmerking"]
     for c in ("GM0140", "GM0788", "GM0053"):
         assert "partitioned" in notes[c]
+    assert notes.map(type).eq(str).all() and notes.eq("").sum() == 56  # an empty note is "", never None
+    # the same table as jeugdlib.data.load_mergers() reads and checks (one reader), apart from the "" notes
+    from jeugdlib.data import load_mergers
+
+    pd.testing.assert_frame_equal(her.drop(columns="opmerking"), load_mergers().drop(columns="opmerking"))
     # 2016 and 2017 mergers precede the 2017 list
     early = her[her["ingangsjaar"] <= 2017]
     assert not set(early["oude_gemeentecode"]) & codes17 and set(early["nieuwe_gemeentecode"]) <= codes17

@@ -246,14 +246,10 @@ def _kwb_rows(level: str, year: int) -> pd.DataFrame:
 
 
 def _successor_map_2021_2022() -> dict[str, str]:
-    try:  # the merger helper (with chaining) lives with the live-CBS code
-        from jeugdlib.data.cbs import successor_map
+    # the one merger helper (with chaining); imported here because jeugdlib.data.cbs builds on this module
+    from jeugdlib.data.cbs import successor_map
 
-        return successor_map(2021, 2022)
-    except ImportError:  # pragma: no cover - fallback while cbs is unavailable
-        m = load_mergers()
-        m = m[m.ingangsjaar == 2022]
-        return dict(zip(m.oude_gemeentecode, m.nieuwe_gemeentecode, strict=True))
+    return successor_map(2021, 2022)
 
 
 def _add_derived(df: pd.DataFrame) -> pd.DataFrame:

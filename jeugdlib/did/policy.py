@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from jeugdlib.errors import DataError
-from jeugdlib.io import Column, Schema, SourceLabel, format_rows, read_table
+from jeugdlib.io import Column, Schema, read_table, rows_text
 
 __all__ = ["POLICY_SCHEMA", "load_policy_table", "policy_schema"]
 
@@ -54,13 +54,6 @@ def policy_schema(adoption_cols: Sequence[str], intensity_cols: Sequence[str]) -
 
 #: The usual policy table (CPB wijkteams / POH-jeugd); ``describe()`` documents it.
 POLICY_SCHEMA = policy_schema(["jaar_wijkteam", "jaar_poh"], ["intensiteit_wijkteam"])
-
-
-def _rows_text(index: pd.Index, source: str) -> str:
-    first = getattr(source, "first_line", None) if isinstance(source, SourceLabel) else None
-    if first is None:
-        return f"rows {format_rows(list(index))}"
-    return f"file lines {format_rows([int(i) + first for i in index])}"
 
 
 def load_policy_table(
@@ -130,7 +123,7 @@ def load_policy_table(
         bad = (years.notna() & (years != 0) & ((years < lo) | (years > hi))).to_numpy(dtype=bool)
         if bad.any():
             raise DataError(
-                f"{source}: adoption-year column {c!r} has invalid values at {_rows_text(out.index[bad], source)} "
+                f"{source}: adoption-year column {c!r} has invalid values at {rows_text(out.index[bad], source)} "
                 f"(e.g. '{raw[c][bad].iloc[0]}'); use a year between {lo} and {hi}, or leave empty / 0 for never.",
                 source=str(source),
                 column=c,

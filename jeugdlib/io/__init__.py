@@ -25,7 +25,7 @@ Example
 from __future__ import annotations
 
 from jeugdlib.errors import DataError
-from jeugdlib.io._messages import SourceLabel, format_rows, mask_value
+from jeugdlib.io._messages import SourceLabel, format_rows, mask_value, rows_text
 from jeugdlib.io.codes import CODE_FORMATS, normalise_code
 from jeugdlib.io.dates import parse_dates
 from jeugdlib.io.numeric import MISSING_TOKENS, parse_numeric
@@ -47,4 +47,5 @@ __all__ = [
     "parse_dates",
     "parse_numeric",
     "read_table",
+    "rows_text",
 ]

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from jeugdlib.data import load_scp_2017
-from jeugdlib.data.validation import to_numeric_nl
 from jeugdlib.errors import DataError, JeugdlibWarning
+from jeugdlib.io import parse_numeric
 from jeugdlib.multilevel._common import _LEVELS
 from jeugdlib.multilevel._scope import _collinearity, _prepare_extras, _scope_mask
 from jeugdlib.multilevel.lrtest import LRTest, lr_test
@@ -176,9 +176,10 @@ class ModelComparison(Result):
 def _flag_table(flags_base: np.ndarray, flags_ext: np.ndarray, mask: np.ndarray, scope_name: str) -> pd.DataFrame:
     fb, fe = flags_base[mask], flags_ext[mask]
     n = int(mask.sum())
+    groups = {flag: [flag] for flag in ("higher", "lower", "as_expected")} | {"higher_or_lower": ["higher", "lower"]}
     rows = []
-    for flag in ("higher", "lower", "as_expected"):
-        nb, ne = int((fb == flag).sum()), int((fe == flag).sum())
+    for flag, members in groups.items():
+        nb, ne = int(np.isin(fb, members).sum()), int(np.isin(fe, members).sum())
         rows.append(
             {
                 "scope": scope_name,
@@ -191,20 +192,6 @@ def _flag_table(flags_base: np.ndarray, flags_ext: np.ndarray, mask: np.ndarray,
                 "change": (ne - nb) / n,
             }
         )
-    nb = int(np.isin(fb, ["higher", "lower"]).sum())
-    ne = int(np.isin(fe, ["higher", "lower"]).sum())
-    rows.append(
-        {
-            "scope": scope_name,
-            "flag": "higher_or_lower",
-            "n_wijken": n,
-            "n_base": nb,
-            "n_extended": ne,
-            "share_base": nb / n,
-            "share_extended": ne / n,
-            "change": (ne - nb) / n,
-        }
-    )
     return pd.DataFrame(rows)
 
 
@@ -225,7 +212,7 @@ def _check_inputs(
             f"column(s) {absent} not in the data; available: {list(df.columns)}. "
             "Join extra variables with jeugdlib.multilevel.add_wijk_variables first."
         )
-    y = to_numeric_nl(df[outcome], column=outcome, source="outcome")
+    y = parse_numeric(df[outcome], column=outcome, source="outcome")
     fit_mask = y.notna().to_numpy()
     rg, gm = levels
     if df.loc[fit_mask, rg].nunique() < 2 or df.loc[fit_mask, gm].nunique() < 2:
@@ -262,7 +249,7 @@ def _compare(
     does not report them), ``quiet`` silences :class:`JeugdlibWarning` of the fits, and
     ``base_cache`` reuses base fits on identical rows across calls.
     """
-    y = to_numeric_nl(df[outcome], column=outcome, source="outcome")
+    y = parse_numeric(df[outcome], column=outcome, source="outcome")
     prepared, fit_mask, imputed = _prepare_extras(
         df, extra, y.notna().to_numpy(), levels, extra_missing, scope_mask, source
     )

@@ -173,49 +173,10 @@ def add_wijk_variables(
 ) -> pd.DataFrame:
     """Join user-supplied wijk variables to wijk data: :func:`join_wijk_variables` returning the frame.
 
-    Parameters
-    ----------
-    df:
-        Wijk data (e.g. :func:`jeugdlib.data.load_scp_2017`).
-    extra:
-        Table of wijk variables: CSV/Excel/parquet path or DataFrame.
-    on:
-        Code column present in both (default ``wijkcode``).
-    columns:
-        Variables to add (default: every column of ``extra`` except codes,
-        names and year columns). They are converted to numbers (decimal comma
-        accepted); a non-numeric value raises :class:`DataError`.
-    boundary_year:
-        Boundary year of the extra table's codes, if it has no
-        ``boundary_year``/``indelingsjaar``/``jaar`` column (the loaders of
-        :mod:`jeugdlib.data` give their frames an ``indelingsjaar`` column).
-    data_boundary_year:
-        Boundary year of the data's codes; default the one value of the data's
-        ``indelingsjaar`` column, which the loaders of :mod:`jeugdlib.data`
-        add (several values raise :class:`DataError`; no column: not checked).
-    min_match:
-        If fewer than this share of the extra table's codes, or of the data's
-        wijken in the gemeenten the extra table covers, are matched, a
-        :class:`JeugdlibWarning` names the unmatched codes (codes of another
-        boundary year are the usual cause). No match at all raises.
-    allow_year_mismatch:
-        Turn a differing boundary year from an error into a warning.
-    source:
-        Name of the extra table in messages (default: its file name).
-
-    Returns
-    -------
-    DataFrame
-        ``join_wijk_variables(...).data``; the :class:`JoinReport` is the
-        ``report`` of :func:`join_wijk_variables`.
-
-    Raises
-    ------
-    DataError
-        Missing ``on`` column, malformed or duplicated codes in ``extra``
-        (listing codes and rows), a column name that already exists in ``df``,
-        non-numeric values, a boundary year differing from the data's, or no
-        matching code.
+    The parameters, checks, warnings and errors (:class:`DataError`) are those of
+    :func:`join_wijk_variables`; this returns its ``data`` only (``df`` with the
+    added columns, every row kept, in order). For the :class:`JoinReport` (match
+    counts, unmatched codes, boundary years) call :func:`join_wijk_variables`.
     """
     joined = _join(
         df,

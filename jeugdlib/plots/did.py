@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -139,26 +139,33 @@ def att_gt_plot(result: AttResult, *, title: str | None = None) -> plt.Figure:
     return fig
 
 
+def _bars_with_ci(ax: plt.Axes, tab: pd.DataFrame, col: str, color: Any, *, errorbars: bool) -> None:
+    """One bar per ``group`` of ``tab`` (height ``col``), ``ci_low``–``ci_high`` error bars and a zero line."""
+    x = np.arange(len(tab))
+    y = tab[col].to_numpy(float)
+    ax.bar(x, y, color=color)
+    if errorbars:
+        ax.errorbar(
+            x,
+            y,
+            yerr=np.vstack([y - tab["ci_low"].to_numpy(float), tab["ci_high"].to_numpy(float) - y]),
+            fmt="none",
+            color="black",
+            capsize=3,
+        )
+    ax.set_xticks(x, [str(g) for g in tab["group"]])
+    ax.axhline(0, color="#888888", lw=0.8)
+
+
 def intensity_plot(result: IntensityResult, *, title: str | None = None, ax: plt.Axes | None = None) -> plt.Figure:
     """Growth per intensity group (e.g. weinig / midden / veel wijkteamhulp) with CIs."""
     tab = result.groups
     col = "growth_pct" if "growth_pct" in tab.columns else "change_mean"
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5.5, 4))
-    x = np.arange(len(tab))
-    y = tab[col].to_numpy(float)
-    ax.bar(x, y, color=["#95a5a6", "#5d9cec", "#2c3e50"][: len(tab)] if len(tab) <= 3 else None)
-    ax.errorbar(
-        x,
-        y,
-        yerr=np.vstack([y - tab["ci_low"].to_numpy(float), tab["ci_high"].to_numpy(float) - y]),
-        fmt="none",
-        color="black",
-        capsize=3,
-    )
-    ax.set_xticks(x, [str(g) for g in tab["group"]])
+    colors = ["#95a5a6", "#5d9cec", "#2c3e50"][: len(tab)] if len(tab) <= 3 else None
+    _bars_with_ci(ax, tab, col, colors, errorbars=True)
     ax.set_xlabel("intensiteitsgroep")
     ax.set_ylabel("groei (%)" if col == "growth_pct" else "verandering")
-    ax.axhline(0, color="#888888", lw=0.8)
     if title:
         ax.set_title(title)
     fig.tight_layout()
@@ -169,21 +176,8 @@ def growth_plot(result: GrowthResult, *, title: str | None = None, ax: plt.Axes 
     """Percentage growth per group between ``base_year`` and ``end_year`` with bootstrap CIs."""
     tab = result.table
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5.5, 4))
-    x = np.arange(len(tab))
-    y = tab["growth_pct"].to_numpy(float)
-    ax.bar(x, y, color="#5d9cec")
-    if tab["ci_low"].notna().all():
-        ax.errorbar(
-            x,
-            y,
-            yerr=np.vstack([y - tab["ci_low"].to_numpy(float), tab["ci_high"].to_numpy(float) - y]),
-            fmt="none",
-            color="black",
-            capsize=3,
-        )
-    ax.set_xticks(x, [str(g) for g in tab["group"]])
+    _bars_with_ci(ax, tab, "growth_pct", "#5d9cec", errorbars=bool(tab["ci_low"].notna().all()))
     ax.set_ylabel(f"groei {result.base_year}-{result.end_year} (%)")
-    ax.axhline(0, color="#888888", lw=0.8)
     if title:
         ax.set_title(title)
     fig.tight_layout()

@@ -21,8 +21,7 @@ import numpy as np
 import pandas as pd
 
 from jeugdlib.errors import DataError, JeugdlibWarning
-from jeugdlib.io import Schema, normalise_code, parse_dates, parse_numeric, read_table
-from jeugdlib.io._messages import rows_text
+from jeugdlib.io import Schema, normalise_code, parse_dates, parse_numeric, read_table, rows_text
 from jeugdlib.trajectories._chain import OVERLAP_ONLY, RUNNING_DAY, chain_ids, chain_order, new_key_mask
 from jeugdlib.trajectories._codes import (
     OPTIONAL_TRAJECTORY_COLUMNS,
@@ -85,11 +84,6 @@ def _read_with_schema(
             source=label,
         )
     return raw, label
-
-
-def _rows(index: Iterable[Any], label: str) -> str:
-    """``file lines [2, 3]`` for rows of a file, ``rows [0, 1]`` (index labels) for a DataFrame."""
-    return rows_text(index, label)
 
 
 def _parsed(
@@ -179,7 +173,7 @@ def _code_col(s: pd.Series, codelijst: str, label: str, problems: list[str], col
         vals = sorted({str(m) for m, b in zip(mapped, bad_u, strict=True) if b})[:10]
         problems.append(
             f"column {col!r}: {len(bad_rows)} row(s) with codes that are not in the {codelijst} code list "
-            f"(unknown codes {vals}; {_rows(bad_rows, label)}). Valid codes: {list(known)} "
+            f"(unknown codes {vals}; {rows_text(bad_rows, label)}). Valid codes: {list(known)} "
             "(see jeugdlib.trajectories.codelists()). Recode them, or set them empty if unknown."
         )
     mapped = np.where(bad_u, None, mapped) if len(mapped) else mapped
@@ -265,7 +259,7 @@ def _required_values(df: pd.DataFrame, cols: Iterable[str], problems: list[str],
         miss = df[c].isna()
         if miss.any():
             problems.append(
-                f"column {c!r}: {int(miss.sum())} row(s) without a value ({_rows(df.index[miss], label)}). "
+                f"column {c!r}: {int(miss.sum())} row(s) without a value ({rows_text(df.index[miss], label)}). "
                 "Fill them in at the source or drop these rows."
             )
 
@@ -490,20 +484,20 @@ def read_trajectories(
     if b_missing.any():
         problems.append(
             f"column 'begindatum': {int(b_missing.sum())} row(s) without a start date ("
-            f"{_rows(df.index[b_missing], label)}). Every trajectory needs a begindatum."
+            f"{rows_text(df.index[b_missing], label)}). Every trajectory needs a begindatum."
         )
     b, e = df["begindatum"], df["einddatum"]
     before = e.notna() & b.notna() & (e < b)
     if before.any():
         problems.append(
             f"column 'einddatum': {int(before.sum())} row(s) end before they begin ("
-            f"{_rows(df.index[before], label)}). Correct the dates at the source or drop these rows."
+            f"{rows_text(df.index[before], label)}). Correct the dates at the source or drop these rows."
         )
     fut_b = b.notna() & (b > ref)
     if fut_b.any():
         problems.append(
             f"column 'begindatum': {int(fut_b.sum())} row(s) start after {ref.date()} (in the future; "
-            f"{_rows(df.index[fut_b], label)}). Check the dates, or pass as_of= the extraction date of the data."
+            f"{rows_text(df.index[fut_b], label)}). Check the dates, or pass as_of= the extraction date of the data."
         )
     fut_e = e.notna() & (e > ref)
     if fut_e.any():
@@ -514,7 +508,7 @@ def read_trajectories(
         else:
             problems.append(
                 f"column 'einddatum': {int(fut_e.sum())} row(s) end after {ref.date()} (in the future; "
-                f"{_rows(df.index[fut_e], label)}). A planned end date is not an end of care: leave einddatum "
+                f"{rows_text(df.index[fut_e], label)}). A planned end date is not an end of care: leave einddatum "
                 "empty for running trajectories, or pass future_einddatum='running'."
             )
     # BSN-like identifiers
@@ -528,7 +522,7 @@ def read_trajectories(
         else:
             problems.append(
                 f"column 'client_id': {int(bsn.sum())} value(s) look like a BSN (8-9 digits passing the "
-                f"11-test; {_rows(raw.index[bsn], label)}; values not shown). jeugdlib does not process BSNs: "
+                f"11-test; {rows_text(raw.index[bsn], label)}; values not shown). jeugdlib does not process BSNs: "
                 "pseudonymise them before loading, or pass pseudonymise_bsn=True, salt='<secret>' to "
                 "replace them by a salted SHA-256 hash."
             )
@@ -541,14 +535,14 @@ def read_trajectories(
         else:
             problems.append(
                 f"{int(dup_exact.sum())} row(s) are exact duplicates of an earlier row ("
-                f"{_rows(df.index[dup_exact], label)}). Remove them, or pass drop_duplicates=True."
+                f"{rows_text(df.index[dup_exact], label)}). Remove them, or pass drop_duplicates=True."
             )
     distinct = df.loc[~df.duplicated(keep="first")] if dup_exact.any() else df
     dup_key = distinct.duplicated(["gemeentecode", "toewijzingnummer"], keep=False)
     if dup_key.any():
         problems.append(
             f"column 'toewijzingnummer': {int(dup_key.sum())} row(s) share a toewijzingnummer within one "
-            f"gemeente but differ in other columns ({_rows(distinct.index[dup_key], label)}). Keep one "
+            f"gemeente but differ in other columns ({rows_text(distinct.index[dup_key], label)}). Keep one "
             "version per assignment (usually the latest JW301 message)."
         )
     _raise(problems, label, "trajectory")
@@ -641,25 +635,26 @@ def read_claims(
         miss = df[c].isna()
         if miss.any():
             problems.append(
-                f"column {c!r}: {int(miss.sum())} row(s) without a value ({_rows(df.index[miss], label)}). "
+                f"column {c!r}: {int(miss.sum())} row(s) without a value ({rows_text(df.index[miss], label)}). "
                 "Every claim line needs a toewijzingnummer and a bedrag."
             )
     for c, parsed_ok in (("periode_start", ps_ok), ("periode_eind", pe_ok)):
         miss = df[c].isna() & parsed_ok
         if miss.any():
-            problems.append(f"column {c!r}: {int(miss.sum())} row(s) without a date ({_rows(df.index[miss], label)}).")
+            where = rows_text(df.index[miss], label)
+            problems.append(f"column {c!r}: {int(miss.sum())} row(s) without a date ({where}).")
     ps, pe = df["periode_start"], df["periode_eind"]
     before = ps.notna() & pe.notna() & (pe < ps)
     if before.any():
         problems.append(
             f"column 'periode_eind': {int(before.sum())} row(s) end before they begin ("
-            f"{_rows(df.index[before], label)}). Correct the periods at the source."
+            f"{rows_text(df.index[before], label)}). Correct the periods at the source."
         )
     fut = (ps > ref) | (pe > ref)
     if fut.any():
         problems.append(
             f"columns 'periode_start'/'periode_eind': {int(fut.sum())} row(s) lie after {ref.date()} (in the "
-            f"future; {_rows(df.index[fut], label)}). Claims are for care delivered; check the dates or as_of=."
+            f"future; {rows_text(df.index[fut], label)}). Claims are for care delivered; check the dates or as_of=."
         )
     dup = df.duplicated(keep="first")
     if dup.any():
@@ -669,7 +664,7 @@ def read_claims(
         else:
             problems.append(
                 f"{int(dup.sum())} row(s) are exact duplicates of an earlier claim line ("
-                f"{_rows(df.index[dup], label)}). Remove them, or pass drop_duplicates=True."
+                f"{rows_text(df.index[dup], label)}). Remove them, or pass drop_duplicates=True."
             )
     _raise(problems, label, "claims")
     expected = df["volume"] * df["tarief"]
@@ -677,7 +672,7 @@ def read_claims(
     if off.any():
         warnings.warn(
             f"{label}: column 'bedrag': {int(off.sum())} row(s) differ from volume * tarief by more than "
-            f"one cent ({_rows(df.index[off], label)}). bedrag is used as is.",
+            f"one cent ({rows_text(df.index[off], label)}). bedrag is used as is.",
             JeugdlibWarning,
             stacklevel=2,
         )

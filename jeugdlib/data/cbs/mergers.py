@@ -4,31 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from jeugdlib.data import load_mergers
 from jeugdlib.errors import DataError
 
 __all__ = ["harmonise_gemeenten", "herindelingen", "successor_map"]
 
-_EMBEDDED = Path(__file__).resolve().parents[1] / "embedded"
-
 
 @lru_cache(maxsize=1)
 def _herindelingen_cached() -> pd.DataFrame:
-    path = _EMBEDDED / "gemeente_herindelingen.csv"
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    required = {"ingangsjaar", "oude_gemeentecode", "nieuwe_gemeentecode", "nieuwe_gemeentenaam"}
-    if not required <= set(df.columns):
-        raise DataError(f"{path} lacks columns {sorted(required - set(df.columns))}.")
-    df["ingangsjaar"] = df["ingangsjaar"].astype(int)
-    dup = df[df.duplicated("oude_gemeentecode", keep=False)]
-    if not dup.empty:
-        raise DataError(
-            f"{path}: gemeente codes listed as merged more than once: {sorted(set(dup['oude_gemeentecode']))}."
-        )
+    """The merger table read and checked by :func:`jeugdlib.data.load_mergers` (one row per old gemeente)."""
+    df = load_mergers()
+    if "opmerking" in df.columns:
+        df["opmerking"] = df["opmerking"].fillna("")  # an empty note stays "" (as this table always gave it)
     return df
 
 
