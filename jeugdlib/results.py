@@ -217,14 +217,24 @@ class TestResult(Result):
     terms: list[Any] = field(default_factory=list)
 
     def tidy(self, level: float = 0.95) -> pd.DataFrame:
-        """One row: ``test, statistic, df, p_value, distribution`` (no estimate or interval)."""
+        """One row with the standard columns (so it stacks with estimates in :func:`etable`).
+
+        ``term`` is the test's name; ``statistic`` and ``p_value`` are the test's; a test has
+        no estimate, standard error or interval, so those are NaN. ``df`` and
+        ``distribution`` follow.
+        """
+        nan = float("nan")
         return pd.DataFrame(
             [
                 {
-                    "test": self.name,
+                    "term": self.name,
+                    "estimate": nan,
+                    "std_error": nan,
                     "statistic": self.statistic,
-                    "df": self.df,
                     "p_value": self.p_value,
+                    "ci_low": nan,
+                    "ci_high": nan,
+                    "df": self.df,
                     "distribution": self.distribution,
                 }
             ]

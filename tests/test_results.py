@@ -75,7 +75,9 @@ def test_critical_value():
 def test_test_result_and_etable():
     t = TestResult("LR: + x", 3.84, 1, 0.05004352124870519)
     row = t.tidy()
+    assert list(row.columns[:7]) == list(TIDY_COLUMNS) and row.loc[0, "term"] == "LR: + x"
     assert row.loc[0, "statistic"] == 3.84 and row.loc[0, "distribution"] == "chi2"
+    assert row[["estimate", "std_error", "ci_low", "ci_high"]].isna().all(axis=None)
     assert "LR: + x" in t.summary() and "p=0.05" in t.summary()
 
     class Two(Result):
@@ -84,8 +86,9 @@ def test_test_result_and_etable():
         def tidy(self, level: float = 0.95) -> pd.DataFrame:
             return tidy_frame(["a", "b"], [1.0, 2.0], [1.0, 1.0], level=level)
 
-    table = etable({"m1": Two(), "m2": Two()})
-    assert list(table["model"]) == ["m1", "m1", "m2", "m2"]
+    table = etable({"m1": Two(), "m2": Two(), "lr": t})
+    assert list(table["model"]) == ["m1", "m1", "m2", "m2", "lr"]
+    assert list(table["term"]) == ["a", "b", "a", "b", "LR: + x"]
     assert "two (90% intervals)" in Two().summary(level=0.9)
     with pytest.raises(NotImplementedError):
         Two().plot()
