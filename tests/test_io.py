@@ -518,3 +518,50 @@ def test_xlsm_read_and_xls_refused_clearly(tmp_path):
     with pytest.raises(DataError, match=r"old\.xls: .*(extra package|could not be read)") as info:
         read_table(tmp_path / "old.xls")
     assert ".xlsx" in str(info.value) or "valid spreadsheet" in str(info.value)
+
+
+# --------------------------------------------------------------------------- adversarial findings (review C)
+@pytest.mark.parametrize("word", ["today", "now", "NOW", "Today"])
+def test_words_refused_with_explicit_format(word):
+    with pytest.raises(DataError, match=rf"not valid dates: '{word}'"):
+        parse_dates(pd.Series(["01-01-2021", word]), column="d", source="s", format="%d-%m-%Y")
+
+
+@pytest.mark.parametrize("fmt", ["mixed", "ISO8601", "%Q", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %Z", "dd-mm-yyyy"])
+def test_format_must_be_plain_strptime(fmt):
+    with pytest.raises(DataError, match="not an explicit strptime format"):
+        parse_dates(pd.Series(["2021-01-05T00:00:00+01:00", "01/02/2021"]), column="d", source="s", format=fmt)
+
+
+def test_tz_aware_dates_refused_never_shifted():
+    utc = pd.Series(pd.to_datetime(["2021-01-05 00:00"]).tz_localize("Europe/Amsterdam").tz_convert("UTC"))
+    with pytest.raises(DataError, match="time-zone-aware"):
+        parse_dates(utc, column="d", source="s")
+    mixed = pd.Series([pd.Timestamp("2021-01-05", tz="UTC"), "2021-01-05"], dtype=object)
+    with pytest.raises(DataError, match=r"time-zone-aware dates at rows \[0\]"):
+        parse_dates(mixed, column="d", source="s")
+
+
+def test_open_end_9999_refused_with_advice(tmp_path):
+    import datetime as dt
+
+    advice = "leave einddatum empty for a running trajectory"
+    for s in (
+        pd.Series(["2021-01-01", "9999-12-31"]),
+        pd.Series([dt.datetime(2021, 1, 1), dt.datetime(9999, 12, 31)], dtype=object),
+        pd.Series(np.array(["2021-01-01", "9999-12-31"], dtype="datetime64[us]")),
+    ):
+        with pytest.raises(DataError, match=rf"outside the supported range: '9999-12-31' at rows \[1\]\..*{advice}"):
+            parse_dates(s, column="d", source="s")
+    with pytest.raises(DataError, match=advice):
+        parse_dates(pd.Series(["31-12-9999"]), column="d", source="s", format="%d-%m-%Y")
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["d"])
+    wb.active.append([dt.datetime(2021, 1, 4)])
+    wb.active.append([dt.datetime(9999, 12, 31)])
+    wb.save(tmp_path / "open.xlsx")
+    raw, src = read_table(tmp_path / "open.xlsx")
+    with pytest.raises(DataError, match=r"outside the supported range: '9999-12-31' at file lines \[3\]"):
+        parse_dates(raw["d"], column="d", source=src)

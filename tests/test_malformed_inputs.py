@@ -306,6 +306,8 @@ CASES: tuple[Case, ...] = (
     Case("bare year as date", "date", cell("date", "2021")),
     Case("Excel serial number as date", "date", cell("date", "44197")),
     Case("month 13", "date", cell("date", "2021-13-01")),
+    Case("open end 9999-12-31", "date", cell("date", "9999-12-31")),
+    Case("date with a time-zone offset", "date", cell("date", "2021-01-05T00:00:00+01:00")),
     # codes
     Case("bad code XX12", "code", cell("code", "XX12")),
     Case("code with too many digits", "code", code_from(_TOO_LONG)),

@@ -346,7 +346,10 @@ def _read_sheet(p: Path, label: str, sheet_name: str | int, suffix: str) -> pd.D
                 lambda v: isinstance(v, pd.Timestamp) or hasattr(v, "isoformat") and not isinstance(v, str)
             ).all()
         ):
-            out[i] = pd.to_datetime(col.map(lambda v: pd.Timestamp(v) if v is not None and v == v else pd.NaT))
+            try:
+                out[i] = pd.to_datetime(col.map(lambda v: pd.Timestamp(v) if v is not None and v == v else pd.NaT))
+            except (OverflowError, pd.errors.OutOfBoundsDatetime):  # 9999-12-31: parse_dates refuses it
+                out[i] = col.astype(object).where(col.notna(), None)
         else:
             out[i] = pd.Series([_cell_text(v) for v in col.to_numpy(dtype=object)], index=raw.index, dtype=object)
     df = pd.DataFrame(out, index=raw.index)
