@@ -62,12 +62,59 @@ def test_att_gt_tidy(cs: did.AttResult) -> None:
 def test_uniform_band_survives_tidy(cs_boot: did.AttResult) -> None:
     t = cs_boot.tidy()
     assert cs_boot.crit_value > Z975
-    assert np.allclose(t["ci_high"] - t["estimate"], cs_boot.crit_value * t["std_error"])
-    assert np.allclose(t["ci_low"], cs_boot.att_gt["ci_low"])
-    # p-values are pointwise (normal), bands simultaneous
+    # ci_low/ci_high are pointwise, the simultaneous band of att_gt follows in its own columns
+    assert np.allclose(t["ci_high"] - t["estimate"], Z975 * t["std_error"])
+    assert np.allclose(t["ci_high_uniform"] - t["estimate"], cs_boot.crit_value * t["std_error"])
+    assert np.allclose(t["ci_low_uniform"], cs_boot.att_gt["ci_low"])
+    assert np.allclose(t["ci_high_uniform"], cs_boot.att_gt["ci_high"])
+    assert np.allclose(t["crit_uniform"], cs_boot.crit_value)
     assert np.allclose(t["p_value"], 2 * (1 - stats.norm.cdf(np.abs(t["statistic"]))))
     wider = cs_boot.tidy(level=0.99)
     assert (wider["ci_high"] - wider["ci_low"] > t["ci_high"] - t["ci_low"]).all()
+    assert (wider["ci_high_uniform"] - wider["ci_low_uniform"] > t["ci_high_uniform"] - t["ci_low_uniform"]).all()
+
+
+def _excludes_zero(lo: pd.Series, hi: pd.Series) -> np.ndarray:
+    return ((lo > 0) | (hi < 0)).to_numpy()
+
+
+@pytest.fixture(scope="module")
+def cs_999(mpdta: pd.DataFrame) -> did.AttResult:
+    return did.staggered_att(mpdta, *MPDTA_ARGS, n_boot=999, seed=1)
+
+
+def test_tidy_p_values_agree_with_intervals(cs_999: did.AttResult) -> None:
+    """The review's case: 3 of 12 ATT(g,t) had p < 0.05 while the (uniform) 95% CI covered 0."""
+    tables = {
+        "att_gt": cs_999.tidy(),
+        **{k: cs_999.aggregate(k).tidy() for k in ("group", "dynamic", "calendar")},
+        "es_cs": cs_999.to_event_study().tidy(),
+    }
+    for name, t in tables.items():
+        assert np.array_equal(t["p_value"] < 0.05, _excludes_zero(t["ci_low"], t["ci_high"])), name
+        banded = t["crit_uniform"].notna()
+        assert banded.sum() == len(t) - (name != "att_gt"), name  # every row but "overall"/"post_average"
+        u = t[banded]
+        assert (u["ci_high_uniform"] - u["ci_low_uniform"] > u["ci_high"] - u["ci_low"]).all(), name
+    # exactly the review's discrepancy: significant pointwise, but the uniform band covers 0
+    att = tables["att_gt"]
+    both = (att["p_value"] < 0.05) & ~_excludes_zero(att["ci_low_uniform"], att["ci_high_uniform"])
+    assert both.sum() == 3
+    # the existing tables and plots keep the uniform band
+    dyn = cs_999.aggregate("dynamic")
+    t = tables["dynamic"].iloc[:-1]
+    assert np.allclose(t["ci_low_uniform"], dyn.by["ci_low"]) and np.allclose(t["ci_high_uniform"], dyn.by["ci_high"])
+    es = cs_999.to_event_study()
+    ev = tables["es_cs"][tables["es_cs"]["term"] == "event"]
+    assert np.allclose(ev["ci_low_uniform"], es.coefs["ci_low"]) and np.isnan(tables["es_cs"]["crit_uniform"].iloc[-1])
+    fig = es.plot()
+    segs = fig.axes[0].collections[0].get_segments()
+    assert np.allclose([s[0][1] for s in segs], es.coefs.sort_values("event_time")["ci_low"])
+
+
+def test_no_uniform_columns_without_a_band(cs: did.AttResult) -> None:
+    assert "ci_low_uniform" not in cs.tidy().columns
+    assert "ci_low_uniform" not in cs.aggregate("dynamic").tidy().columns
 
 
 @pytest.mark.parametrize(
@@ -151,7 +198,10 @@ def test_relative_magnitudes_result(panel: pd.DataFrame) -> None:
     )
     rm = did.relative_magnitudes(es, mbar=[0, 1])
     t = rm.tidy()
-    _standard(t)
+    assert list(t.columns[: len(TIDY_COLUMNS)]) == list(TIDY_COLUMNS)
+    # only the robust interval is meaningful on an Mbar row: no test statistic or p-value
+    assert t["statistic"].isna().all() and t["p_value"].isna().all()
+    assert t["std_error"].notna().all() and t["ci_low"].notna().all()
     assert t["term"].tolist() == ["Mbar=0", "Mbar=1"]
     assert np.allclose(t["ci_low"], rm.table["ci_low"]) and np.allclose(t["ci_high"], rm.table["ci_high"])
     assert t["estimate"].iloc[0] == pytest.approx(es.post_average["estimate"])
@@ -169,6 +219,12 @@ def test_growth_and_intensity_tidy(panel: pd.DataFrame) -> None:
     assert t["ci_high"].iloc[2] == pytest.approx(gr.contrasts["ci_high"].iloc[0])
     fig = gr.plot()
     assert np.allclose([p.get_height() for p in fig.axes[0].patches], gr.table["growth_pct"])
+    # p-values from the same bootstrap draws as the percentile intervals
+    assert (t["inference"] == "bootstrap percentile").all()
+    d = 100 * (gr.boot[:, 0] - gr.boot[:, 1])  # veel - weinig
+    expected = min(1.0, 2 * min((d <= 0).mean(), (d >= 0).mean()))
+    assert t["p_value"].iloc[2] == pytest.approx(expected)
+    assert np.array_equal(t["p_value"] < 0.05, ((t["ci_low"] > 0) | (t["ci_high"] < 0)).to_numpy())
     res = did.intensity_did(
         panel, "jeugdhulp_met_verblijf", "gemeentecode", "jaar", "intensiteit_wijkteam", post_from=2015, n_boot=0
     )
@@ -210,3 +266,98 @@ def test_simulated_panel_truth_is_typed(panel: pd.DataFrame) -> None:
     assert gt.set_index(["group", "time"]).loc[(2016, 2017), "att"] == pytest.approx(expected)
     with pytest.raises(DataError, match="true_effect"):
         did.true_att(panel.drop(columns="true_effect_ln_met_verblijf"))
+
+
+def test_growth_p_values_agree_with_percentile_intervals() -> None:
+    rng = np.random.default_rng(5)
+    rows = []
+    for i in range(60):
+        grp = ("a", "b", "c")[i % 3]
+        base = rng.integers(50, 150)
+        growth = {"a": 1.0, "b": 1.04, "c": 1.3}[grp] * rng.lognormal(0, 0.15)
+        rows += [(f"GM{i:04d}", 2015, grp, base), (f"GM{i:04d}", 2019, grp, base * growth)]
+    df = pd.DataFrame(rows, columns=["gemeentecode", "jaar", "g", "y"])
+    t = did.growth_by_group(df, "y", "g", 2015, 2019, n_boot=499, seed=1).tidy()
+    sig = (t["p_value"] < 0.05).to_numpy()
+    assert sig.any() and not sig.all()
+    assert np.array_equal(sig, ((t["ci_low"] > 0) | (t["ci_high"] < 0)).to_numpy())
+    # the normal test on the bootstrap SD (the old p-value) is not what is reported
+    assert not np.allclose(t["p_value"], 2 * stats.norm.sf(np.abs(t["statistic"])))
+
+
+def test_deprecated_alpha_keyword_and_attributes(mpdta: pd.DataFrame, panel: pd.DataFrame) -> None:
+    with pytest.warns(DeprecationWarning, match=r"level=0\.9"):
+        r = did.staggered_att(mpdta, *MPDTA_ARGS, n_boot=0, alpha=0.1)
+    assert r.level == pytest.approx(0.9)
+    pd.testing.assert_frame_equal(r.att_gt, did.staggered_att(mpdta, *MPDTA_ARGS, n_boot=0, level=0.9).att_gt)
+    with pytest.warns(DeprecationWarning, match="level"):
+        assert r.alpha == 0.1
+    with pytest.warns(DeprecationWarning):
+        assert r.aggregate("group").alpha == 0.1
+    with pytest.raises(TypeError, match="not both"):
+        did.staggered_att(mpdta, *MPDTA_ARGS, n_boot=0, alpha=0.1, level=0.9)
+    mp = mpdta.assign(d=((mpdta["first.treat"] > 0) & (mpdta["year"] >= mpdta["first.treat"])).astype(int))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StaggeredTimingWarning)
+        with pytest.warns(DeprecationWarning, match="alpha"):
+            tw = did.twfe(mp, "lemp", "countyreal", "year", "d", alpha=0.1, n_wild=0)
+        assert tw.ci_high - tw.estimate == pytest.approx(Z90 * tw.std_error)
+        with pytest.warns(DeprecationWarning, match="std_error"):
+            assert tw.se == tw.std_error
+        with pytest.warns(DeprecationWarning):
+            es = did.event_study(mp, *MPDTA_ARGS, window=(-2, 2), estimator="sunab", alpha=0.1, n_wild=0)
+        assert es.level == pytest.approx(0.9)
+        with pytest.warns(DeprecationWarning):
+            assert es.alpha == 0.1
+        with pytest.warns(DeprecationWarning):
+            tab = did.compare_estimators(mp, *MPDTA_ARGS, window=(-2, 1), estimators=("sunab",), alpha=0.1)
+        row = tab[tab["term"] == "post_average"].iloc[0]
+        assert row["ci_high"] - row["estimate"] == pytest.approx(Z90 * row["std_error"])
+    with pytest.warns(DeprecationWarning):
+        rm = did.relative_magnitudes(es, alpha=0.2)
+    assert rm.level == pytest.approx(0.8)
+    with pytest.raises(TypeError):
+        did.relative_magnitudes(es, level=0.9, alpha=0.1)
+    grp = panel.assign(h=np.where(panel["intensiteit_wijkteam"] > 0.05, "veel", "weinig"))
+    with pytest.warns(DeprecationWarning):
+        gr = did.growth_by_group(grp, "jeugdhulp_met_verblijf", "h", 2013, 2018, n_boot=49, seed=2, alpha=0.1)
+    assert gr.level == pytest.approx(0.9)
+    with pytest.warns(DeprecationWarning):
+        it = did.intensity_did(
+            panel, "jeugdhulp_met_verblijf", "gemeentecode", "jaar", "intensiteit_wijkteam", 2015, n_boot=0, alpha=0.1
+        )
+    assert it.level == pytest.approx(0.9)
+
+
+def test_relative_magnitudes_dataframe_access_is_deprecated(cs: did.AttResult) -> None:
+    rm = did.relative_magnitudes(cs)
+    with pytest.warns(DeprecationWarning, match=r"\.table"):
+        lb = rm["lb"]
+    pd.testing.assert_series_equal(lb, rm.table["lb"])
+    with pytest.warns(DeprecationWarning):
+        assert rm.loc[0, "mbar"] == 0
+    with pytest.warns(DeprecationWarning):
+        assert len(rm) == 5
+    with pytest.warns(DeprecationWarning):
+        assert list(rm.columns) == list(rm.table.columns)
+    with pytest.warns(DeprecationWarning):
+        assert rm.attrs["breakdown_mbar"] == rm.breakdown_mbar and rm.attrs["max_pre"] == rm.max_pre
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert bool(rm) and rm.breakdown_mbar >= 0
+    with pytest.raises(AttributeError):
+        rm.no_such_thing  # noqa: B018
+
+
+def test_compare_estimators_keeps_the_uniform_band_for_plots(mpdta: pd.DataFrame) -> None:
+    from jeugdlib.plots import did as pdid
+
+    table, results = did.compare_estimators(
+        mpdta, *MPDTA_ARGS, window=(-2, 2), estimators=("cs",), n_boot=99, seed=2, static=False, return_results=True
+    )
+    ev = table[table["term"] == "event"]
+    coefs = results["cs"].coefs
+    assert np.allclose(ev["ci_low_uniform"], coefs["ci_low"]) and not np.allclose(ev["ci_low"], coefs["ci_low"])
+    from_table = pdid.event_study_plot(table).axes[0].collections[0].get_segments()
+    from_result = pdid.event_study_plot(results["cs"]).axes[0].collections[0].get_segments()
+    assert np.allclose(np.array(from_table), np.array(from_result))

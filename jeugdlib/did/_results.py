@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from jeugdlib.did.options import deprecated_alpha
 from jeugdlib.results import Result, TestResult, critical_value, tidy_frame
 
 if TYPE_CHECKING:
@@ -63,6 +65,11 @@ class EventStudyResult(Result):
     notes: list[str] = field(default_factory=list)
     window: tuple[int, int] | None = None
 
+    @property
+    def alpha(self) -> float:
+        """Deprecated: ``1 - level``."""
+        return deprecated_alpha(self)
+
     def pretrend_test(self) -> TestResult:
         """Joint Wald test of the pre-period coefficients (same as ``pretrend``)."""
         return self.pretrend
@@ -76,27 +83,34 @@ class EventStudyResult(Result):
     def tidy(self, level: float = 0.95) -> pd.DataFrame:
         """``term`` ``"event"`` per event time (``event_time``) and ``"post_average"``.
 
-        Standard columns plus ``event_time, n_obs, estimator, p_wild``. For ``cs`` with a
-        bootstrap the event rows keep their simultaneous band (``crit`` of the band).
+        Standard columns plus ``event_time, n_obs, estimator, p_wild``. ``ci_low``/``ci_high``
+        are pointwise (``estimate ± z·std_error``), consistent with ``p_value``. For ``cs``
+        with a bootstrap the simultaneous band that ``coefs`` (and the plot) show follows
+        on the event rows in ``ci_low_uniform``, ``ci_high_uniform`` with its critical
+        value ``crit_uniform``.
         """
         src = self
         if not np.isclose(level, self.level) and self.estimator == "cs" and self.model is not None:
             src = self.model.to_event_study(self.window, level=level)
         c = src.coefs
-        crit = src.crit_value if src.uniform else critical_value(level)
+        est, se = c["estimate"].to_numpy(float), c["std_error"].to_numpy(float)
+        extra: dict[str, Any] = {
+            "event_time": c["event_time"].to_numpy(),
+            "n_obs": self.n_obs,
+            "estimator": self.estimator,
+            "p_wild": c["p_wild"].to_numpy(float),
+        }
+        if src.uniform:
+            crit = src.crit_value
+            extra |= {"ci_low_uniform": est - crit * se, "ci_high_uniform": est + crit * se, "crit_uniform": crit}
         ev = tidy_frame(
             ["event"] * len(c),
-            c["estimate"].to_numpy(float),
-            c["std_error"].to_numpy(float),
+            est,
+            se,
             level=level,
             p_value=c["p_value"].to_numpy(float),
-            crit=crit,
-            extra={
-                "event_time": c["event_time"].to_numpy(),
-                "n_obs": self.n_obs,
-                "estimator": self.estimator,
-                "p_wild": c["p_wild"].to_numpy(float),
-            },
+            crit=critical_value(level),
+            extra=extra,
         )
         pa = src.post_average
         post = tidy_frame(
@@ -141,6 +155,21 @@ class TwfeResult(Result):
     level: float = 0.95
     treated: str = "treated"
     model: Any = field(default=None, repr=False)
+
+    @property
+    def alpha(self) -> float:
+        """Deprecated: ``1 - level``."""
+        return deprecated_alpha(self)
+
+    @property
+    def se(self) -> float:
+        """Deprecated: use ``std_error``."""
+        warnings.warn(
+            "TwfeResult.se is deprecated since jeugdlib 0.2; use TwfeResult.std_error",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.std_error
 
     def to_series(self) -> pd.Series:
         """The numbers as a Series (for tables)."""

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from jeugdlib.did.inference import multiplier_bootstrap
+from jeugdlib.did.options import deprecated_alpha
 from jeugdlib.errors import DataError
 from jeugdlib.results import Result, critical_value, tidy_frame
 
@@ -71,6 +72,11 @@ class Aggregate(Result):
     overall_influence: np.ndarray | None = field(default=None, repr=False)
     source: Any = field(default=None, repr=False)
 
+    @property
+    def alpha(self) -> float:
+        """Deprecated: ``1 - level``."""
+        return deprecated_alpha(self)
+
     def to_frame(self) -> pd.DataFrame:
         """``by`` with an extra final row for the overall summary (key ``"overall"``)."""
         row = pd.DataFrame([self.overall])
@@ -81,7 +87,12 @@ class Aggregate(Result):
         return pd.concat([by, row.assign(**{key: "overall"})], ignore_index=True)
 
     def tidy(self, level: float = 0.95) -> pd.DataFrame:
-        """Per-key rows (``term`` ``"<key>=<value>"``, keeping a uniform band's ``crit``) and ``"overall"``.
+        """Per-key rows (``term`` ``"<key>=<value>"``) and ``"overall"``.
+
+        ``ci_low``/``ci_high`` are pointwise (``estimate ± z·std_error``), consistent with
+        the pointwise ``p_value``. When the per-key bands are uniform (bootstrap), the
+        simultaneous band of ``by`` follows in ``ci_low_uniform``, ``ci_high_uniform`` with
+        its critical value ``crit_uniform`` (NaN on the ``overall`` row).
 
         Extra columns: ``event_time`` (dynamic) or ``group`` (group) or ``time`` (calendar),
         and ``estimator = "cs"``.
@@ -97,14 +108,11 @@ class Aggregate(Result):
         if by is None:
             return ov
         key = by.columns[0]
-        rows = tidy_frame(
-            [f"{key}={int(k)}" for k in by[key]],
-            by["estimate"].to_numpy(float),
-            by["std_error"].to_numpy(float),
-            level=level,
-            crit=crit,
-            extra={key: by[key].to_numpy(), "estimator": "cs"},
-        )
+        est, se = by["estimate"].to_numpy(float), by["std_error"].to_numpy(float)
+        extra: dict[str, Any] = {key: by[key].to_numpy(), "estimator": "cs"}
+        if self.uniform:
+            extra |= {"ci_low_uniform": est - crit * se, "ci_high_uniform": est + crit * se, "crit_uniform": crit}
+        rows = tidy_frame([f"{key}={int(k)}" for k in by[key]], est, se, level=level, extra=extra)
         return pd.concat([rows, ov.assign(**{key: np.nan})], ignore_index=True)
 
     def plot(self, **kwargs: Any):

@@ -25,7 +25,7 @@ from jeugdlib.did._panel import _balance, _numeric, _prepare_panel, _rows, _unit
 from jeugdlib.did._results import EventStudyResult
 from jeugdlib.did.aggregate import Aggregate, aggregate
 from jeugdlib.did.inference import mammen_draws, multiplier_bootstrap, wald_test
-from jeugdlib.did.options import InferenceSpec, PanelSpec, resolve_specs
+from jeugdlib.did.options import InferenceSpec, PanelSpec, deprecated_alpha, level_from_alpha, resolve_specs
 from jeugdlib.errors import DataError, JeugdlibWarning
 from jeugdlib.results import Result, TestResult, tidy_frame
 
@@ -73,6 +73,11 @@ class AttResult(Result):
     _draws: np.ndarray | None = field(default=None, repr=False)
 
     @property
+    def alpha(self) -> float:
+        """Deprecated: ``1 - level``."""
+        return deprecated_alpha(self)
+
+    @property
     def n_units(self) -> int:
         """Number of units used."""
         return int(self.influence.shape[0])
@@ -110,29 +115,42 @@ class AttResult(Result):
         terms = list(zip(self.att_gt["group"].iloc[pre], self.att_gt["time"].iloc[pre], strict=True))
         return wald_test(self.att_gt["estimate"].to_numpy()[pre], vcov, terms)
 
+    @property
+    def has_uniform_band(self) -> bool:
+        """Whether ``att_gt`` carries a simultaneous (bootstrap max-t) band."""
+        return bool(self.uniform and self.n_boot > 0)
+
     def tidy(self, level: float = 0.95) -> pd.DataFrame:
-        """One row per cell, ``term`` ``"ATT(g,t)"``; a bootstrap's uniform band is kept (``crit``).
+        """One row per cell, ``term`` ``"ATT(g,t)"``.
+
+        ``ci_low``/``ci_high`` are pointwise (``estimate ± z·std_error``), consistent with
+        the pointwise ``p_value``. When the result was bootstrapped with uniform bands,
+        the simultaneous band of ``att_gt`` follows in ``ci_low_uniform``,
+        ``ci_high_uniform`` with its critical value ``crit_uniform``.
 
         Extra columns: ``event_time, group, estimator`` and ``time``.
         """
         tab = self.att_gt
+        est = tab["estimate"].to_numpy(float)
         se, crit = tab["std_error"].to_numpy(float), self.crit_value
         if not np.isclose(level, self.level):
             se, crit, _ = multiplier_bootstrap(
                 self.influence, self.cluster_codes, self.bootstrap_draws(), level, self.uniform
             )
+        extra: dict[str, Any] = {
+            "event_time": tab["event_time"].to_numpy(),
+            "group": tab["group"].to_numpy(),
+            "estimator": "cs",
+            "time": tab["time"].to_numpy(),
+        }
+        if self.has_uniform_band:
+            extra |= {"ci_low_uniform": est - crit * se, "ci_high_uniform": est + crit * se, "crit_uniform": crit}
         return tidy_frame(
             [f"ATT({g},{t})" for g, t in zip(tab["group"], tab["time"])],
-            tab["estimate"].to_numpy(float),
+            est,
             se,
             level=level,
-            crit=crit,
-            extra={
-                "event_time": tab["event_time"].to_numpy(),
-                "group": tab["group"].to_numpy(),
-                "estimator": "cs",
-                "time": tab["time"].to_numpy(),
-            },
+            extra=extra,
         )
 
     def plot(self, **kwargs: Any):
@@ -222,11 +240,12 @@ def staggered_att(
     n_boot: int = 999,
     seed: int | None = None,
     *,
-    level: float = 0.95,
+    level: float | None = None,
     cluster: str | None = None,
     unbalanced: Literal["drop", "error"] | None = None,
     panel: PanelSpec | None = None,
     inference: InferenceSpec | None = None,
+    alpha: float | None = None,
 ) -> AttResult:
     """Callaway & Sant'Anna (2021) group-time ATT for staggered adoption.
 
@@ -262,7 +281,7 @@ def staggered_att(
         Multiplier-bootstrap draws (Mammen weights, clustered by unit or ``cluster``) for
         bootstrap SEs and uniform bands; 0 = analytic SEs and pointwise intervals.
     level:
-        Confidence level.
+        Confidence level (default 0.95).
     cluster:
         Optional column at a coarser level than ``unit`` (constant within unit).
     unbalanced:
@@ -270,6 +289,8 @@ def staggered_att(
         missing outcome) are dropped with a warning; ``"error"``: raise.
     panel, inference:
         Option objects instead of (or completed by) the keywords above.
+    alpha:
+        Deprecated (jeugdlib 0.1): use ``level = 1 - alpha``.
 
     Returns
     -------
@@ -284,6 +305,7 @@ def staggered_att(
         within a unit, no never-treated units with ``control="never"``, no treated cohort
         with a pre-period.
     """
+    level = level_from_alpha(level, alpha, "staggered_att")
     panel, inference = resolve_specs(
         panel,
         inference,

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from jeugdlib.did._panel import _numeric, _prepare_panel, _require_columns, _rows
+from jeugdlib.did.options import level_from_alpha
 from jeugdlib.errors import DataError, JeugdlibWarning
 from jeugdlib.results import Result, critical_value, tidy_frame
 
@@ -48,7 +49,14 @@ class GrowthResult(Result):
     def tidy(self, level: float = 0.95) -> pd.DataFrame:
         """Growth per group (``term`` ``"growth:<group>"``) and contrasts (``"<group> - <reference>"``), in %.
 
-        ``std_error`` is the bootstrap SD; intervals are bootstrap percentiles.
+        Everything comes from the same bootstrap draws (units resampled within groups):
+        ``std_error`` is the bootstrap SD (``statistic = estimate / std_error``),
+        ``ci_low``/``ci_high`` are percentile intervals, and ``p_value`` is the two-sided
+        bootstrap percentile p-value ``2 · min(share of draws <= 0, share of draws >= 0)``
+        (capped at 1), so ``p_value < 1 - level`` exactly when the percentile interval
+        excludes zero (up to the quantile interpolation). A p-value of 0 means no draw lay
+        on the other side of zero (p < 2 / n_boot). The column ``inference`` says so
+        (``"bootstrap percentile"``); without a bootstrap (``n_boot=0``) these are NaN.
         """
         t, c = self.table, self.contrasts
         groups = t["group"].tolist()
@@ -59,27 +67,32 @@ class GrowthResult(Result):
             jr = groups.index(self.reference)
             d = np.stack([b[:, groups.index(g)] - b[:, jr] for g in c["group"]], axis=1) if len(c) else b[:, :0]
             se_c, qc = d.std(axis=0, ddof=1), np.quantile(d, _tails(level), axis=0)
+            p_g, p_c = _percentile_p(b), _percentile_p(d)
         else:
             se_g = se_c = np.nan
             q = np.full((2, len(t)), np.nan)
             qc = np.full((2, len(c)), np.nan)
+            p_g, p_c = np.full(len(t), np.nan), np.full(len(c), np.nan)
+        how = "bootstrap percentile" if self.boot is not None else "none (n_boot=0)"
         growth = tidy_frame(
             [f"growth:{g}" for g in groups],
             t["growth_pct"].to_numpy(float),
             se_g,
             level=level,
+            p_value=p_g,
             ci_low=q[0],
             ci_high=q[1],
-            extra={"group": groups, "n_obs": t["n_units"].to_numpy()},
+            extra={"group": groups, "n_obs": t["n_units"].to_numpy(), "inference": how},
         )
         contrast = tidy_frame(
             [f"{g} - {self.reference}" for g in c["group"]],
             c["estimate"].to_numpy(float),
             se_c,
             level=level,
+            p_value=p_c,
             ci_low=qc[0],
             ci_high=qc[1],
-            extra={"group": c["group"].tolist()},
+            extra={"group": c["group"].tolist(), "inference": how},
         )
         return pd.concat([growth, contrast], ignore_index=True)
 
@@ -88,6 +101,14 @@ class GrowthResult(Result):
         from jeugdlib.plots.did import growth_plot
 
         return growth_plot(self, **kwargs)
+
+
+def _percentile_p(draws: np.ndarray) -> np.ndarray:
+    """Two-sided bootstrap percentile p-value of zero per column of ``draws``."""
+    if draws.shape[1] == 0:
+        return np.zeros(0)
+    below, above = (draws <= 0).mean(axis=0), (draws >= 0).mean(axis=0)
+    return np.minimum(1.0, 2.0 * np.minimum(below, above))
 
 
 def _growth_boot(
@@ -114,8 +135,9 @@ def growth_by_group(
     time: str = "jaar",
     n_boot: int = 999,
     seed: int | None = None,
-    level: float = 0.95,
+    level: float | None = None,
     reference: Any = None,
+    alpha: float | None = None,
 ) -> GrowthResult:
     """Percentage change of ``outcome`` between two years per group of units.
 
@@ -137,9 +159,11 @@ def growth_by_group(
     unit, time:
         Unit and year columns.
     n_boot, seed, level:
-        Bootstrap settings and confidence level.
+        Bootstrap settings and confidence level (default 0.95).
     reference:
         Group the others are contrasted with (default: the first group in sort order).
+    alpha:
+        Deprecated (jeugdlib 0.1): use ``level = 1 - alpha``.
 
     Returns
     -------
@@ -149,6 +173,7 @@ def growth_by_group(
         ``n_units`` is a count of gemeenten, not of children.
     """
     source = "growth_by_group"
+    level = level_from_alpha(level, alpha, source)
     _require_columns(df, [outcome, group, unit, time], source)
     panel = _prepare_panel(df, outcome, unit, time, [group], source)
     nun = panel.groupby(unit)[group].nunique()
@@ -284,8 +309,9 @@ def intensity_did(
     log: bool = True,
     n_boot: int = 999,
     seed: int | None = None,
-    level: float = 0.95,
+    level: float | None = None,
     cluster: str | None = None,
+    alpha: float | None = None,
 ) -> IntensityResult:
     """CPB's "much versus little wijkteam help": DiD by treatment intensity.
 
@@ -295,7 +321,8 @@ def intensity_did(
     approximate growth rates). The table reports per group the mean change and its growth
     in percent; the contrasts are differences-in-differences versus the lowest group; the
     ``slope`` is the continuous dose-response TWFE coefficient of ``intensity x post`` (per
-    unit of intensity) with gemeente-clustered SEs (pyfixest).
+    unit of intensity) with gemeente-clustered SEs (pyfixest). ``level`` is the confidence
+    level (default 0.95); ``alpha`` is deprecated (jeugdlib 0.1): use ``level = 1 - alpha``.
 
     Returns
     -------
@@ -304,6 +331,7 @@ def intensity_did(
     import pyfixest as pf
 
     source = "intensity_did"
+    level = level_from_alpha(level, alpha, source)
     panel = _prepare_panel(df, outcome, unit, time, [intensity] + ([cluster] if cluster else []), source)
     panel[intensity] = _numeric(panel, intensity, source, "intensity")
     nun = panel.groupby(unit)[intensity].nunique()

@@ -8,10 +8,11 @@ implementation works on, and can be passed instead (``panel=PanelSpec(...)``,
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, fields, replace
 from typing import Any, Literal
 
-__all__ = ["InferenceSpec", "PanelSpec", "resolve_specs"]
+__all__ = ["InferenceSpec", "PanelSpec", "level_from_alpha", "resolve_specs"]
 
 
 @dataclass(frozen=True)
@@ -120,3 +121,31 @@ def resolve_specs(
     names = {f.name for f in fields(InferenceSpec)}
     changed = {k: v for k, v in inference_kw.items() if k in names and v != getattr(inference_defaults, k)}
     return panel, (replace(base, **changed) if changed else base)
+
+
+def level_from_alpha(level: float | None, alpha: float | None, source: str, default: float = 0.95) -> float:
+    """The confidence level from ``level`` or the deprecated ``alpha`` keyword (``level = 1 - alpha``).
+
+    ``alpha`` (jeugdlib 0.1) warns with a :class:`DeprecationWarning`; giving both is an error.
+    """
+    if alpha is None:
+        return default if level is None else level
+    if level is not None:
+        raise TypeError(f"{source}: pass level= only; alpha= is deprecated (level = 1 - alpha), not both")
+    level = 1.0 - float(alpha)
+    warnings.warn(
+        f"{source}: alpha= is deprecated since jeugdlib 0.2; use level={level:g} (level = 1 - alpha)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return level
+
+
+def deprecated_alpha(obj: Any) -> float:
+    """``1 - obj.level`` for the deprecated ``.alpha`` attribute of a result, with a warning."""
+    warnings.warn(
+        f"{type(obj).__name__}.alpha is deprecated since jeugdlib 0.2; use .level (alpha = 1 - level)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return round(1.0 - float(obj.level), 12)

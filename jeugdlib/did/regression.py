@@ -20,7 +20,7 @@ from jeugdlib.did._panel import EventFrame, _event_frame, _numeric, _prepare_pan
 from jeugdlib.did._results import EventStudyResult, TwfeResult
 from jeugdlib.did.callaway_santanna import estimate_att_gt
 from jeugdlib.did.inference import demean_twoway, wald_test, wild_cluster_pvalues, wild_weights_for
-from jeugdlib.did.options import InferenceSpec, PanelSpec, resolve_specs
+from jeugdlib.did.options import InferenceSpec, PanelSpec, level_from_alpha, resolve_specs
 from jeugdlib.errors import DataError, StaggeredTimingWarning
 from jeugdlib.results import critical_value, tidy_frame
 
@@ -139,12 +139,13 @@ def event_study(
     n_wild: int | None = None,
     wild_weights: Literal["rademacher", "webb", "mammen"] | None = None,
     few_clusters: int = 50,
-    level: float = 0.95,
+    level: float | None = None,
     seed: int | None = None,
     n_boot: int = 0,
     control: Literal["never", "notyet"] = "never",
     panel: PanelSpec | None = None,
     inference: InferenceSpec | None = None,
+    alpha: float | None = None,
 ) -> EventStudyResult:
     """Event study of ``outcome`` around the first treated period.
 
@@ -172,16 +173,19 @@ def event_study(
         ``rademacher``, ``webb`` or ``mammen``; default Webb below 12 clusters,
         Rademacher otherwise.
     level, seed:
-        Confidence level and seed (bootstrap).
+        Confidence level (default 0.95) and seed (bootstrap).
     n_boot, control:
         Passed to :func:`staggered_att` for ``estimator="cs"``.
     panel, inference:
         Option objects instead of (or completed by) the keywords above.
+    alpha:
+        Deprecated (jeugdlib 0.1): use ``level = 1 - alpha``.
 
     Returns
     -------
     EventStudyResult
     """
+    level = level_from_alpha(level, alpha, "event_study")
     panel, inference = resolve_specs(
         panel,
         inference,
@@ -334,9 +338,10 @@ def twfe(
     n_wild: int | None = None,
     wild_weights: Literal["rademacher", "webb", "mammen"] | None = None,
     few_clusters: int = 50,
-    level: float = 0.95,
+    level: float | None = None,
     seed: int | None = None,
     inference: InferenceSpec | None = None,
+    alpha: float | None = None,
 ) -> TwfeResult:
     """Static TWFE DiD: ``outcome ~ treated | unit + time``, SEs clustered by unit.
 
@@ -352,9 +357,11 @@ def twfe(
         Wild cluster bootstrap as in :func:`event_study` (automatic with fewer than
         ``few_clusters`` clusters).
     level, seed:
-        Confidence level; bootstrap seed.
+        Confidence level (default 0.95); bootstrap seed.
     inference:
         Option object instead of (or completed by) the inference keywords.
+    alpha:
+        Deprecated (jeugdlib 0.1): use ``level = 1 - alpha``.
 
     Returns
     -------
@@ -368,6 +375,7 @@ def twfe(
     """
     import pyfixest as pf
 
+    level = level_from_alpha(level, alpha, "twfe")
     _, spec = resolve_specs(
         PanelSpec(outcome, unit, time),
         inference,
@@ -459,22 +467,29 @@ def compare_estimators(
     n_wild: int | None = 0,
     n_boot: int = 0,
     seed: int | None = None,
-    level: float = 0.95,
+    level: float | None = None,
     static: bool = True,
     return_results: bool = False,
+    alpha: float | None = None,
 ) -> pd.DataFrame | tuple[pd.DataFrame, dict[str, EventStudyResult]]:
     """TWFE and the heterogeneity-robust estimators side by side, built from their ``tidy()``.
+
+    ``level`` is the confidence level (default 0.95); ``alpha`` is deprecated (jeugdlib
+    0.1): use ``level = 1 - alpha``.
 
     Returns
     -------
     DataFrame
         Long table ``estimator, term, event_time, estimate, std_error, statistic,
-        p_value, ci_low, ci_high, p_wild`` with ``term`` ``"event"`` (per event time),
+        p_value, ci_low, ci_high, p_wild`` (pointwise intervals; plus ``ci_low_uniform,
+        ci_high_uniform, crit_uniform`` when ``cs`` was bootstrapped with a simultaneous
+        band) with ``term`` ``"event"`` (per event time),
         ``"post_average"`` (mean of the ``e >= 0`` effects within ``window``) and, with
         ``static=True``, ``"static"`` for the single-coefficient TWFE
         (``estimator="twfe_static"``). With ``return_results=True`` a tuple ``(table,
         {estimator: EventStudyResult})``.
     """
+    level = level_from_alpha(level, alpha, "compare_estimators")
     frames, results = [], {}
     for est in estimators:
         with warnings.catch_warnings():
@@ -523,6 +538,8 @@ def compare_estimators(
         "ci_high",
         "p_wild",
     ]
+    if any("ci_low_uniform" in f.columns for f in frames):
+        cols += ["ci_low_uniform", "ci_high_uniform", "crit_uniform"]
     return (
         (pd.concat(frames, ignore_index=True)[cols], results)
         if return_results

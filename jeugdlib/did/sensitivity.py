@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from jeugdlib.did._results import EventStudyResult
 from jeugdlib.did.callaway_santanna import AttResult
+from jeugdlib.did.options import level_from_alpha
 from jeugdlib.errors import DataError
 from jeugdlib.results import Result, critical_value, tidy_frame
 
@@ -27,7 +29,9 @@ class RelativeMagnitudes(Result):
         ``mbar, lb, ub, ci_low, ci_high, excludes_zero``.
     breakdown_mbar:
         Largest ``Mbar`` for which the interval still excludes zero (``0`` when it already
-        includes zero; ``inf`` when ``max_pre`` is 0 and zero is excluded).
+        includes zero; ``inf`` when ``max_pre`` is 0 and zero is excluded). Formerly
+        ``attrs["breakdown_mbar"]`` of the returned DataFrame (deprecated; the same for
+        ``attrs["max_pre"]``, now ``max_pre``).
     max_pre:
         ``M0``, the largest period-to-period change before treatment.
     estimate, std_error:
@@ -36,6 +40,13 @@ class RelativeMagnitudes(Result):
         Mean number of steps from the reference period over the post periods.
     level:
         Confidence level of ``table``.
+
+    Notes
+    -----
+    Until jeugdlib 0.1 :func:`relative_magnitudes` returned the table itself. DataFrame
+    access (``rm["lb"]``, ``rm.loc[...]``, ``rm.to_string()``, ``len(rm)``, ``rm.attrs``)
+    still works on this object and reaches ``table`` with a :class:`DeprecationWarning`;
+    use ``rm.table`` (and ``rm.breakdown_mbar``, ``rm.max_pre``) instead.
     """
 
     result_name: ClassVar[str] = "relative magnitudes"
@@ -52,19 +63,66 @@ class RelativeMagnitudes(Result):
         """One row per ``Mbar`` (``term`` ``"Mbar=<m>"``): the identified set widened by ``z·se``.
 
         ``estimate``/``std_error`` are the post-period average; ``ci_low``/``ci_high`` the
-        robust interval; extra columns ``mbar, lb, ub``.
+        robust interval; extra columns ``mbar, lb, ub``. ``statistic`` and ``p_value`` are
+        NaN: only the robust interval is meaningful on an ``Mbar`` row (the post-average's
+        own test is in the event study's ``tidy()``, term ``"post_average"``).
         """
         z = critical_value(level)
         t = self.table
+        nan = np.full(len(t), np.nan)
         return tidy_frame(
             [f"Mbar={m:g}" for m in t["mbar"]],
             np.full(len(t), self.estimate),
             self.std_error,
             level=level,
+            statistic=nan,
+            p_value=nan,
             ci_low=(t["lb"] - z * self.std_error).to_numpy(),
             ci_high=(t["ub"] + z * self.std_error).to_numpy(),
             extra={"mbar": t["mbar"].to_numpy(), "lb": t["lb"].to_numpy(), "ub": t["ub"].to_numpy()},
         )
+
+    # -- deprecated DataFrame-like access (relative_magnitudes returned the table until 0.1)
+    def _table_deprecated(self, what: str) -> pd.DataFrame:
+        warnings.warn(
+            f"relative_magnitudes() returns a RelativeMagnitudes result since jeugdlib 0.2; {what} on it "
+            "is deprecated: use .table (and .breakdown_mbar, .max_pre)",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return self.table
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._table_deprecated(f"[{key!r}]")[key]
+
+    def __getattr__(self, name: str) -> Any:
+        # only reached for names the result does not have; never for private/dunder names
+        table = self.__dict__.get("table")
+        if name.startswith("_") or table is None or not (hasattr(pd.DataFrame, name) or name in table.columns):
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return getattr(self._table_deprecated(f".{name}"), name)
+
+    def __len__(self) -> int:
+        return len(self._table_deprecated("len()"))
+
+    def __bool__(self) -> bool:  # a result is truthy; do not fall back to the deprecated __len__
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table_deprecated("iteration"))
+
+    @property
+    def attrs(self) -> dict[str, float]:
+        """Deprecated: ``{"breakdown_mbar": ..., "max_pre": ...}``; use the attributes."""
+        warnings.warn(
+            "RelativeMagnitudes.attrs is deprecated since jeugdlib 0.2; use .breakdown_mbar and .max_pre",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return {"breakdown_mbar": self.breakdown_mbar, "max_pre": self.max_pre}
+
+    def _repr_html_(self) -> str:
+        return f"<p>{self.summary().splitlines()[0]}</p>" + self.table.to_html(index=False)
 
     def summary(self, level: float = 0.95) -> str:
         return (
@@ -77,6 +135,8 @@ def relative_magnitudes(
     result: EventStudyResult | AttResult,
     mbar: Sequence[float] = (0, 0.5, 1, 1.5, 2),
     level: float | None = None,
+    *,
+    alpha: float | None = None,
 ) -> RelativeMagnitudes:
     """Bounds on the post-period average under bounded parallel-trend violations.
 
@@ -92,6 +152,18 @@ def relative_magnitudes(
     exact conditional / FLCI inference also accounts for its estimation error), so the
     intervals are somewhat too narrow: a sensitivity guide, not HonestDiD.
 
+    Parameters
+    ----------
+    result:
+        An event study, or an :class:`AttResult` (its dynamic aggregation is used).
+    mbar:
+        The ``Mbar`` values.
+    level:
+        Confidence level (default: that of ``result``).
+    alpha:
+        Deprecated (jeugdlib 0.1): use ``level = 1 - alpha``. Note that the third
+        positional argument is now ``level``, no longer ``alpha``.
+
     Returns
     -------
     RelativeMagnitudes
@@ -100,7 +172,7 @@ def relative_magnitudes(
     """
     if isinstance(result, AttResult):
         result = result.to_event_study()
-    lvl = result.level if level is None else level
+    lvl = level_from_alpha(level, alpha, "relative_magnitudes", default=result.level)
     z = critical_value(lvl)
     coefs = result.coefs.sort_values("event_time")
     pre = coefs.loc[coefs["event_time"] < 0, "estimate"].to_numpy(dtype=float)

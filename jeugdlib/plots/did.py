@@ -38,6 +38,12 @@ def _as_table(obj: object) -> pd.DataFrame:
         d = obj.rename(columns={"att": "estimate"})
         if "term" in d.columns:
             d = d[d["term"] == "event"]
+        if "ci_low_uniform" in d.columns:  # a tidy() table: draw the simultaneous band where there is one
+            band = d["ci_low_uniform"].notna()
+            d = d.assign(
+                ci_low=d["ci_low_uniform"].where(band, d["ci_low"]),
+                ci_high=d["ci_high_uniform"].where(band, d["ci_high"]),
+            )
         return d
     raise TypeError("expected an EventStudyResult or a DataFrame with event_time/estimate columns")
 
