@@ -565,3 +565,49 @@ def test_open_end_9999_refused_with_advice(tmp_path):
     raw, src = read_table(tmp_path / "open.xlsx")
     with pytest.raises(DataError, match=r"outside the supported range: '9999-12-31' at file lines \[3\]"):
         parse_dates(raw["d"], column="d", source=src)
+
+
+_NUM_SCHEMA = Schema("t", [Column("gemeentecode", "code:gemeente"), Column("aantal", "float", required=False),
+                           Column("bedrag", "float", required=False)])  # fmt: skip
+
+
+def _validated(tmp_path, text):
+    p = tmp_path / "t.csv"
+    p.write_bytes(text.encode())
+    raw, src = read_table(p)
+    return _NUM_SCHEMA.validate(raw, src)
+
+
+def test_dot_thousands_read_as_thousands_in_a_dutch_file(tmp_path):
+    # ';' separator (a Dutch Excel export): 12.345 is 12345, never 12.345
+    text = "\ufeffgemeentecode;aantal\r\nGM0363;12.345\r\nGM0518;1.234\r\nGM0599;987\r\n"
+    assert _validated(tmp_path, text)["aantal"].tolist() == [12345.0, 1234.0, 987.0]
+    # the same with one 987,5 in the column (was already 12345 then): the same numbers
+    text = text.replace(";987", ";987,5")
+    assert _validated(tmp_path, text)["aantal"].tolist() == [12345.0, 1234.0, 987.5]
+    # ',' separator, but another numeric column has a decimal comma: the file is Dutch
+    text = 'gemeentecode,aantal,bedrag\nGM0363,1.234,"12,5"\nGM0518,2.500,"7,25"\n'
+    assert _validated(tmp_path, text)["aantal"].tolist() == [1234.0, 2500.0]
+
+
+def test_dot_thousands_refused_when_the_file_does_not_decide(tmp_path):
+    with pytest.raises(DataError, match=r"'aantal' has numbers whose only separator is a dot before 3 digits: "
+                                        r"'12\.345', '1\.234' at file lines \[2, 3\]"):  # fmt: skip
+        _validated(tmp_path, "gemeentecode,aantal\nGM0363,12.345\nGM0518,1.234\nGM0599,987\n")
+    with pytest.raises(DataError, match="dot before 3 digits"):
+        num(["1.234", "7"])  # no file: nothing decides
+    # unambiguous columns keep their numbers
+    assert _validated(tmp_path, "gemeentecode,aantal\nGM0363,1.234\nGM0518,13.5\n")["aantal"].tolist() == [1.234, 13.5]
+    assert num(["0.125", "1.2345"]).tolist() == [0.125, 1.2345]
+    assert num(["1.234.567", "1.234"]).tolist() == [1234567.0, 1234.0]  # several groups: Dutch thousands
+
+
+def test_typed_numbers_never_ambiguous(tmp_path):
+    pd.DataFrame({"gemeentecode": ["GM0363", "GM0518"], "aantal": [12.345, 1.5]}).to_excel(
+        tmp_path / "a.xlsx", index=False
+    )
+    pd.DataFrame({"gemeentecode": ["GM0363"], "aantal": [12.345]}).to_excel(tmp_path / "b.xlsx", index=False)
+    for name in ("a.xlsx", "b.xlsx"):
+        raw, src = read_table(tmp_path / name)
+        assert _NUM_SCHEMA.validate(raw, src)["aantal"].iloc[0] == 12.345
+    assert num([12.345, "7"]).tolist() == [12.345, 7.0]  # a float among text in a DataFrame column

@@ -283,6 +283,11 @@ CASES: tuple[Case, ...] = (
     Case("percent sign", "numeric", cell("numeric", "12 %")),
     Case("euro sign", "numeric", cell("numeric", "€ 12")),
     Case("two decimal commas", "numeric", cell("numeric", "1,2,3")),
+    Case(
+        "ambiguous dot thousands in a ',' file",
+        "numeric",
+        lambda b: two_cells("numeric", "12.345", "1.234")(b).with_cell(2, b.col("numeric"), "987"),
+    ),
     Case("DataFrame with inf", "numeric", _df_numeric_inf),
     Case("DataFrame with mixed separators", "numeric", lambda b: two_cells("numeric", "0,5", "0.25")(b).frame()),
     # whole numbers

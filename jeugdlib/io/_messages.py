@@ -43,14 +43,19 @@ class SourceLabel(str):
 
     ``first_line`` is the file line of the row labelled 0 (2 for a CSV or a
     sheet with one header line), or ``None`` when rows have no file lines
-    (DataFrames, parquet).
+    (DataFrames, parquet). ``dutch`` tells :func:`jeugdlib.io.parse_numeric`
+    how to read a column whose only separators are dots in 3-digit groups.
     """
 
     first_line: int | None
+    #: The file is clearly Dutch (``;``-separated, or a numeric column with a decimal comma or dot
+    #: thousands groups such as ``1.234,5`` or ``1.234.567``): ``1.234`` is then read as 1234.
+    dutch: bool
 
-    def __new__(cls, value: str, first_line: int | None = None) -> SourceLabel:
+    def __new__(cls, value: str, first_line: int | None = None, dutch: bool = False) -> SourceLabel:
         obj = super().__new__(cls, value)
         obj.first_line = first_line
+        obj.dutch = dutch
         return obj
 
 

@@ -9,6 +9,7 @@ tested against ``float()`` of the normalised strings.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -51,12 +52,29 @@ def _strings(series: pd.Series) -> pa.ChunkedArray | pa.Array:
             if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
                 out[i] = None
             elif isinstance(v, (float, np.floating)):
-                out[i] = repr(float(v)) if not float(v).is_integer() else str(int(v))
+                out[i] = float_text(v)
             elif isinstance(v, (bool, np.bool_)):
                 out[i] = "1" if v else "0"
             else:
                 out[i] = str(v)
         return pa.array(out, type=pa.string(), from_pandas=True)
+
+
+#: A number whose only separator is one dot before 3 digits: ``1.234`` is 1234 (Dutch thousands) or 1.234.
+_DOT_GROUP = r"^[+-]?[1-9][0-9]{0,2}\.[0-9]{3}$"
+_DOT_GROUP_RE = re.compile(_DOT_GROUP, re.ASCII)
+
+
+def float_text(v: float) -> str:
+    """A real (typed) float as text that reads back as the same number and is never ambiguous.
+
+    ``12.345`` is written ``12.3450``: the value of a typed number is known, and a text
+    ``12.345`` would look like a thousands-grouped 12345 to :func:`parse_numeric`.
+    """
+    if float(v).is_integer() and abs(v) < 2**63:
+        return str(int(v))
+    text = repr(float(v))
+    return text + "0" if _DOT_GROUP_RE.match(text) else text
 
 
 def _any(mask: Any) -> bool:
@@ -101,8 +119,13 @@ def parse_numeric(
     unambiguous: ``12,5`` or ``1.234,5`` make it a comma (dots are then
     thousands separators), ``13.5`` or ``1,234.5`` a point (commas are then
     thousands separators). A column with both is refused (never read as
-    135). A column whose only separators are ambiguous (``1,234``) follows
-    the Dutch convention (comma = decimal). ``""``, ``.``, ``-`` and ``x``
+    135). A column whose only separators are ambiguous commas (``1,234``)
+    follows the Dutch convention (comma = decimal). A column whose only
+    separators are dots before 3 digits (``12.345``, ``1.234``) is decided
+    per file: in a clearly Dutch file (``source.dutch``, set by
+    :func:`jeugdlib.io.read_table` for a ``;``-separated file or one with a
+    decimal comma in a numeric column) they are thousands separators (12345);
+    otherwise the column is refused as ambiguous (never 1000x off silently). ``""``, ``.``, ``-`` and ``x``
     are missing; ``inf``, ``nan`` and any other text are refused.
 
     Raises
@@ -123,7 +146,7 @@ def parse_numeric(
                 column=column,
             )
     else:
-        values = pd.Series(_parse_text(series, column, source), index=index)
+        values = pd.Series(_parse_text(series, column, source, bool(getattr(source, "dutch", False))), index=index)
     return _finish(values, series, column=column, source=source, integer=integer, lo=min, hi=max)
 
 
@@ -133,6 +156,12 @@ _MIXED = (
     "whole column.",
 )
 _NOT_NUMBER = ("must be numeric but has values", _ADVICE)
+_DOT_GROUPS = (
+    "has numbers whose only separator is a dot before 3 digits:",
+    "These are ambiguous (1.234 is 1234 with a Dutch thousands separator, or 1.234 with a decimal point) and "
+    "nothing else in the file decides: write the numbers without thousands separators (1234), or with a decimal "
+    "comma (1,234) in a ';'-separated file.",
+)
 _NAMED = ("must be numeric but has values", "'inf' and 'nan' are not data. " + _ADVICE)
 
 
@@ -147,7 +176,8 @@ def parse_numeric_columns(columns: dict[str, pd.Series]) -> dict[str, np.ndarray
     columns): the columns are concatenated and cast once. Only when every cell
     of every column is a plain number or empty are the values returned
     (``{name: float64 array}``); otherwise ``{}``, and each column goes through
-    :func:`parse_numeric` (which names the problem). The values are those
+    :func:`parse_numeric` (which names the problem). A column of ambiguous
+    ``1.234`` cells is left out (:func:`parse_numeric` decides it per file). The values are those
     :func:`parse_numeric` gives; bounds and whole numbers are not checked here.
     """
     texts = {
@@ -171,7 +201,10 @@ def parse_numeric_columns(columns: dict[str, pd.Series]) -> dict[str, np.ndarray
         return {}
     out, start = {}, 0
     for name, arr in zip(names, arrays):
-        out[name] = values[start : start + len(arr)]
+        part = values[start : start + len(arr)]
+        # 1.234 alone in a column: left to parse_numeric, which knows whether the file is Dutch
+        if _dot_groups(joined.slice(start, len(arr)), part) is None:
+            out[name] = part
         start += len(arr)
     return out
 
@@ -190,14 +223,14 @@ def finish_numeric(
     return _finish(values, series, column=column, source=source, integer=integer, lo=min, hi=max)
 
 
-def _parse_text(series: pd.Series, column: str, source: str) -> np.ndarray:
+def _parse_text(series: pd.Series, column: str, source: str, dutch: bool = False) -> np.ndarray:
     """Parse a text column: each distinct value once (columns repeat values), then expand to the rows."""
     if len(series) <= _DIRECT:  # short columns: parse every cell (factorising costs more than it saves)
         codes = np.arange(len(series))
-        values_u, error = _parse_unique(_strings(series))
+        values_u, error = _parse_unique(_strings(series), dutch)
         return _expand(series, codes, values_u, error, column, source)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    values_u, error = _parse_unique(_strings(pd.Series(np.asarray(uniques, dtype=object), dtype=object)))
+    values_u, error = _parse_unique(_strings(pd.Series(np.asarray(uniques, dtype=object), dtype=object)), dutch)
     return _expand(series, codes, values_u, error, column, source)
 
 
@@ -224,7 +257,40 @@ def _expand(
     return out
 
 
-def _parse_unique(text: Any) -> tuple[np.ndarray, tuple | None]:
+def _dot_groups(text: Any, values: np.ndarray) -> np.ndarray | None:
+    """Cells like ``1.234`` (one dot before 3 digits) when they are the column's only decimal separators.
+
+    ``None`` when there are none, or when another cell (``13.5``) shows that the dot is the
+    decimal point. Only cells whose length and value fit the shape are matched (fast).
+    """
+    size = np.abs(values)
+    length = np.asarray(pc.fill_null(pc.utf8_length(text), 0))
+    cand = (length >= 5) & (length <= 8) & (size >= 1) & (size < 1000)
+    if not cand.any():
+        return None
+    hit = _where(pc.match_substring_regex(pc.filter(text, pa.array(cand)), _DOT_GROUP))
+    if not hit.any():
+        return None
+    groups = np.zeros(len(values), dtype=bool)
+    groups[np.flatnonzero(cand)[hit]] = True
+    if (_where(pc.match_substring(text, ".")) & ~groups).any():  # 13.5 or 0.125: the dot is the decimal point
+        return None
+    return groups
+
+
+def _resolve_dot_groups(text: Any, out: np.ndarray, dutch: bool) -> tuple[np.ndarray, tuple | None]:
+    """``1.234`` in a column without other separators: 1234 in a Dutch file, refused elsewhere."""
+    groups = _dot_groups(text, out)
+    if groups is None:
+        return out, None
+    if not dutch:
+        return out, (_DOT_GROUPS, groups)
+    out = out.copy()
+    out[groups] = _cast(pc.replace_substring(pc.filter(text, pa.array(groups)), ".", ""))
+    return out, None
+
+
+def _parse_unique(text: Any, dutch: bool = False) -> tuple[np.ndarray, tuple | None]:
     """Values of distinct cells, or the problem: ((what, advice), mask, [mask])."""
     try:  # the common case, a clean column of plain numbers: one cast
         out = _cast(text)
@@ -232,7 +298,7 @@ def _parse_unique(text: Any) -> tuple[np.ndarray, tuple | None]:
         pass
     else:
         if np.isfinite(out[_where(pc.is_valid(text))]).all():
-            return out, None
+            return _resolve_dot_groups(text, out, dutch)
     text = pc.utf8_trim_whitespace(text)
     missing = pc.or_(pc.is_null(text), pc.is_in(text, value_set=pa.array(MISSING_TOKENS)))
     text = pc.if_else(missing, pa.scalar(None, pa.string()), text)
@@ -240,7 +306,7 @@ def _parse_unique(text: Any) -> tuple[np.ndarray, tuple | None]:
     if not has_comma:  # fast path: plain numbers with a decimal point
         out = _to_float(text)
         if not (~np.isfinite(out) & ~_where(missing)).any():
-            return out, None
+            return _resolve_dot_groups(text, out, dutch)
         named = _where(pc.match_substring_regex(pc.utf8_lower(text), r"^[+-]?(inf|infinity|nan)$"))
         if named.any():
             return out, (_NAMED, named)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from jeugdlib.errors import DataError
 from jeugdlib.io._messages import SourceLabel, mask_text
+from jeugdlib.io.numeric import _EN, _NL, MISSING_TOKENS, float_text
 
 __all__ = ["header_key", "read_table"]
 
@@ -82,6 +83,7 @@ def read_table(
         df = path_or_df.copy()
         df.columns = [_clean_header(c) for c in df.columns]
         _check_headers(df, label)
+        label.dutch = _dutch_numbers(df)
         return df, label
     p = Path(path_or_df)
     name = source or str(p)
@@ -106,7 +108,42 @@ def read_table(
     df.columns = [_clean_header(c) for c in df.columns]
     df = _drop_unnamed_empty(df)
     _check_headers(df, label)
+    label.dutch = label.dutch or _dutch_numbers(df)
     return df, label
+
+
+#: Rows per column looked at to decide whether a file writes numbers the Dutch way.
+_DUTCH_SAMPLE = 20_000
+
+
+def _dutch_numbers(df: pd.DataFrame) -> bool:
+    """A text column of numbers (in its first rows) written the Dutch way only (``12,5``, ``1.234.567``).
+
+    Decides how :func:`jeugdlib.io.parse_numeric` reads ``1.234`` in the other columns.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for i in range(df.shape[1]):
+        col = df.iloc[:_DUTCH_SAMPLE, i]
+        if not (pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype)):
+            continue
+        try:
+            arr = pc.utf8_trim_whitespace(pa.array(col.to_numpy(dtype=object), type=pa.string(), from_pandas=True))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            continue
+        values = pc.drop_null(pc.if_else(pc.is_in(arr, value_set=pa.array(MISSING_TOKENS)), None, arr))
+        if (
+            not len(values)
+            or not pc.any(pc.match_substring(values, ",")).as_py()
+            and not pc.any(pc.match_substring_regex(values, r"\..*\.")).as_py()
+        ):
+            continue
+        nl = pc.match_substring_regex(values, _NL)
+        en = pc.match_substring_regex(values, _EN)
+        if pc.all(pc.or_(nl, en)).as_py() and pc.any(pc.and_(nl, pc.invert(en))).as_py():
+            return True
+    return False
 
 
 def _check_headers(df: pd.DataFrame, label: str) -> None:
@@ -216,6 +253,8 @@ def _read_csv(p: Path, label: str) -> pd.DataFrame:
         source_bytes = p
     header_line = text_head.lstrip("\ufeff").splitlines()[0] if text_head.strip() else ""
     sep = _sniff(header_line)
+    if isinstance(label, SourceLabel):
+        label.dutch = sep == ";"  # a ';'-separated file is a Dutch export: 1.234 is 1234
     names = next(csv.reader(io.StringIO(header_line), delimiter=sep))
     if not names or all(not n.strip() for n in names):
         raise DataError(f"{label}: the first line holds no column names. Put the header on line 1.", source=label)
@@ -296,7 +335,7 @@ def _cell_text(v: object) -> object:
     if isinstance(v, bool):
         return "1" if v else "0"
     if isinstance(v, (float, np.floating)):
-        return str(int(v)) if float(v).is_integer() else repr(float(v))
+        return float_text(v)
     text = str(v)
     return text if text.strip() else None
 
