@@ -17,7 +17,11 @@ Code lists with Dutch labels: :func:`codelists`, :func:`code_labels`.
 :func:`read_trajectories` / :func:`read_claims` return a :class:`LoadedTable`: the
 validated table with its :class:`LoadReport` and observation window (``as_of``,
 ``observed_from``) as typed fields, which every analysis accepts;
-:func:`load_trajectories` / :func:`load_claims` return only the table. Files and
+:func:`load_trajectories` / :func:`load_claims` return only the table. A
+:class:`LoadedTable` offers light DataFrame conveniences (``len``, ``t["col"]``,
+``t.columns``, ``t.head()``, printing); ``t.table`` is the DataFrame. A plain DataFrame
+carries no window: an analysis given one without ``as_of=`` (and, where it matters,
+``observed_from=``) warns what it assumes (a :class:`jeugdlib.JeugdlibWarning`). Files and
 DataFrames are read by the one input layer (:mod:`jeugdlib.io`); the tables are
 declared once as :data:`TRAJECTORY_SCHEMA` and :data:`CLAIMS_SCHEMA`
 (``.describe()`` lists the columns).
@@ -36,7 +40,9 @@ Analyses return raw counts so that identities (e.g. the stock-flow identity)
 can be checked; pass counts through :func:`jeugdlib.disclosure.protect` before
 publishing them. :func:`provider_indicators` does this itself.
 
-:func:`simulate_trajectories` produces SYNTHETIC data for tests and demos only.
+:func:`simulate_trajectories` produces SYNTHETIC data for tests and demos only;
+``traj, claims = simulate_trajectories(...)`` unpacks into :class:`LoadedTable` s that
+carry the simulated extract's window (``.trajectories`` / ``.claims`` are the DataFrames).
 """
 
 from __future__ import annotations

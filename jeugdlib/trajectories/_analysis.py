@@ -2,7 +2,9 @@
 
 All functions accept the assignment-level table (a DataFrame or :class:`LoadedTable`
 from :func:`read_trajectories`, or :class:`SimulatedTrajectories`) or an episode table
-from :func:`episodes`, and return raw (unprotected) counts: pass counts through
+from :func:`episodes`; a plain DataFrame does not carry the observation window, so
+without an explicit ``as_of`` a :class:`jeugdlib.JeugdlibWarning` says what is assumed.
+They return raw (unprotected) counts: pass counts through
 :func:`jeugdlib.disclosure.protect` before publishing them. Durations are in
 :mod:`jeugdlib.trajectories._durations`.
 """
@@ -136,7 +138,7 @@ def extensions(
     -------
     ExtensionsResult
     """
-    df, as_of, _ = window(data, as_of)
+    df, as_of, _ = window(data, as_of, func="extensions")
     ep = episodes(df, max_gap_days=max_gap_days, as_of=default_as_of(df, as_of))
     if completed_only:
         ep = ep.loc[~ep["lopend"]]
@@ -251,7 +253,7 @@ def care_paths(
     -------
     CarePathsResult
     """
-    df, as_of, _ = window(data, as_of)
+    df, as_of, _ = window(data, as_of, func="care_paths")
     ref = default_as_of(df, as_of)
     ep = episodes(df, max_gap_days=max_gap_days, as_of=ref)
     ref_day = (ref - pd.Timestamp("1970-01-01")).days
@@ -413,7 +415,8 @@ def flows(
     start, end:
         First and last period (dates inside them). Default: from
         ``data.observed_from`` of a :class:`LoadedTable` / :class:`SimulatedTrajectories`
-        (or the first start date) to ``as_of``.
+        (or the first start date) to ``as_of``. A plain DataFrame carries neither: without
+        ``start``/``as_of`` a :class:`jeugdlib.JeugdlibWarning` says what is assumed.
     by:
         Optional grouping column (e.g. ``productcategorie``).
     as_of, max_gap_days:
@@ -427,7 +430,14 @@ def flows(
         (mean duration of the trajectories that ended in the period) and
         ``complete`` (``False`` for a period extending beyond ``as_of``).
     """
-    df, as_of, observed_from = window(data, as_of)
+    df, as_of, observed_from = window(
+        data,
+        as_of,
+        func="flows",
+        start_assumption=None
+        if start is not None
+        else ("the first period is that of the earliest begindatum in the table", "start=<start of the extract>"),
+    )
     if df.empty:
         raise DataError("flows: the trajectory table is empty.")
     ref = default_as_of(df, as_of)

@@ -198,14 +198,16 @@ def cost_decomposition(
         Trajectory table (assignment level; care-months are trajectory-days,
         so a client in two forms of help at once counts both).
     claims:
-        Claims table from :func:`load_claims`; lines are linked through
+        Claims table (DataFrame or :class:`LoadedTable`, e.g. from :func:`read_claims` or
+        ``traj, claims = simulate_trajectories(...)``); lines are linked through
         ``toewijzingnummer`` (including numbers merged by the CBS rule) and
         allocated to calendar years pro rata by days.
     base_year, end_year:
         Years compared (``base_year < end_year``).
     as_of:
         Censoring date for running trajectories (default: ``trajectories.as_of`` of a
-        :class:`LoadedTable` / :class:`SimulatedTrajectories`, or the latest date).
+        :class:`LoadedTable` / :class:`SimulatedTrajectories`, or the latest date, with a
+        :class:`jeugdlib.JeugdlibWarning` for a plain DataFrame).
     unmatched:
         ``"warn"`` (default) issues a :class:`jeugdlib.JeugdlibWarning` when
         claim lines do not match a trajectory; ``"ignore"`` is for claims of
@@ -218,7 +220,7 @@ def cost_decomposition(
     """
     if end_year <= base_year:
         raise ValueError("end_year must be after base_year")
-    trajectories, as_of, _ = window(trajectories, as_of)
+    trajectories, as_of, _ = window(trajectories, as_of, func="cost_decomposition")
     claims = table_of(claims)
     _check(trajectories, "cost_decomposition")
     for c in ("toewijzingnummer", "periode_start", "periode_eind", "bedrag"):
@@ -365,7 +367,7 @@ def provider_indicators(
         suppressed wherever a count they derive from is suppressed.
         :func:`jeugdlib.disclosure.protect_table` gives what was suppressed.
     """
-    df, as_of, _ = window(trajectories, as_of)
+    df, as_of, _ = window(trajectories, as_of, func="provider_indicators")
     ep = episodes(df, max_gap_days=max_gap_days, as_of=default_as_of(df, as_of))
     d = ep["duur_dagen"].to_numpy(dtype=np.int64)
     ev = (~ep["lopend"].to_numpy(dtype=bool)).astype(np.int64)

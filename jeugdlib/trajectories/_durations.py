@@ -286,6 +286,10 @@ def durations(
         or after it (default: ``data.observed_from`` if set). Trajectories
         that began earlier enter the risk set at that date (left truncation),
         which removes the over-representation of long trajectories.
+
+        A plain DataFrame carries neither: without ``as_of``/``observed_from`` a
+        :class:`jeugdlib.JeugdlibWarning` says that the latest date and no left
+        truncation are assumed.
     tau_days:
         Horizon of the restricted mean duration (default 4 years).
     max_gap_days:
@@ -295,7 +299,13 @@ def durations(
     -------
     DurationResult
     """
-    df, as_of, obs = window(data, as_of, observed_from)
+    df, as_of, obs = window(
+        data,
+        as_of,
+        observed_from,
+        func="durations",
+        start_assumption=("no left truncation (every trajectory observed from its start)", "observed_from=<start>"),
+    )
     ref = default_as_of(df, as_of)
     ep = episodes(df, max_gap_days=max_gap_days, as_of=ref)
     d = ep["duur_dagen"].to_numpy(dtype=np.int64)

@@ -88,7 +88,8 @@ def episodes(
     as_of:
         Censoring date: rows starting later are ignored and end dates after
         it count as running. Default: the ``as_of`` of a :class:`LoadedTable` or
-        :class:`SimulatedTrajectories`, else the latest date in the table.
+        :class:`SimulatedTrajectories`, else the latest date in the table (for a plain
+        DataFrame with a :class:`jeugdlib.JeugdlibWarning` saying so).
 
     Returns
     -------
@@ -102,7 +103,9 @@ def episodes(
         the first and the last day; running trajectories up to ``as_of``, so
         the censoring date is ``begindatum + duur_dagen - 1`` of any running row).
     """
-    df, as_of, _ = window(data, as_of)
+    if isinstance(data, pd.DataFrame) and _EPISODE_MARK in data.columns:
+        return data  # already an episode table: its window does not matter here
+    df, as_of, _ = window(data, as_of, func="episodes")
     if _EPISODE_MARK in df.columns:
         return df
     _check(df, "episodes")

@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from jeugdlib.trajectories._codes import _codes
+from jeugdlib.trajectories._data import LoadedTable, LoadReport
 
 __all__ = ["SCENARIOS", "SimulatedTrajectories", "simulate_trajectories"]
 
@@ -70,8 +72,20 @@ _REFERRERS = (["01", "02", "03", "05", "06", "04"], [0.42, 0.33, 0.07, 0.10, 0.0
 class SimulatedTrajectories:
     """SYNTHETIC trajectories and claims, with the facts of the simulated extract as typed fields.
 
-    Iterating gives ``(trajectories, claims)`` so that ``traj, claims = simulate_trajectories(...)``
-    works. Both tables carry ``attrs['synthetic'] = True`` and ``attrs['description']``.
+    Iterating gives ``(trajectories, claims)`` as :class:`LoadedTable` s, so that
+    ``traj, claims = simulate_trajectories(...)`` keeps the observation window:
+    ``traj.as_of`` / ``traj.observed_from`` are the simulation's ``end`` / ``start`` and
+    ``claims.as_of`` its ``end`` (``claims`` is ``None`` when not requested), and every
+    analysis takes them from there, giving the same numbers as passing ``as_of=`` and
+    ``observed_from=`` explicitly. ``sim[0]`` / ``sim[1]`` are the same objects (as with
+    the former NamedTuple). The plain DataFrames are :attr:`trajectories` and
+    :attr:`claims` (``traj.table`` / ``claims.table`` after unpacking); both carry
+    ``attrs['synthetic'] = True`` and ``attrs['description']``.
+
+    The :class:`LoadedTable` s are the simulated tables as they are: not validated and
+    not merged (about ``overlap_rate`` of the assignments have an overlapping duplicate);
+    :func:`read_trajectories` applied to this object validates them and applies the CBS
+    merge rule, keeping the window.
 
     Attributes
     ----------
@@ -95,8 +109,39 @@ class SimulatedTrajectories:
     seed: int
     description: str = _SYNTHETIC_NOTE
 
-    def __iter__(self) -> Iterator[pd.DataFrame | None]:
-        return iter((self.trajectories, self.claims))
+    @cached_property
+    def _loaded(self) -> tuple[LoadedTable, LoadedTable | None]:
+        note = (
+            f"SYNTHETIC (simulate_trajectories, scenario {self.scenario!r}, seed {self.seed}); not validated "
+            "or merged: read_trajectories(sim) applies the checks and the CBS merge rule"
+        )
+
+        def wrap(df: pd.DataFrame, kind: Literal["trajectories", "claims"]) -> LoadedTable:
+            report = LoadReport(
+                source="simulate_trajectories",
+                table=kind,
+                n_rows_in=len(df),
+                n_rows_out=len(df),
+                n_running=int(df["einddatum"].isna().sum()) if kind == "trajectories" else 0,
+                as_of=self.as_of,
+                notes=[note],
+            )
+            return LoadedTable(
+                df, report, as_of=self.as_of, observed_from=self.observed_from if kind == "trajectories" else None
+            )
+
+        claims = wrap(self.claims, "claims") if self.claims is not None else None
+        return wrap(self.trajectories, "trajectories"), claims
+
+    def __iter__(self) -> Iterator[LoadedTable | None]:
+        return iter(self._loaded)
+
+    def __getitem__(self, i: int) -> LoadedTable | None:
+        """``sim[0]``: the trajectories, ``sim[1]``: the claims (:class:`LoadedTable` s, as iterating gives)."""
+        return self._loaded[i]
+
+    def __len__(self) -> int:
+        return 2
 
 
 def _day(x: str | dt.date | pd.Timestamp) -> int:
@@ -164,7 +209,10 @@ def simulate_trajectories(
     Returns
     -------
     SimulatedTrajectories
-        ``(trajectories, claims)``; ``claims`` is ``None`` when not requested.
+        Unpacks as ``traj, claims`` (:class:`LoadedTable` s carrying ``as_of`` = ``end`` and,
+        for the trajectories, ``observed_from`` = ``start``; ``claims`` is ``None`` when not
+        requested); the DataFrames are ``.trajectories`` and ``.claims``. Pass either form
+        to the analyses: both give the numbers of the extract's window.
     """
     if scenario not in SCENARIOS:
         raise ValueError(f"unknown scenario {scenario!r}; choose from {list(SCENARIOS)}")
