@@ -236,3 +236,16 @@ def test_embedded_file_checked_like_user_file(tmp_path):
         DataError, match=r"regio\.csv: column 'jeugdregio_code' has codes not of the form.*file lines \[4\]"
     ):
         schemas.GEMEENTE_JEUGDREGIO_SCHEMA.validate(raw, src)
+
+
+def test_to_numeric_nl_reexport_is_deprecated():
+    import jeugdlib.data
+    from jeugdlib.io import parse_numeric
+
+    values = pd.Series(["12,5", "1.234,5", "", "3"])
+    with pytest.warns(DeprecationWarning, match="parse_numeric"):
+        got = jeugdlib.data.to_numeric_nl(values, column="x", source="t")
+    pd.testing.assert_series_equal(got, parse_numeric(values, column="x", source="t"))
+    assert got.tolist()[:2] == [12.5, 1234.5]
+    with pytest.warns(DeprecationWarning), pytest.raises(DataError, match="'x'"):
+        jeugdlib.data.to_numeric_nl(pd.Series(["12,5", "abc"]), column="x")

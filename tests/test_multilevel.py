@@ -521,11 +521,37 @@ def test_compare_by_region_matches_scoped_compare_models():
     assert t2.estimate == pytest.approx(o2.estimate, rel=1e-6) and t2.std_error == pytest.approx(o2.std_error, rel=1e-6)
     assert t2.n_obs == 24 and t2.lr_p_value == row.p_value and t2.p_holm == row.p_holm
     assert t2.ci_low_per_unit == pytest.approx(row.ci_low_per_unit, rel=1e-12)
+    # the 0.1 API returned the table: DataFrame access still reaches it, with a DeprecationWarning
+    with pytest.warns(DeprecationWarning, match=r"\.table"):
+        pd.testing.assert_series_equal(by["p_holm"], table["p_holm"])
+    with pytest.warns(DeprecationWarning):
+        assert by.loc[0, "jeugdregio_code"] == table.loc[0, "jeugdregio_code"]
+    with pytest.warns(DeprecationWarning):
+        assert len(by) == 5 and list(by.columns) == list(table.columns)
+    with pytest.warns(DeprecationWarning):
+        by.insert(0, "rank", range(5))  # notebook 02 did this
+    assert by.table.columns[0] == "rank"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert bool(by) and by.extra_predictors == ["x2"]
+    with pytest.raises(AttributeError):
+        by.no_such_thing  # noqa: B018
+
+
+def test_compare_models_ci_level_is_a_deprecated_alias():
+    df = _simulate(seed=21)
+    new = ml.compare_models(df, ["x1"], ["x2"], outcome="y", level=0.9)
+    assert new.ci_level == 0.9  # one level: flags and coefficient intervals
+    with pytest.warns(DeprecationWarning, match="level="):
+        old = ml.compare_models(df, ["x1"], ["x2"], outcome="y", ci_level=0.9)
+    pd.testing.assert_frame_equal(old.coefficients, new.coefficients)
+    default = ml.compare_models(df, ["x1"], ["x2"], outcome="y")
+    pd.testing.assert_frame_equal(old.flags, default.flags)  # ci_level never touched the flags
 
 
 def test_model_comparison_tidy_protocol():
     df = _simulate(seed=21)
-    cmp = ml.compare_models(df, ["x1"], ["x2", "x3"], outcome="y", ci_level=0.9)
+    cmp = ml.compare_models(df, ["x1"], ["x2", "x3"], outcome="y", level=0.9)
     assert isinstance(cmp, Result)
     tidy = cmp.tidy(level=0.8)
     assert list(tidy.columns[: len(TIDY_COLUMNS) + 1]) == [*TIDY_COLUMNS, "n_obs"]

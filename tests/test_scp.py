@@ -228,6 +228,44 @@ def test_summary_text(scp_model):
         assert re.search(rf"^\s*{term}\s+-?\d", text, flags=re.MULTILINE), term
 
 
+def test_summary_text_keeps_the_old_dict_access(scp_model):
+    text = scp_model.summary()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # printing and searching the text does not warn
+        assert str(text) == repr(text) and text.splitlines()[0] == str(text).splitlines()[0]
+        assert text[:5] == str(text)[:5]
+    with pytest.warns(DeprecationWarning, match="summary_tables"):
+        counts = text["counts"]
+    assert counts == scp_model.summary_tables()["counts"]
+    with pytest.warns(DeprecationWarning):
+        coef = text["coefficients"]
+    pd.testing.assert_frame_equal(coef, scp_model.coefficients())
+    with pytest.warns(DeprecationWarning):
+        assert set(text.keys()) == set(scp_model.summary_tables())
+    with pytest.raises(KeyError):
+        with pytest.warns(DeprecationWarning):
+            text["no_such_table"]
+
+
+def test_expected_parses_decimal_commas_and_refuses_text(scp_model, scp_2017):
+    """A Dutch new_df (decimal commas as text) gives the same predictions, not NaN observations."""
+    new = scp_2017.head(40).copy()
+    ref = scp_model.expected(new)
+    dutch = new.copy()
+    for col in [scp_model.outcome, *scp_model.design.raw_means.index]:
+        dutch[col] = new[col].map(lambda v: "" if pd.isna(v) else repr(float(v)).replace(".", ","))
+    got = scp_model.expected(dutch)
+    assert ref["observed"].notna().sum() > 20
+    np.testing.assert_allclose(got["observed"], ref["observed"], rtol=1e-12)
+    np.testing.assert_allclose(got["expected"], ref["expected"], rtol=1e-12)
+    assert got["flag"].tolist() == ref["flag"].tolist()
+    bad = new.copy()
+    bad[scp_model.outcome] = bad[scp_model.outcome].astype(object)
+    bad.iloc[3, bad.columns.get_loc(scp_model.outcome)] = "onbekend"
+    with pytest.raises(DataError, match=scp_model.outcome):
+        scp_model.expected(bad)
+
+
 def test_cross_validation_coverage(scp_2017):
     """Held-out gemeenten: interval coverage close to 95%, R² positive."""
     metrics, pred = scp.cross_validate(scp_2017, folds=5, seed=1)

@@ -65,6 +65,25 @@ __all__ = [
 _copying = copying
 
 
+def to_numeric_nl(values: pd.Series, *, column: str = "?", source: str = "table") -> pd.Series:
+    """Deprecated (jeugdlib 0.1): use :func:`jeugdlib.io.parse_numeric`.
+
+    The same parser (decimal comma, strict; ``inf``/``nan`` strings and columns mixing
+    ``12,5`` with ``13.5`` are refused with a :class:`DataError`).
+    """
+    import warnings
+
+    from jeugdlib.data.validation import to_numeric_nl as _to_numeric_nl
+
+    warnings.warn(
+        "jeugdlib.data.to_numeric_nl is deprecated since jeugdlib 0.2; use "
+        "jeugdlib.io.parse_numeric(values, column=..., source=...)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return _to_numeric_nl(values, column=column, source=source)
+
+
 def _validated(name: str, schema: Schema, df: pd.DataFrame | None = None, label: str | None = None) -> pd.DataFrame:
     """Read embedded dataset ``name`` (or check ``df`` from it) against ``schema``, columns in file order."""
     if df is None:

@@ -73,3 +73,14 @@ __all__ = [
     "mixture_pvalue",
     "random_slope_test",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # names of jeugdlib 0.1 that have no one-to-one replacement: say where to go
+    if name == "SchemaColumn":
+        raise AttributeError(
+            "jeugdlib.multilevel.SchemaColumn was removed in jeugdlib 0.2: LOCAL_WIJK_SCHEMA is a "
+            "jeugdlib.io.Schema of jeugdlib.io.Column (fields name, kind, required, min, max, description); "
+            "see docs/migrating-0.2.md"
+        )
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,12 @@ class RegionComparison(Result):
         Region code -> its :class:`LRTest` (regions without an error).
     extra_predictors:
         The variables tested.
+
+    Notes
+    -----
+    Until jeugdlib 0.1 :func:`compare_by_region` returned the table itself. DataFrame
+    access (``res["p_holm"]``, ``res.loc[...]``, ``res.insert(...)``, ``len(res)``)
+    still reaches ``table`` with a :class:`DeprecationWarning`; use ``res.table``.
     """
 
     result_name: ClassVar[str] = "model comparison by jeugdregio"
@@ -61,6 +68,41 @@ class RegionComparison(Result):
         ):
             t[col] = t.group.map(by[src]).to_numpy()
         return t
+
+    # -- deprecated DataFrame-like access (compare_by_region returned the table until 0.1)
+    def _table_deprecated(self, what: str) -> pd.DataFrame:
+        warnings.warn(
+            f"compare_by_region() returns a RegionComparison result since jeugdlib 0.2; {what} on it "
+            "is deprecated: use .table",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return self.table
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._table_deprecated(f"[{key!r}]")[key]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._table_deprecated(f"[{key!r}] = ...")[key] = value
+
+    def __getattr__(self, name: str) -> Any:
+        # only reached for names the result does not have; never for private/dunder names
+        table = self.__dict__.get("table")
+        if name.startswith("_") or table is None or not (hasattr(pd.DataFrame, name) or name in table.columns):
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return getattr(self._table_deprecated(f".{name}"), name)
+
+    def __len__(self) -> int:
+        return len(self._table_deprecated("len()"))
+
+    def __bool__(self) -> bool:  # a result is truthy; do not fall back to the deprecated __len__
+        return True
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._table_deprecated("iteration"))
+
+    def _repr_html_(self) -> str:
+        return f"<p>{self.result_name}: + {', '.join(self.extra_predictors)}</p>" + self.table.to_html(index=False)
 
     def summary(self, level: float = 0.95) -> str:
         """The per-region table as text."""

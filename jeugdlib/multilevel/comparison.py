@@ -95,7 +95,8 @@ class ModelComparison(Result):
     n_obs:
         Wijken in both fits; ``n_scope``: of those, the wijken in the scope.
     ci_level:
-        Confidence level of :attr:`coefficients` (``tidy(level=...)`` takes any level).
+        Confidence level of :attr:`coefficients` (the ``level`` of :func:`compare_models`;
+        ``tidy(level=...)`` takes any level).
     slope_test:
         :class:`SlopeTest` when ``random_slope`` was given.
 
@@ -368,7 +369,7 @@ def compare_models(
     slope_correlated: bool = True,
     weights: str | None = None,
     level: float = 0.95,
-    ci_level: float = 0.95,
+    ci_level: float | None = None,
     source: str = "extra variables",
 ) -> ModelComparison:
     """Test whether extra wijk variables improve the SCP model.
@@ -405,9 +406,11 @@ def compare_models(
         A predictor of the extended model whose coefficient may vary by
         jeugdregio; tested with :func:`random_slope_test` (mixture p-value).
     level:
-        Prediction-interval coverage for the ``higher``/``lower`` flags.
+        Prediction-interval coverage for the ``higher``/``lower`` flags and confidence
+        level of :attr:`ModelComparison.coefficients` (``tidy(level=...)`` takes any level).
     ci_level:
-        Confidence level of :attr:`ModelComparison.coefficients`.
+        Deprecated (jeugdlib 0.1): use ``level``. When given it still sets only the level
+        of :attr:`ModelComparison.coefficients`, as it did, with a :class:`DeprecationWarning`.
     source:
         Name of the extra data for messages.
 
@@ -424,6 +427,15 @@ def compare_models(
         gemeente/region. A nearly collinear extra variable (R² > 0.95) gives a
         :class:`JeugdlibWarning`.
     """
+    if ci_level is None:
+        ci_level = level
+    else:
+        warnings.warn(
+            "compare_models: ci_level= is deprecated since jeugdlib 0.2; use level= (prediction "
+            "intervals of the flags and coefficient intervals) or result.tidy(level=...)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
     if df is None:
         df = load_scp_2017()
     df = df.reset_index(drop=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -89,11 +90,11 @@ class ScpModel(Result):
         use = list(self.design.raw_means.index)
         raw = pd.DataFrame({p: parse_numeric(df[p], column=p, source="new data") for p in use}, index=df.index)
         ctx = pd.concat([raw, df[list(self.levels)]], axis=1)
-        ref = pd.concat([self.data[use].apply(pd.to_numeric, errors="coerce"), self.data[list(self.levels)]], axis=1)
+        ref_raw = self._numeric_frame(self.data, use, "fitted data")
+        ref = pd.concat([ref_raw, self.data[list(self.levels)]], axis=1)
         imputed = impute_hierarchical(ctx, use, self.levels, reference=pd.concat([ref, ctx]))
         if self.imputation == "regression":
             # re-run the chained imputation on fitted + new rows, keep the new ones
-            ref_raw = self.data[use].apply(pd.to_numeric, errors="coerce")
             ref_imp = impute_hierarchical(ref, use, self.levels)
             both_ctx = pd.concat([ref, ctx], ignore_index=True)
             both = _regression_impute(
@@ -106,6 +107,11 @@ class ScpModel(Result):
         for ind in self.design.indicators:
             X[ind] = raw[ind.removesuffix("__ontbreekt")].isna().astype(float)
         return df, np.column_stack([np.ones(len(df)), X.to_numpy()])
+
+    @staticmethod
+    def _numeric_frame(frame: pd.DataFrame, columns: list[str], source: str) -> pd.DataFrame:
+        """``columns`` of ``frame`` through :func:`jeugdlib.io.parse_numeric` (DataError on text)."""
+        return pd.DataFrame({c: parse_numeric(frame[c], column=c, source=source) for c in columns}, index=frame.index)
 
     # ------------------------------------------------------------- expected values
     def expected(
@@ -163,7 +169,9 @@ class ScpModel(Result):
         expected = _back_mean(eta, resid_var, self.transform)
         expected_fixed = _back_mean(eta_fixed, resid_var + vc["jeugdregio"] + vc["gemeente"], self.transform)
         observed = (
-            pd.to_numeric(frame[self.outcome], errors="coerce").to_numpy()
+            parse_numeric(
+                frame[self.outcome], column=self.outcome, source="new data" if df is not None else "fitted data"
+            ).to_numpy(dtype=float)
             if self.outcome in frame
             else np.full(len(frame), np.nan)
         )
@@ -204,13 +212,14 @@ class ScpModel(Result):
     def _weights(self, frame: pd.DataFrame) -> np.ndarray:
         if self.weights is None:
             return np.ones(len(frame))
-        w = pd.to_numeric(frame[self.weights], errors="coerce").to_numpy(dtype=float)
+        w = parse_numeric(frame[self.weights], column=self.weights, source="new data").to_numpy(dtype=float)
         mean_w = float(np.nanmean(self._fit_weights_raw))
         return np.where(np.isnan(w) | (w <= 0), 1.0, w / mean_w)
 
     @property
     def _fit_weights_raw(self) -> np.ndarray:
-        return pd.to_numeric(self.data.loc[self.fit_mask, self.weights], errors="coerce").to_numpy(dtype=float)
+        w = self.data.loc[self.fit_mask, self.weights]
+        return parse_numeric(w, column=self.weights, source="fitted data").to_numpy(dtype=float)
 
     # ------------------------------------------------------------- result protocol
     @property
@@ -246,7 +255,8 @@ class ScpModel(Result):
         t = self.tidy(level=level)
         k = len(t)
         est = t.estimate.to_numpy()
-        y = _transform_safe(pd.to_numeric(self.data.loc[self.fit_mask, self.outcome]).to_numpy(), self.transform)
+        obs = parse_numeric(self.data.loc[self.fit_mask, self.outcome], column=self.outcome, source="fitted data")
+        y = _transform_safe(obs.to_numpy(dtype=float), self.transform)
         sd_y = float(np.std(y))
         sds = self.design.raw_sds.reindex(t.term).to_numpy(dtype=float)
         tab = pd.DataFrame(
@@ -321,8 +331,13 @@ class ScpModel(Result):
             "bic": self.bic,
         }
 
-    def summary(self, level: float = 0.95) -> str:
-        """Printable summary: fit, counts, fixed effects (:meth:`tidy`), variance components and R²."""
+    def summary(self, level: float = 0.95) -> ScpSummary:
+        """Printable summary: fit, counts, fixed effects (:meth:`tidy`), variance components and R².
+
+        The result is a ``str`` (print it, search it). Until jeugdlib 0.1 ``summary()``
+        returned the dict that is now :meth:`summary_tables`; ``model.summary()["counts"]``
+        and the other keys still work, with a :class:`DeprecationWarning`.
+        """
         c = self.counts()
         r2 = self.r_squared()
         lines = [
@@ -343,7 +358,7 @@ class ScpModel(Result):
             lines.append(fixed.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
             lines += ["", "Variance components"]
             lines.append(self.variance_table().to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-        return "\n".join(lines)
+        return ScpSummary("\n".join(lines), self)
 
     def plot(self, level: float = 0.95, *, fdr: bool = False, **kwargs: Any):
         """Observed against expected use per wijk (:func:`jeugdlib.plots.scp.observed_vs_expected`).
@@ -366,3 +381,52 @@ class ScpModel(Result):
     @property
     def bic(self) -> float:
         return float(-2 * self.llf + np.log(self.fit_mask.sum()) * self.n_params)
+
+
+class ScpSummary(str):
+    """The printable text of :meth:`ScpModel.summary`, still indexable as the old dict.
+
+    A ``str`` in every respect, except that ``summary["counts"]`` (a string key, which a
+    ``str`` never accepts) returns the table of :meth:`ScpModel.summary_tables` with a
+    :class:`DeprecationWarning`; ``keys()``, ``items()``, ``values()`` and ``get()`` do too.
+    Remove once no caller uses the dict form.
+    """
+
+    _model: ScpModel
+
+    def __new__(cls, text: str, model: ScpModel) -> ScpSummary:
+        obj = super().__new__(cls, text)
+        obj._model = model
+        return obj
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickles as the plain text
+        return (str, (str(self),))
+
+    def _tables(self, what: str) -> dict[str, Any]:
+        warnings.warn(
+            f"ScpModel.summary(){what} is deprecated since jeugdlib 0.2: summary() returns printable "
+            "text; use ScpModel.summary_tables() for the tables",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return self._model.summary_tables()
+
+    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+        if isinstance(key, str):
+            return self._tables(f"[{key!r}]")[key]
+        return str.__getitem__(self, key)
+
+    def keys(self) -> Any:
+        return self._tables(".keys()").keys()
+
+    def items(self) -> Any:
+        return self._tables(".items()").items()
+
+    def values(self) -> Any:
+        return self._tables(".values()").values()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._tables(f".get({key!r})").get(key, default)
