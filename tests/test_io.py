@@ -611,3 +611,25 @@ def test_typed_numbers_never_ambiguous(tmp_path):
         raw, src = read_table(tmp_path / name)
         assert _NUM_SCHEMA.validate(raw, src)["aantal"].iloc[0] == 12.345
     assert num([12.345, "7"]).tolist() == [12.345, 7.0]  # a float among text in a DataFrame column
+
+
+@pytest.mark.parametrize("value", ["1e400", "9" * 400, "-1e400", "1" + "0" * 400 + ",5"])
+def test_overflow_refused_never_missing(value):
+    with pytest.raises(DataError, match="too large to be stored") as info:
+        num(["7", value])
+    assert "rows [1]" in str(info.value)
+
+
+@pytest.mark.parametrize("value", ["1e20", str(2**63 - 1), "9007199254740993", "-1e19", "2015.0000000000002"])
+def test_integer_overflow_and_hidden_fractions_refused(value):
+    with pytest.raises(DataError, match="whole numbers") as info:
+        num(["120", value], integer=True, min=None)
+    assert "rows [1]" in str(info.value)
+    with pytest.raises(DataError, match="whole numbers"):  # the schema's fast path too
+        Schema("t", [Column("jaar", "int")]).validate(pd.DataFrame({"jaar": ["2015", value]}), "s")
+
+
+def test_integer_limits_kept():
+    assert num([str(2**53 - 1), "2015.000000000000000", " 2015 "], integer=True).tolist() == [2**53 - 1, 2015, 2015]
+    with pytest.raises(DataError, match="whole numbers"):
+        parse_numeric(pd.Series([2**63 - 1, 5]), column="c", source="s", integer=True)

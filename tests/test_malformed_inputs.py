@@ -288,6 +288,8 @@ CASES: tuple[Case, ...] = (
         "numeric",
         lambda b: two_cells("numeric", "12.345", "1.234")(b).with_cell(2, b.col("numeric"), "987"),
     ),
+    Case("overflowing number 1e400", "numeric", cell("numeric", "1e400")),
+    Case("400 nines", "numeric", cell("numeric", "9" * 400)),
     Case("DataFrame with inf", "numeric", _df_numeric_inf),
     Case("DataFrame with mixed separators", "numeric", lambda b: two_cells("numeric", "0,5", "0.25")(b).frame()),
     # whole numbers

@@ -146,7 +146,10 @@ def parse_numeric(
                 column=column,
             )
     else:
-        values = pd.Series(_parse_text(series, column, source, bool(getattr(source, "dutch", False))), index=index)
+        parsed, inexact = _parse_text(series, column, source, bool(getattr(source, "dutch", False)), integer)
+        values = pd.Series(parsed, index=index)
+        if inexact is not None:
+            _refuse_fraction(inexact, series, column, source)
     return _finish(values, series, column=column, source=source, integer=integer, lo=min, hi=max)
 
 
@@ -156,6 +159,10 @@ _MIXED = (
     "whole column.",
 )
 _NOT_NUMBER = ("must be numeric but has values", _ADVICE)
+_HUGE = (
+    "has numbers too large to be stored:",
+    "Check the value (a number above 1e308 is not data; an identifier is not a number).",
+)
 _DOT_GROUPS = (
     "has numbers whose only separator is a dot before 3 digits:",
     "These are ambiguous (1.234 is 1234 with a Dutch thousands separator, or 1.234 with a decimal point) and "
@@ -194,7 +201,7 @@ def parse_numeric_columns(columns: dict[str, pd.Series]) -> dict[str, np.ndarray
         return {}
     arrays = list(texts.values())
     try:
-        values = _cast(joined)
+        values, slow = _cast_slow(joined)
     except pa.ArrowInvalid:
         return {}
     if not np.isfinite(values[_where(pc.is_valid(joined))]).all():
@@ -203,7 +210,9 @@ def parse_numeric_columns(columns: dict[str, pd.Series]) -> dict[str, np.ndarray
     for name, arr in zip(names, arrays):
         part = values[start : start + len(arr)]
         # 1.234 alone in a column: left to parse_numeric, which knows whether the file is Dutch
-        if _dot_groups(joined.slice(start, len(arr)), part) is None:
+        # long strings parsed to whole numbers too (2015.0000000000002): parse_numeric checks their text
+        long_whole = slow[start : start + len(arr)] & (part == np.round(part))
+        if not long_whole.any() and _dot_groups(joined.slice(start, len(arr)), part) is None:
             out[name] = part
         start += len(arr)
     return out
@@ -223,15 +232,51 @@ def finish_numeric(
     return _finish(values, series, column=column, source=source, integer=integer, lo=min, hi=max)
 
 
-def _parse_text(series: pd.Series, column: str, source: str, dutch: bool = False) -> np.ndarray:
-    """Parse a text column: each distinct value once (columns repeat values), then expand to the rows."""
+def _parse_text(
+    series: pd.Series, column: str, source: str, dutch: bool = False, integer: bool = False
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Parse a text column: each distinct value once (columns repeat values), then expand to the rows.
+
+    Returns the values and, for ``integer``, the rows written with a fraction too small for a
+    float to show (``2015.0000000000002``), or ``None``.
+    """
     if len(series) <= _DIRECT:  # short columns: parse every cell (factorising costs more than it saves)
         codes = np.arange(len(series))
-        values_u, error = _parse_unique(_strings(series), dutch)
-        return _expand(series, codes, values_u, error, column, source)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    values_u, error = _parse_unique(_strings(pd.Series(np.asarray(uniques, dtype=object), dtype=object)), dutch)
-    return _expand(series, codes, values_u, error, column, source)
+        text = _strings(series)
+    else:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        text = _strings(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+    values_u, error = _parse_unique(text, dutch)
+    values = _expand(series, codes, values_u, error, column, source)
+    if not integer:
+        return values, None
+    inexact_u = _not_whole_text(text)
+    if not inexact_u.any():
+        return values, None
+    return values, (codes >= 0) & inexact_u[np.maximum(codes, 0)] & ~np.isnan(values)
+
+
+def _not_whole_text(text: Any) -> np.ndarray:
+    """Cells longer than 15 characters not written as a whole number (their float may hide a fraction).
+
+    Strings up to 15 characters are parsed exactly enough for any fraction to show in the float.
+    """
+    text = pc.utf8_trim_whitespace(text)
+    long = _where(pc.greater(pc.utf8_length(text), _EXACT_DIGITS))
+    if not long.any():
+        return long
+    whole = np.zeros(len(long), dtype=bool)
+    whole[long] = _where(pc.match_substring_regex(pc.filter(text, pa.array(long)), _WHOLE_TEXT))
+    return long & ~whole
+
+
+def _refuse_fraction(rows: np.ndarray, raw: pd.Series, column: str, source: str) -> None:
+    if rows.any():
+        raise DataError(
+            problem(source, column, "must hold whole numbers but has", raw.index[rows], raw[rows], _WHOLE_ADVICE),
+            source=source,
+            column=column,
+        )
 
 
 def _expand(
@@ -310,6 +355,8 @@ def _parse_unique(text: Any, dutch: bool = False) -> tuple[np.ndarray, tuple | N
         named = _where(pc.match_substring_regex(pc.utf8_lower(text), r"^[+-]?(inf|infinity|nan)$"))
         if named.any():
             return out, (_NAMED, named)
+        if not (np.isnan(out) & ~_where(missing)).any():  # only overflow (1e400): refused by name
+            return _finite(out, missing)
     nl = pc.match_substring_regex(text, _NL)
     en = pc.match_substring_regex(text, _EN)
     sep = pc.or_(pc.match_substring(text, ","), pc.match_substring(text, "."))
@@ -325,7 +372,13 @@ def _parse_unique(text: Any, dutch: bool = False) -> tuple[np.ndarray, tuple | N
         clean = pc.replace_substring(pc.replace_substring(text, ".", ""), ",", ".")
     else:
         clean = pc.replace_substring(text, ",", "")
-    return _to_float(clean), None
+    return _finite(_to_float(clean), missing)
+
+
+def _finite(out: np.ndarray, missing: Any) -> tuple[np.ndarray, tuple | None]:
+    """Refuse numbers too large for a float (``1e400``, 400 nines): never read as missing or infinite."""
+    huge = ~np.isfinite(out) & ~_where(missing)
+    return (out, None) if not huge.any() else (np.empty(0), (_HUGE, huge))
 
 
 #: Up to this many digits (and without an exponent) a decimal string is parsed identically by arrow's
@@ -353,6 +406,11 @@ def _to_float(text: Any) -> np.ndarray:
 
 
 def _cast(arr: Any) -> np.ndarray:
+    """:func:`_cast_slow` without the mask."""
+    return _cast_slow(arr)[0]
+
+
+def _cast_slow(arr: Any) -> tuple[np.ndarray, np.ndarray]:
     """arrow's cast, with the strings where it may differ from pandas parsed by pandas.
 
     Those are strings longer than :data:`_EXACT_DIGITS` characters (more digits
@@ -368,7 +426,14 @@ def _cast(arr: Any) -> np.ndarray:
     if slow.any():
         strings = pc.filter(arr, pa.array(slow)).to_pandas()
         out[slow] = pd.to_numeric(pd.Series(strings, dtype=object), errors="coerce").to_numpy(dtype=float)
-    return out
+    return out, slow
+
+
+#: From 2**53 on, whole numbers are not all stored exactly by a float (9007199254740993 would become ...992).
+_MAX_EXACT_INT = 2**53 - 1
+_WHOLE_ADVICE = "Write whole numbers (e.g. a year as 2022), without decimals."
+#: A long cell is a whole number only when written as one (digits, or a decimal part of zeros only).
+_WHOLE_TEXT = r"^[+-]?([0-9]+([.,]0+)?|[0-9]{1,3}([.,][0-9]{3})+)$"
 
 
 def _finish(
@@ -393,7 +458,7 @@ def _finish(
                     "must hold whole numbers but has",
                     index[frac],
                     raw[frac],
-                    "Write whole numbers (e.g. a year as 2022), without decimals.",
+                    _WHOLE_ADVICE,
                 ),
                 source=source,
                 column=column,
@@ -418,6 +483,20 @@ def _finish(
                 column=column,
             )
     if integer:
+        huge = ~np.isnan(v) & (np.abs(v) > _MAX_EXACT_INT)
+        if huge.any():
+            raise DataError(
+                problem(
+                    source,
+                    column,
+                    f"must hold whole numbers up to {_MAX_EXACT_INT:,} but has",
+                    index[huge],
+                    raw[huge],
+                    "Such a large value is not a count or a year: check the value (an identifier is not a number).",
+                ),
+                source=source,
+                column=column,
+            )
         missing = np.isnan(v)
         ints = pd.arrays.IntegerArray(np.where(missing, 0, v).astype(np.int64), missing)
         return pd.Series(ints, index=index, copy=False)
