@@ -226,6 +226,13 @@ def test_loaded_table_dataframe_conveniences(sim: T.SimulatedTrajectories, unpac
         _ = traj.no_such_column
     with pytest.raises(AttributeError):
         _ = traj._private
+    # a column set on it lands in the table and the window stays
+    part = copy.deepcopy(traj)
+    part["startjaar"] = part["begindatum"].dt.year
+    assert "startjaar" in part.table and "startjaar" not in df and part.as_of == traj.as_of
+    recent = part.subset(part["startjaar"] >= sim.observed_from.year)
+    explicit = T.durations(part.table.loc[part["startjaar"] >= sim.observed_from.year], **_explicit(sim))
+    pd.testing.assert_frame_equal(_quiet(lambda: T.durations(recent)).table, explicit.table, check_exact=True)
     # prints as the table under a header with the window
     text = repr(traj)
     assert text.startswith("LoadedTable (trajectories")

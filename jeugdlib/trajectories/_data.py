@@ -108,6 +108,7 @@ class LoadedTable:
 
     It is not a DataFrame, but offers the light conveniences needed after unpacking:
     ``len(t)``, ``t["col"]`` / ``t[["a", "b"]]`` / ``t[mask]`` (indexing the table),
+    ``t["new"] = ...`` (a column added to the table in place; the window stays),
     ``"col" in t``, attribute access to the table (``t.columns``, ``t.head()``,
     ``t.attrs``, ``t.to_csv(...)``, ``t.loc[...]``), and it prints (and shows in
     notebooks) as the table under a one-line header with the window. Everything that
@@ -152,6 +153,10 @@ class LoadedTable:
     def __getitem__(self, key: Any) -> Any:
         """``t[key]`` is ``t.table[key]`` (a column, a list of columns or a boolean mask)."""
         return self.table[key]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        """``t["col"] = ...`` sets a column of ``t.table`` (in place; the window stays)."""
+        self.table[key] = value
 
     def __contains__(self, key: object) -> bool:
         return key in self.table
