@@ -863,8 +863,9 @@ def test_load_report_and_window_are_typed_fields(sim: T.SimulatedTrajectories, l
     assert sub.as_of == loaded.as_of and (sub.table["gemeentecode"] == "GM9901").all()
     # an episode table knows its censoring date through its running rows
     pd.testing.assert_frame_equal(T.care_paths(T.episodes(loaded)).scale_down, T.care_paths(loaded).scale_down)
-    traj, claims = sim  # still unpacks like the former NamedTuple
-    assert traj is sim.trajectories and claims is sim.claims
+    traj, claims = sim  # still unpacks like the former NamedTuple, now with the window
+    assert traj.table is sim.trajectories and claims.table is sim.claims
+    assert (traj.as_of, traj.observed_from, claims.as_of) == (sim.as_of, sim.observed_from, sim.as_of)
 
 
 # --------------------------------------------------------------------------- input layer (jeugdlib.io)
