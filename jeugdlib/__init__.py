@@ -30,7 +30,7 @@ from jeugdlib.errors import (
     StaggeredTimingWarning,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "ConvergenceWarning",
