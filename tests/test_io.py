@@ -124,13 +124,22 @@ def test_header_only_gives_empty_frame(tmp_path):
     assert Schema("t", [Column("gemeentecode", "code:gemeente")], min_rows=0).validate(df, src).empty
 
 
-def test_trailing_empty_columns_dropped_and_unnamed_kept(tmp_path):
+def test_trailing_empty_columns_and_row_numbers_dropped_other_unnamed_refused(tmp_path):
     p = tmp_path / "t.csv"
     p.write_text("a;b;\n1;2;\n", encoding="utf-8")
     assert list(read_table(p)[0].columns) == ["a", "b"]
-    p.write_text(",a,b\n1,2,3\n", encoding="utf-8")  # R's row numbers
+    p.write_text(',"a","b"\n"1",2,3\n"2",4,5\n', encoding="utf-8")  # R's write.csv: row numbers 1, 2, ...
     df, _ = read_table(p)
-    assert list(df.columns) == ["Unnamed: 0", "a", "b"] and df.iloc[0].tolist() == ["1", "2", "3"]
+    assert list(df.columns) == ["a", "b"] and df.iloc[0].tolist() == ["2", "3"]
+    frame = pd.DataFrame({"a": ["x", "y"], "b": [1, 2]})
+    frame.to_csv(tmp_path / "pandas.csv")  # pandas' index 0, 1, ...
+    for data in (tmp_path / "pandas.csv", pd.read_csv(tmp_path / "pandas.csv")):  # header '' or 'Unnamed: 0'
+        assert list(read_table(data)[0].columns) == ["a", "b"]
+    p.write_text(",a,b\n7,2,3\n9,4,5\n", encoding="utf-8")  # data without a header: refused, not guessed
+    with pytest.raises(DataError, match=r"column 1 has no header but holds data \('7', '9' at file lines \[2, 3\]"):
+        read_table(p)
+    with pytest.raises(DataError, match="column 1 has no header"):
+        read_table(pd.DataFrame({"Unnamed: 0": [7, 9], "a": [1, 2]}))
 
 
 def test_excel_ods_parquet_same_values(tmp_path):
@@ -502,10 +511,10 @@ def test_schema_describe_and_declaration_errors():
 
 def test_bsn_like_values_masked_in_reader_messages(tmp_path):
     p = tmp_path / "ragged.csv"
-    p.write_text("client_id,b\n123456782,2,3\n", encoding="utf-8")
+    p.write_text("client_id,b\n123456782,2\n123456782,2,3\n", encoding="utf-8")
     with pytest.raises(DataError, match="as many fields") as info:
         read_table(p)
-    assert "123456782" not in str(info.value) and "***" in str(info.value)
+    assert "123456782" not in str(info.value) and "line 3: 3 fields" in str(info.value)  # no raw row quoted
 
 
 def test_xlsm_read_and_xls_refused_clearly(tmp_path):
@@ -633,3 +642,86 @@ def test_integer_limits_kept():
     assert num([str(2**53 - 1), "2015.000000000000000", " 2015 "], integer=True).tolist() == [2**53 - 1, 2015, 2015]
     with pytest.raises(DataError, match="whole numbers"):
         parse_numeric(pd.Series([2**63 - 1, 5]), column="c", source="s", integer=True)
+
+
+def test_stray_quote_refused_with_its_line_but_multiline_note_kept(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text(
+        'id,aanbieder,code\nK1,A,GM0363\nK2,"De Brug,T1,45\nK3,Aanbieder B",GM0363\nK4,C,GM0518\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError, match=r"column 'aanbieder' has a quoted cell spanning lines .* file line 3: a stray"):
+        read_table(p)
+    p.write_text('id;notitie;n\nK1;"regel een\nregel twee";1\nK2;b;hoog\n', encoding="utf-8")
+    df, src = read_table(p)
+    assert df["notitie"].tolist() == ["regel een\nregel twee", "b"]
+    with pytest.raises(DataError, match=r"'hoog' at file lines \[4\]"):  # the real line after a two-line cell
+        parse_numeric(df["n"], column="n", source=src)
+
+
+def test_line_numbers_with_blank_lines_and_short_rows(tmp_path):
+    p = tmp_path / "p.csv"
+    p.write_text("a,b\nGM0363,2015\n\nGM0518,2016\n,\nGM0599,twintig\n\n", encoding="utf-8")
+    df, src = read_table(p)
+    assert df["a"].tolist() == ["GM0363", "GM0518", "GM0599"]  # empty lines and separator-only lines skipped
+    with pytest.raises(DataError, match=r"'twintig' at file lines \[6\]"):
+        parse_numeric(df["b"], column="b", source=src)
+    p.write_text("a,b\nGM0363,2015\nGM0518\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"line 3: 1 fields; the header has 2 fields"):
+        read_table(p)
+
+
+def test_leading_blank_line_and_header_only_without_newline(tmp_path):
+    p = tmp_path / "p.csv"
+    p.write_text("\ngemeentecode,jaar\nGM0363,2015\n", encoding="utf-8")
+    with pytest.raises(DataError, match="line 1 is empty"):
+        read_table(p)
+    for text in ("gemeentecode;waarde", "gemeentecode;waarde\n", "\ufeffgemeentecode;waarde\r\n  \r\n"):
+        p.write_text(text, encoding="utf-8")
+        df, _ = read_table(p)
+        assert list(df.columns) == ["gemeentecode", "waarde"] and df.empty
+
+
+def test_utf8_character_across_the_64kb_head(tmp_path):
+    line = "K1,Zorg Čačak\n"
+    body = "id,naam\n" + line * (65400 // len(line.encode()))
+    body += "K2," + "x" * (65535 - len(body.encode()) - 3) + "é\n"
+    assert body.encode()[65535:65537] == "é".encode()
+    p = tmp_path / "u.csv"
+    p.write_bytes(body.encode("utf-8"))
+    df, _ = read_table(p)
+    assert df["naam"].iloc[-1].endswith("é") and df["naam"].iloc[0] == "Zorg Čačak"
+
+
+def test_inputs_that_are_not_regular_files_or_paths(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(DataError, match="not a regular file"):
+        read_table(fifo)  # must not hang
+    loop = tmp_path / "loop.csv"
+    loop.symlink_to(loop)
+    with pytest.raises(DataError, match="link loop"):
+        read_table(loop)
+    for bad in (pd.Series([1]), {"a": [1]}, 5, b"a,b\n1,2\n", None):
+        with pytest.raises(DataError, match="expected the path of a table file"):
+            read_table(bad)
+    with pytest.raises(DataError, match=r"file not found") as info:
+        read_table("nope/nope.csv")
+    assert os.getcwd() not in str(info.value) and "nope/nope.csv" in str(info.value)
+
+
+def test_sheet_name_must_be_one_sheet(tmp_path):
+    pd.DataFrame({"a": [1]}).to_excel(tmp_path / "s.xlsx", index=False)
+    for sheet in (None, [0, 1], True):
+        with pytest.raises(DataError, match="sheet_name must be one sheet"):
+            read_table(tmp_path / "s.xlsx", sheet_name=sheet)
+
+
+def test_list_cells_refused(tmp_path):
+    with pytest.raises(DataError, match=r"column 'jaar' holds lists .* at rows \[1\]"):
+        read_table(pd.DataFrame({"jaar": [2015, [2016]]}))
+    pd.DataFrame({"jaar": [[2015], [2016, 2017]]}).to_parquet(tmp_path / "l.parquet")
+    with pytest.raises(DataError, match="holds lists"):
+        read_table(tmp_path / "l.parquet")

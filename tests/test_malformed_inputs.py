@@ -350,6 +350,35 @@ CASES: tuple[Case, ...] = (
         names_column=False,
     ),
     Case("missing file", None, lambda b: None, names_column=False),
+    Case(
+        "file starting with an empty line", None, lambda b: (b"\n" + _csv_text(b).encode(), ".csv"), names_column=False
+    ),
+    Case(
+        "row with a missing field",
+        None,
+        lambda b: _raw_text(b, lambda ls: [*ls[:2], ls[2].rsplit(",", 1)[0], *ls[3:]]),
+        names_column=False,
+    ),
+    Case(
+        "stray quote joining rows",
+        None,
+        lambda b: _raw_text(b, lambda ls: [ls[0], ls[1].replace(",", ',"', 1), ls[2] + '"', *ls[3:]]),
+        names_column=False,
+    ),
+    Case(
+        "header only without a final line break",
+        "rows",
+        lambda b: (_csv_text(b).splitlines()[0].encode(), ".csv"),
+        names_column=False,
+    ),
+    Case(
+        "unnamed column holding data",
+        None,
+        lambda b: _raw_text(b, lambda ls: [",".join(["", ls[0]]), *(f"x{i},{v}" for i, v in enumerate(ls[1:]))]),
+        names_column=False,
+    ),
+    Case("a Series instead of a table", None, lambda b: b.frame().iloc[:, 0], names_column=False),
+    Case("a list cell in a DataFrame", "code", _df_with("code", ["GM0363"])),
 )
 
 assert len(CASES) >= 40
@@ -360,7 +389,7 @@ def _materialise(case: Case, base: Base, tmp_path: Path) -> Any:
     made = case.make(base)
     if made is None:
         return tmp_path / "bestaat_niet.csv"
-    if isinstance(made, pd.DataFrame):
+    if isinstance(made, (pd.DataFrame, pd.Series)):
         return made
     if isinstance(made, tuple):
         content, suffix = made
@@ -398,7 +427,9 @@ def test_malformed_input_refused(loader: Loader, case: Case, tmp_path: Path) -> 
     with pytest.raises(DataError) as info:
         loader.call(data)
     message = str(info.value)
-    if isinstance(data, pd.DataFrame):
+    if isinstance(data, pd.Series):  # not a table at all: the message says what is expected
+        assert "expected the path of a table file" in message, message
+    elif isinstance(data, pd.DataFrame):
         assert "DataFrame" in message, message
     else:
         assert data.name in message, message

@@ -52,10 +52,16 @@ class SourceLabel(str):
     #: thousands groups such as ``1.234,5`` or ``1.234.567``): ``1.234`` is then read as 1234.
     dutch: bool
 
-    def __new__(cls, value: str, first_line: int | None = None, dutch: bool = False) -> SourceLabel:
+    #: File line of each row label when rows are not ``first_line + label`` (empty lines, cells spanning lines).
+    lines: np.ndarray | None
+
+    def __new__(
+        cls, value: str, first_line: int | None = None, dutch: bool = False, lines: np.ndarray | None = None
+    ) -> SourceLabel:
         obj = super().__new__(cls, value)
         obj.first_line = first_line
         obj.dutch = dutch
+        obj.lines = lines
         return obj
 
 
@@ -72,6 +78,9 @@ def rows_text(index: Iterable[Any], source: str) -> str:
     labels = list(index)
     first = getattr(source, "first_line", None)
     if first is not None and all(isinstance(v, (int, np.integer)) for v in labels[:MAX_ROWS]):
+        lines = getattr(source, "lines", None)
+        if lines is not None and all(0 <= int(v) < len(lines) for v in labels[:MAX_ROWS]):
+            return f"file lines {format_rows([int(lines[int(v)]) for v in labels[:MAX_ROWS]] + labels[MAX_ROWS:])}"
         return f"file lines {format_rows([int(v) + first for v in labels])}"
     return f"rows {format_rows(labels)}"
 

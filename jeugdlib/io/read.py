@@ -9,9 +9,13 @@ parser).
 
 from __future__ import annotations
 
+import codecs
 import csv
+import errno
 import io
+import os
 import re
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -19,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from jeugdlib.errors import DataError
-from jeugdlib.io._messages import SourceLabel, mask_text
+from jeugdlib.io._messages import SourceLabel, examples, mask_text, rows_text
 from jeugdlib.io.numeric import _EN, _NL, MISSING_TOKENS, float_text
 
 __all__ = ["header_key", "read_table"]
@@ -75,22 +79,49 @@ def read_table(
         Missing file, unsupported extension, empty file, binary content, an
         encoding that is neither UTF-8 nor Windows-1252, rows with the wrong
         number of fields, duplicate column names (compared ignoring case,
-        spaces and underscores). A column without a name is dropped when it is
-        empty and kept as ``Unnamed: <position>`` otherwise.
+        spaces and underscores), cells holding lists, a column without a
+        header that holds data other than row numbers (see :func:`_drop_unnamed`:
+        empty unnamed columns and a first column of row numbers written by
+        pandas or R are dropped), a path that is not a regular file (a FIFO
+        would hang), a ``sheet_name`` that is not one sheet, an input that is
+        neither a path nor a DataFrame, and CSV cells spanning lines that hold
+        the separator (a stray quote that swallowed rows).
+
+    Notes
+    -----
+    Lines that are empty or hold only separators carry no data and are
+    skipped; file lines in messages still count them (the label maps rows to
+    the real file lines). A quoted CSV field may span lines (a note with a
+    line break) unless it holds the separator after all: that is the mark of
+    a stray quote that swallowed the rest of a row and the next rows, and is
+    refused naming the line. Code and key columns never accept a line break
+    (:func:`jeugdlib.io.normalise_code`, :meth:`jeugdlib.io.Schema.validate`).
     """
     if isinstance(path_or_df, pd.DataFrame):
         label = SourceLabel(source or "<DataFrame>", None)
         df = path_or_df.copy()
         df.columns = [_clean_header(c) for c in df.columns]
+        _check_cells(df, label)
+        df = _drop_unnamed(df, label)
         _check_headers(df, label)
         label.dutch = _dutch_numbers(df)
         return df, label
+    if not isinstance(path_or_df, (str, os.PathLike)) or isinstance(path_or_df, bytes):
+        kind = type(path_or_df).__name__
+        raise DataError(
+            f"{source or '<input>'}: expected the path of a table file (str or Path) or a pandas DataFrame, "
+            f"got a {kind}." + (" Wrap a Series with .to_frame() or build a DataFrame." if kind == "Series" else ""),
+            source=source or "<input>",
+        )
+    if not isinstance(sheet_name, (str, int)) or isinstance(sheet_name, bool):
+        raise DataError(
+            f"{source or path_or_df}: sheet_name must be one sheet (its name or 0-based number), got "
+            f"{sheet_name!r}. Read one sheet at a time.",
+            source=source or str(path_or_df),
+        )
     p = Path(path_or_df)
-    name = source or str(p)
-    if not p.exists():
-        raise DataError(f"{name}: file not found. Check the path (working directory: {Path.cwd()}).", source=name)
-    if p.is_dir():
-        raise DataError(f"{name}: is a folder, not a file. Give the path of the table file.", source=name)
+    name = source or str(path_or_df)
+    _check_regular_file(p, name)
     suffix = p.suffix.lower()
     if suffix in _CSV:
         label = SourceLabel(name, 2)
@@ -101,15 +132,93 @@ def read_table(
     elif suffix in _PARQUET:
         label = SourceLabel(name, None)
         df = _read_parquet(p, label)
+        _check_cells(df, label)
     else:
         raise DataError(
             f"{name}: unsupported file type {suffix!r}; use {_SUPPORTED}, or pass a DataFrame.", source=name
         )
     df.columns = [_clean_header(c) for c in df.columns]
-    df = _drop_unnamed_empty(df)
+    df = _drop_unnamed(df, label)
     _check_headers(df, label)
     label.dutch = label.dutch or _dutch_numbers(df)
     return df, label
+
+
+def _check_regular_file(p: Path, name: str) -> None:
+    """Refuse a missing path, a folder, a symlink loop and anything that is not a regular file (a FIFO would hang)."""
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise DataError(
+            f"{name}: file not found. Check the path (relative paths start in the working directory).", source=name
+        ) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise DataError(f"{name}: is a symbolic link that points to itself (a link loop).", source=name) from None
+        raise DataError(f"{name}: cannot be opened ({exc.strerror}).", source=name) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise DataError(f"{name}: is a folder, not a file. Give the path of the table file.", source=name)
+    if not stat.S_ISREG(st.st_mode):
+        raise DataError(
+            f"{name}: is not a regular file (a pipe, socket or device). Save the table as a file and read that.",
+            source=name,
+        )
+
+
+def _check_cells(df: pd.DataFrame, label: str) -> None:
+    """Refuse cells that hold containers (lists, dicts, arrays) instead of one value."""
+    for i in range(df.shape[1]):
+        col = df.iloc[:, i]
+        if col.dtype != object or pd.api.types.infer_dtype(col, skipna=True) not in ("mixed", "mixed-integer"):
+            continue
+        bad = col.map(lambda v: isinstance(v, (list, tuple, dict, set, np.ndarray))).to_numpy(dtype=bool)
+        if bad.any():
+            raise DataError(
+                f"{label}: column {str(df.columns[i])!r} holds lists or other containers instead of single values "
+                f"at {rows_text(col.index[bad], label)}. Give one value per cell (e.g. with DataFrame.explode).",
+                source=label,
+                column=str(df.columns[i]),
+            )
+
+
+_UNNAMED = re.compile(r"^(Unnamed: [0-9]+(_level_[0-9]+)?)?$", re.ASCII)
+
+
+def _drop_unnamed(df: pd.DataFrame, label: str) -> pd.DataFrame:
+    """Columns without a header: dropped when empty or the row numbers pandas/R write; refused otherwise.
+
+    A column without a name (an empty header, or pandas' ``Unnamed: 0``) that holds
+    nothing (trailing separators of spreadsheet exports) is dropped. As the first
+    column, holding exactly the row numbers ``0, 1, 2, ...`` or ``1, 2, 3, ...``
+    (``DataFrame.to_csv`` without ``index=False``, R's ``write.csv`` without
+    ``row.names = FALSE``), it is dropped too. Any other unnamed column holding
+    data is refused: jeugdlib cannot know what it means.
+    """
+    keep: list[int] = []
+    for i, c in enumerate(df.columns):
+        if not _UNNAMED.match(str(c)):
+            keep.append(i)
+            continue
+        col = df.iloc[:, i]
+        if col.isna().all():
+            continue
+        if i == 0 and _row_numbers(col):
+            continue
+        filled = col[col.notna()]
+        raise DataError(
+            f"{label}: column {i + 1} has no header but holds data ({examples(filled.head(5))} at "
+            f"{rows_text(filled.index, label)}). Give the column a name in the header line, or remove it.",
+            source=label,
+        )
+    if len(keep) < df.shape[1]:
+        df = df.iloc[:, keep]
+    return df
+
+
+def _row_numbers(col: pd.Series) -> bool:
+    values = pd.to_numeric(pd.Series(col.to_numpy(dtype=object)), errors="coerce").to_numpy(dtype=float)
+    n = len(values)
+    return bool(n) and (np.array_equal(values, np.arange(n)) or np.array_equal(values, np.arange(1, n + 1)))
 
 
 #: Rows per column looked at to decide whether a file writes numbers the Dutch way.
@@ -162,22 +271,13 @@ def _check_headers(df: pd.DataFrame, label: str) -> None:
         )
 
 
-def _drop_unnamed_empty(df: pd.DataFrame) -> pd.DataFrame:
-    """Drop columns without a header that hold nothing (trailing separators of spreadsheet exports).
-
-    An unnamed column that holds data (e.g. the row numbers R and pandas write)
-    is kept as ``Unnamed: <position>``, as pandas names it.
-    """
-    keep = [i for i, c in enumerate(df.columns) if c != "" or df.iloc[:, i].notna().any()]
-    if len(keep) < df.shape[1]:
-        df = df.iloc[:, keep]
-    df.columns = [c if c != "" else f"Unnamed: {keep[j]}" for j, c in enumerate(df.columns)]
-    return df
-
-
 # --------------------------------------------------------------------------- CSV
-def _decode_head(raw: bytes, label: str) -> tuple[str, str]:
-    """Decode the start of a file; return (text, encoding) or refuse binary/unknown encodings."""
+def _decode_head(raw: bytes, label: str, final: bool) -> tuple[str, str]:
+    """Decode the start of a file; return (text, encoding) or refuse binary/unknown encodings.
+
+    ``final=False`` when ``raw`` is only the first bytes of the file: a multi-byte UTF-8
+    character cut at the end is then not an error.
+    """
     head = raw[:65536]
     if head.startswith(b"PK\x03\x04"):
         raise DataError(
@@ -192,7 +292,7 @@ def _decode_head(raw: bytes, label: str) -> tuple[str, str]:
             f"{label}: the file holds binary data (or UTF-16 text), not a CSV table. {_UTF8_ADVICE}", source=label
         )
     try:
-        return raw.decode("utf-8-sig"), "utf-8"
+        return codecs.getincrementaldecoder("utf-8-sig")().decode(raw, final=final), "utf-8"
     except UnicodeDecodeError:
         pass
     try:
@@ -233,37 +333,51 @@ def _sniff(header: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(p: Path, label: str) -> pd.DataFrame:
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
+_HEAD = 65536
+_NON_SPACE = re.compile(rb"\S")
 
-    with p.open("rb") as fh:
-        head = fh.read(65536)
-    text_head, encoding = _decode_head(head, label)
+
+def _read_csv(p: Path, label: SourceLabel) -> pd.DataFrame:
+    data = p.read_bytes()
+    text_head, encoding = _decode_head(data[:_HEAD], label, final=len(data) <= _HEAD)
     if not text_head.strip():
         raise DataError(
             f"{label}: the file is empty. Export the table again with a header line and data rows.", source=label
         )
     if encoding == "cp1252":
-        data = p.read_bytes()
-        text, _ = _decode_head(data, label)  # whole file: every line must be sane
-        source_bytes: object = pa.BufferReader(text.encode("utf-8"))
-        text_head = text[:65536]
-    else:
-        source_bytes = p
-    header_line = text_head.lstrip("\ufeff").splitlines()[0] if text_head.strip() else ""
+        text, _ = _decode_head(data, label, final=True)  # whole file: every line must be sane
+        data = text.encode("utf-8")
+        text_head = text[:_HEAD]
+    text_head = text_head.lstrip("\ufeff")
+    header_line = text_head.splitlines()[0] if text_head else ""
+    if not header_line.strip():
+        raise DataError(
+            f"{label}: line 1 is empty; the header (the column names) must be on line 1. Remove the empty lines "
+            "above it.",
+            source=label,
+        )
     sep = _sniff(header_line)
-    if isinstance(label, SourceLabel):
-        label.dutch = sep == ";"  # a ';'-separated file is a Dutch export: 1.234 is 1234
-    names = next(csv.reader(io.StringIO(header_line), delimiter=sep))
+    label.dutch = sep == ";"  # a ';'-separated file is a Dutch export: 1.234 is 1234
+    names = next(csv.reader(io.StringIO(header_line), delimiter=sep), [])
     if not names or all(not n.strip() for n in names):
         raise DataError(f"{label}: the first line holds no column names. Put the header on line 1.", source=label)
+    return _parse_csv(data, sep, names, label, encoding)
+
+
+def _parse_csv(data: bytes, sep: str, names: list[str], label: SourceLabel, encoding: str) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
     internal = [f"c{i}" for i in range(len(names))]
+    body_start = data.find(b"\n") + 1 if b"\n" in data else len(data)
+    if _NON_SPACE.search(data, body_start) is None:  # a header-only file, with or without a final line break
+        return pd.DataFrame({n: pd.Series([], dtype=object) for n in internal}).set_axis(names, axis=1)
     try:
         table = pacsv.read_csv(
-            source_bytes,
+            pa.BufferReader(data),
             read_options=pacsv.ReadOptions(column_names=internal, skip_rows=1, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=False),
+            # empty lines are read as all-empty rows (and dropped below): row i is then line i + 2
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.string() for c in internal},
                 strings_can_be_null=True,
@@ -275,7 +389,6 @@ def _read_csv(p: Path, label: str) -> pd.DataFrame:
         msg = str(exc)
         if "utf8" in msg.lower() and encoding == "utf-8":
             # the first 64 kB were UTF-8 but a later line is not: decode the whole file as cp1252
-            data = p.read_bytes()
             try:
                 data.decode("utf-8")
             except UnicodeDecodeError:
@@ -284,15 +397,63 @@ def _read_csv(p: Path, label: str) -> pd.DataFrame:
                     raise DataError(
                         f"{label}: the file mixes encodings or is not text. {_UTF8_ADVICE}", source=label
                     ) from None
-                return _read_text(text, sep, names, label)
-        raise DataError(
-            f"{label}: could not be read as a {sep!r}-separated table ({mask_text(msg.splitlines()[0])}). "
-            "Check that every line has as many fields as the header and that quotes are closed.",
-            source=label,
-        ) from None
+                return _parse_csv(text.encode("utf-8"), sep, names, label, "cp1252")
+        raise DataError(_bad_rows_message(data, sep, len(names), label), source=label) from None
     df = table.to_pandas()  # string columns become object arrays with None for empty cells
     df.columns = names
-    return df if all(pd.api.types.is_object_dtype(t) for t in df.dtypes) else df.astype(object)
+    df = df if all(pd.api.types.is_object_dtype(t) for t in df.dtypes) else df.astype(object)
+    return _file_lines(df, table, data, sep, label)
+
+
+def _bad_rows_message(data: bytes, sep: str, n_fields: int, label: str) -> str:
+    """Name the first lines whose number of fields differs from the header's (found with the csv module)."""
+    bad: list[str] = []
+    reader = csv.reader(io.StringIO(data.decode("utf-8", errors="replace").lstrip("\ufeff")), delimiter=sep)
+    next(reader, None)
+    for row in reader:
+        if row and len(row) != n_fields and not (len(row) == 1 and not row[0].strip()):
+            bad.append(f"line {reader.line_num}: {len(row)} fields")
+            if len(bad) == 5:
+                break
+    where = "; ".join(bad) if bad else "a quote that is not closed"
+    return (
+        f"{label}: could not be read as a {sep!r}-separated table ({where}; the header has {n_fields} fields). "
+        "Check that every line has as many fields as the header and that quotes are closed."
+    )
+
+
+def _file_lines(df: pd.DataFrame, table: object, data: bytes, sep: str, label: SourceLabel) -> pd.DataFrame:
+    """Drop empty lines, refuse cells of a stray quote, and map rows to file lines when they are not i + 2."""
+    import pyarrow.compute as pc
+
+    n = len(df)
+    lines = None
+    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if n and n_lines - 1 != n:  # fewer rows than lines: quoted fields span lines
+        extra = np.zeros(n, dtype=np.int64)
+        for j, col in enumerate(table.columns):  # type: ignore[attr-defined]
+            breaks = np.asarray(pc.fill_null(pc.count_substring(col, "\n"), 0), dtype=np.int64)
+            if breaks.any():
+                extra += breaks
+                stray = (breaks > 0) & np.asarray(pc.fill_null(pc.match_substring(col, sep), False), dtype=bool)
+                if stray.any():
+                    first = np.concatenate([[0], np.cumsum(1 + extra)[:-1]]) + 2
+                    raise DataError(
+                        f"{label}: column {df.columns[j]!r} has a quoted cell spanning lines and holding the "
+                        f"separator {sep!r}, starting at file line {int(first[np.flatnonzero(stray)[0]])}: a stray "
+                        'quote (") joined rows into one. Remove the quote, or write a quote inside a cell as "".',
+                        source=label,
+                        column=str(df.columns[j]),
+                    )
+        lines = np.concatenate([[0], np.cumsum(1 + extra)[:-1]]) + 2
+    if n and any(col.null_count for col in table.columns):  # type: ignore[attr-defined]
+        empty = df.isna().all(axis=1).to_numpy()
+        if empty.any():  # empty lines (and lines of separators only): no data
+            lines = (np.arange(n) + 2 if lines is None else lines)[~empty]
+            df = df.loc[~empty].reset_index(drop=True)
+    if lines is not None:
+        label.lines = lines
+    return df
 
 
 def _cp1252_ok(data: bytes) -> bool:
@@ -301,27 +462,6 @@ def _cp1252_ok(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
-
-
-def _read_text(text: str, sep: str, names: list[str], label: str) -> pd.DataFrame:
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    internal = [f"c{i}" for i in range(len(names))]
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(text.encode("utf-8")),
-            read_options=pacsv.ReadOptions(column_names=internal, skip_rows=1),
-            parse_options=pacsv.ParseOptions(delimiter=sep),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in internal}, strings_can_be_null=True, null_values=[""]
-            ),
-        )
-    except pa.ArrowInvalid as exc:
-        raise DataError(f"{label}: could not be read ({mask_text(str(exc).splitlines()[0])}).", source=label) from None
-    df = table.to_pandas()
-    df.columns = names
-    return df.astype(object)
 
 
 # --------------------------------------------------------------------------- spreadsheets and parquet
