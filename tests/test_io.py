@@ -725,3 +725,21 @@ def test_list_cells_refused(tmp_path):
     pd.DataFrame({"jaar": [[2015], [2016, 2017]]}).to_parquet(tmp_path / "l.parquet")
     with pytest.raises(DataError, match="holds lists"):
         read_table(tmp_path / "l.parquet")
+
+
+def test_formula_cells_without_saved_value_refused(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["gemeentecode", "jaar_wijkteam", "basis"])
+    ws.append(["GM0363", 2015, 2014])
+    ws.append(["GM0518", "=C3+1", 2015])
+    wb.save(tmp_path / "f.xlsx")
+    with pytest.raises(DataError, match=r"column 'jaar_wijkteam' has formulas without a saved value at file lines "
+                                        r"\[3\].*open and save the file in Excel/LibreOffice"):  # fmt: skip
+        read_table(tmp_path / "f.xlsx")
+    ws["B3"] = 2016  # values, and empty cells without formulas, are fine
+    ws["C2"] = None
+    wb.save(tmp_path / "v.xlsx")
+    assert read_table(tmp_path / "v.xlsx")[0]["jaar_wijkteam"].tolist() == ["2015", "2016"]

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from jeugdlib.errors import DataError
-from jeugdlib.io._messages import SourceLabel, examples, mask_text, rows_text
+from jeugdlib.io._messages import SourceLabel, examples, format_rows, mask_text, rows_text
 from jeugdlib.io.numeric import _EN, _NL, MISSING_TOKENS, float_text
 
 __all__ = ["header_key", "read_table"]
@@ -480,6 +480,38 @@ def _cell_text(v: object) -> object:
     return text if text.strip() else None
 
 
+def _check_formulas(p: Path, label: str, sheet_name: str | int, columns: list[object]) -> None:
+    """Refuse formula cells without a saved value (written by a script): they would read as empty."""
+    import openpyxl
+
+    try:
+        books = [openpyxl.load_workbook(p, read_only=True, data_only=flag) for flag in (False, True)]
+    except Exception:  # noqa: BLE001 - pandas read it; nothing more to check
+        return
+    try:
+        sheets = [b[sheet_name] if isinstance(sheet_name, str) else b.worksheets[sheet_name] for b in books]
+        cells: list[tuple[int, int]] = []
+        rows = zip(sheets[0].iter_rows(values_only=True), sheets[1].iter_rows(values_only=True))
+        for r, (formulas, values) in enumerate(rows, start=1):
+            for c, (f, v) in enumerate(zip(formulas, values)):
+                if v is None and isinstance(f, str) and f.startswith("="):
+                    cells.append((r, c))
+    finally:
+        for b in books:
+            b.close()
+    if cells:
+        first_col = cells[0][1]
+        name = str(columns[first_col]) if first_col < len(columns) else f"column {first_col + 1}"
+        raise DataError(
+            f"{label}: column {name!r} has formulas without a saved value at file lines "
+            f"{format_rows([r for r, _ in cells])}; they would read as empty. The file was written by a program "
+            "that does not calculate formulas: open and save the file in Excel/LibreOffice (or write values "
+            "instead of formulas).",
+            source=label,
+            column=name,
+        )
+
+
 def _read_sheet(p: Path, label: str, sheet_name: str | int, suffix: str) -> pd.DataFrame:
     with p.open("rb") as fh:
         magic = fh.read(8)
@@ -514,6 +546,8 @@ def _read_sheet(p: Path, label: str, sheet_name: str | int, suffix: str) -> pd.D
         raise DataError(
             f"{label}: sheet {sheet_name!r} is empty. Put the header in row 1 and data below it.", source=label
         )
+    if suffix in (".xlsx", ".xlsm") and raw.isna().to_numpy().any():
+        _check_formulas(p, label, sheet_name, list(raw.columns))
     raw.columns = ["" if str(c).startswith("Unnamed: ") else str(c) for c in raw.columns]
     out = {}
     for i in range(raw.shape[1]):
