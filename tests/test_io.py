@@ -743,3 +743,20 @@ def test_formula_cells_without_saved_value_refused(tmp_path):
     ws["C2"] = None
     wb.save(tmp_path / "v.xlsx")
     assert read_table(tmp_path / "v.xlsx")[0]["jaar_wijkteam"].tolist() == ["2015", "2016"]
+
+
+@pytest.mark.parametrize("value", ["٣٦٣", "３６３", "GM０３６３", "GM0٣٦٣", "GM03\n63", "363.5", "３６３.0"])
+def test_codes_ascii_digits_only_and_no_line_breaks(value):
+    with pytest.raises(DataError, match="codes not of the form"):
+        normalise_code(pd.Series([value], dtype=object), "gemeente", column="c", source="s")
+
+
+@pytest.mark.parametrize("value", ["05-01-２０２１", "٠٥-٠١-٢٠٢١"])
+def test_dates_ascii_digits_only(value):
+    with pytest.raises(DataError, match="not valid dates"):
+        parse_dates(pd.Series([value]), column="d", source="s", format="%d-%m-%Y")
+
+
+@pytest.mark.parametrize("value", ["363.0", "363.00", 363.0, "0363.0"])
+def test_codes_saved_as_floats_accepted(value):
+    assert normalise_code(pd.Series([value], dtype=object), "gemeente", column="c", source="s").tolist() == ["GM0363"]

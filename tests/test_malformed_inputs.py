@@ -321,6 +321,8 @@ CASES: tuple[Case, ...] = (
     Case("code of another kind", "code", code_from(_OTHER_KIND)),
     Case("code as a name", "code", cell("code", "Amsterdam")),
     Case("code 363.5", "code", cell("code", "363.5")),
+    Case("code with Arabic-Indic digits", "code", cell("code", "٣٦٣")),
+    Case("code with fullwidth digits", "code", cell("code", "３６３")),
     # keys and columns
     Case("duplicate key", "key", _duplicate_key),
     Case("empty key", "key", cell("key", "")),

@@ -26,7 +26,10 @@ CODE_FORMATS: dict[str, tuple[str, int, str]] = {
 }
 
 _PREFIXES = "|".join(p for p, _, _ in CODE_FORMATS.values())
-_SHAPE = re.compile(rf"^(?P<prefix>{_PREFIXES})?(?P<digits>\d+)$")
+#: ASCII digits only: Python's ``\d`` also matches Arabic-Indic or fullwidth digits (``٣٦٣``, ``３６３``).
+_SHAPE = re.compile(rf"^(?P<prefix>{_PREFIXES})?(?P<digits>[0-9]+)$", re.ASCII)
+#: Spaces inside a code are dropped (`` GM 0363 ``); line breaks are not (a cell joined by a stray quote).
+_SPACES = re.compile(r"[ \t\u00a0]+")
 
 
 def _one(value: object, prefix: str, digits: int) -> str | None:
@@ -35,9 +38,9 @@ def _one(value: object, prefix: str, digits: int) -> str | None:
         if not float(value).is_integer():
             return None
         value = int(value)
-    text = re.sub(r"\s+", "", str(value)).upper()
-    if text.endswith(".0") and text[:-2].isdigit():  # a number that went through a float (Excel)
-        text = text[:-2]
+    text = _SPACES.sub("", str(value)).upper()
+    if re.fullmatch(r"[0-9]+\.0+", text, re.ASCII):  # a number that went through a float (Excel, pandas with NaN)
+        text = text.split(".", 1)[0]
     m = _SHAPE.match(text)
     if m is None or (m["prefix"] is not None and m["prefix"] != prefix) or len(m["digits"]) > digits:
         return None
@@ -80,7 +83,7 @@ def normalise_code(series: pd.Series, kind: CodeKind, *, column: str, source: st
         arr = pa.array(uniq, type=pa.string())
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers among the codes
         arr = None
-    if arr is not None and pc.all(pc.match_substring_regex(arr, rf"^{prefix}\d{{{digits}}}$")).as_py() is not False:
+    if arr is not None and pc.all(pc.match_substring_regex(arr, rf"^{prefix}[0-9]{{{digits}}}$")).as_py() is not False:
         if not series.isna().any():
             return series.astype(object)
         return series.astype(object).where(series.notna(), None)

@@ -129,7 +129,13 @@ def parse_dates(series: pd.Series, *, column: str, source: str, format: str | No
     if is_date.any():
         parsed[is_date] = pd.to_datetime(uniq[is_date].map(pd.Timestamp)).astype("datetime64[ns]")
     # a date has digits: words (pandas reads 'today' and 'now' as the current time, even with format=) never pass
-    todo = ~is_date & ~empty & text.str.contains("[0-9]", regex=True).fillna(False).astype(bool)
+    # ... and only ASCII digits (Python's strptime also reads fullwidth or Arabic-Indic digits)
+    todo = (
+        ~is_date
+        & ~empty
+        & text.str.contains("[0-9]", regex=True).fillna(False).astype(bool)
+        & ~text.str.contains(r"(?![0-9])\d", regex=True).fillna(False).astype(bool)
+    )
     if format is None:
         shape_ok = text.str.match(_ISO).fillna(False).astype(bool)
         attempt = text.where(todo & shape_ok).str.replace(" ", "T", regex=False)

@@ -28,9 +28,9 @@ MISSING_TOKENS: tuple[str, ...] = ("", ".", "-", "x", "X")
 
 _SIGN = r"^[+-]?"
 #: Dutch notation: optional dot thousands groups, optional decimal comma.
-_NL = _SIGN + r"(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$"
+_NL = _SIGN + r"([0-9]+|[0-9]{1,3}(\.[0-9]{3})+)(,[0-9]+)?$"
 #: English notation: optional comma thousands groups, optional decimal point, optional exponent.
-_EN = _SIGN + r"((\d+|\d{1,3}(,\d{3})+)(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+_EN = _SIGN + r"(([0-9]+|[0-9]{1,3}(,[0-9]{3})+)(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 
 _ADVICE = (
     "Use numbers only, with one decimal separator per column (a comma as in 12,5 or a point as in 12.5); "
