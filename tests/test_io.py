@@ -760,3 +760,35 @@ def test_dates_ascii_digits_only(value):
 @pytest.mark.parametrize("value", ["363.0", "363.00", 363.0, "0363.0"])
 def test_codes_saved_as_floats_accepted(value):
     assert normalise_code(pd.Series([value], dtype=object), "gemeente", column="c", source="s").tolist() == ["GM0363"]
+
+
+@pytest.mark.parametrize(
+    "bsn", ["123456782", "12345678", "0123456782", "123-45-678", "123 456 782", "1234.56.782", "BSN123456782",
+            "bsn: 123456782"]
+)  # fmt: skip
+def test_formatted_bsns_masked_everywhere(bsn, tmp_path):
+    from jeugdlib.io import mask_text, mask_value
+
+    assert mask_value(bsn) == "***" and bsn not in mask_text(f"waarde {bsn} op regel 3")
+    with pytest.raises(DataError) as info:  # values
+        normalise_code(pd.Series(["GM0363", bsn]), "gemeente", column="c", source="s")
+    assert bsn not in str(info.value) and "***" in str(info.value)
+    p = tmp_path / "t.csv"  # a file without a header: its first row (with a BSN) is the header
+    p.write_text(f"{bsn},GM0363\n111222333,GM0518\n", encoding="utf-8")
+    raw, src = read_table(p)
+    with pytest.raises(DataError, match=r"Present columns: \[\*\*\*, 'GM0363'\]") as info:
+        SCHEMA.validate(raw, src)
+    assert bsn not in str(info.value)
+    with pytest.raises(DataError, match="duplicate column names") as info:  # duplicate headers
+        read_table(pd.DataFrame([[1, 2]], columns=[bsn, bsn + " "]))
+    assert bsn not in str(info.value)
+    with pytest.raises(DataError) as info:  # row labels of a DataFrame indexed by client
+        parse_numeric(pd.Series(["1", "hoog"], index=["K1", bsn]), column="c", source="s")
+    assert bsn not in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["2021-01-04", "1.234.567", "12,5", "GM0363", "WK036300", "2015"])
+def test_dates_numbers_and_codes_not_masked(text):
+    from jeugdlib.io import mask_value
+
+    assert mask_value(text) == repr(text)

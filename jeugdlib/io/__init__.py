@@ -25,7 +25,7 @@ Example
 from __future__ import annotations
 
 from jeugdlib.errors import DataError
-from jeugdlib.io._messages import SourceLabel, format_rows, mask_value, rows_text
+from jeugdlib.io._messages import SourceLabel, format_rows, mask_headers, mask_text, mask_value, rows_text
 from jeugdlib.io.codes import CODE_FORMATS, normalise_code
 from jeugdlib.io.dates import parse_dates
 from jeugdlib.io.numeric import MISSING_TOKENS, parse_numeric
@@ -42,6 +42,8 @@ __all__ = [
     "SourceLabel",
     "format_rows",
     "header_key",
+    "mask_headers",
+    "mask_text",
     "mask_value",
     "normalise_code",
     "parse_dates",

@@ -14,8 +14,10 @@ message says which:
 * ``rows [0, 5]``: the index labels of a DataFrame (user frames, parquet
   files, or frames whose index was changed).
 
-Values that look like a BSN (8 or 9 digits) are never printed: they are shown
-as ``***``.
+Values that look like a BSN (8 or 9 digits, also 10 with a leading zero,
+written in groups such as ``123-45-678`` or after ``BSN``) are never printed:
+they are shown as ``***``, in values, headers, row labels and code lists
+alike. Raw lines of a file are never quoted (the line number is given).
 """
 
 from __future__ import annotations
@@ -27,15 +29,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["SourceLabel", "examples", "format_rows", "mask_text", "mask_value", "rows_text"]
+__all__ = ["SourceLabel", "examples", "format_rows", "mask_headers", "mask_text", "mask_value", "rows_text"]
 
 #: Maximum number of rows named in a message.
 MAX_ROWS = 10
 #: Maximum number of example values named in a message.
 MAX_EXAMPLES = 5
 
-_BSN_LIKE = re.compile(r"\d{8,9}")
-_BSN_IN_TEXT = re.compile(r"(?<!\d)\d{8,9}(?!\d)")
+#: BSN-like numbers: 8 or 9 digits (10 with a leading zero), also written in groups (123-45-678,
+#: 123 456 782, 1234.56.782) or after "BSN". Dates (2021-01-04) and thousands groups (1.234.567) do not match.
+_BSN = r"(?:BSN[ :#.-]*)?(?:0?[0-9]{8,9}|[0-9]{3}[ .-][0-9]{2}[ .-][0-9]{3}|[0-9]{3,4}[ .-][0-9]{2,3}[ .-][0-9]{3})"
+_BSN_LIKE = re.compile(_BSN, re.ASCII | re.IGNORECASE)
+_BSN_IN_TEXT = re.compile(rf"(?<![0-9A-Za-z]){_BSN}(?![0-9])", re.ASCII | re.IGNORECASE)
 
 
 class SourceLabel(str):
@@ -68,7 +73,7 @@ class SourceLabel(str):
 def format_rows(index: Iterable[Any], limit: int = MAX_ROWS) -> str:
     """``[a, b, c and 5 more]``: at most ``limit`` rows (or codes) of an error message."""
     items = list(index)
-    shown = ", ".join(map(str, items[:limit]))
+    shown = ", ".join(mask_text(str(v)) for v in items[:limit])
     more = f" and {len(items) - limit} more" if len(items) > limit else ""
     return f"[{shown}{more}]"
 
@@ -86,16 +91,24 @@ def rows_text(index: Iterable[Any], source: str) -> str:
 
 
 def mask_value(value: Any) -> str:
-    """``repr`` of a value for a message; BSN-like values (8 or 9 digits) become ``***``."""
+    """``repr`` of a value for a message; BSN-like values (see :data:`_BSN`) become ``***``.
+
+    A longer text holding a BSN-like number (``'K 123456782'``) is shown with that number masked.
+    """
     text = str(value).strip()
     if _BSN_LIKE.fullmatch(text.replace(".0", "", 1) if text.endswith(".0") else text):
         return "***"
-    return repr(text) if isinstance(value, str) else repr(value)
+    return mask_text(repr(text) if isinstance(value, str) else repr(value))
 
 
 def mask_text(text: str) -> str:
     """Free text (e.g. a reader's own error message quoting a line) with BSN-like numbers replaced by ``***``."""
     return _BSN_IN_TEXT.sub("***", text)
+
+
+def mask_headers(columns: Iterable[Any]) -> str:
+    """``['a', 'b', '***']``: a list of column names for a message, BSN-like ones masked (a file without header)."""
+    return "[" + ", ".join(mask_value(str(c)) for c in columns) + "]"
 
 
 def examples(values: Iterable[Any], limit: int = MAX_EXAMPLES) -> str:

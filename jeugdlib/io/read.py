@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from jeugdlib.errors import DataError
-from jeugdlib.io._messages import SourceLabel, examples, format_rows, mask_text, rows_text
+from jeugdlib.io._messages import SourceLabel, examples, format_rows, mask_text, mask_value, rows_text
 from jeugdlib.io.numeric import _EN, _NL, MISSING_TOKENS, float_text
 
 __all__ = ["header_key", "read_table"]
@@ -261,7 +261,7 @@ def _check_headers(df: pd.DataFrame, label: str) -> None:
     for c in df.columns:
         k = header_key(c)
         if k in keys:
-            dups.append(f"{keys[k]!r} and {c!r}")
+            dups.append(f"{mask_value(keys[k])} and {mask_value(c)}")
         keys.setdefault(k, c)
     if dups:
         raise DataError(

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from jeugdlib.errors import DataError
-from jeugdlib.io._messages import examples, format_rows, problem, rows_text
+from jeugdlib.io._messages import examples, format_rows, mask_headers, mask_value, problem, rows_text
 from jeugdlib.io.codes import CODE_FORMATS, normalise_code
 from jeugdlib.io.dates import parse_dates
 from jeugdlib.io.numeric import finish_numeric, parse_numeric, parse_numeric_columns
@@ -260,7 +260,7 @@ class Schema:
             col = self._by_key.get(header_key(c))
             target = col.name if col is not None else str(c).replace("\ufeff", "").strip()
             if target in seen:
-                dups.append(f"{seen[target]!r} and {c!r}")
+                dups.append(f"{mask_value(seen[target])} and {mask_value(str(c))}")
             seen[target] = str(c)
             names.append(target)
         if dups:
@@ -298,7 +298,7 @@ class Schema:
         missing = [c.name for c in self.columns if c.required and c.name not in out.columns]
         if missing:
             raise DataError(
-                f"{source}: required column(s) {missing} missing. Present columns: {list(out.columns)}. "
+                f"{source}: required column(s) {missing} missing. Present columns: {mask_headers(out.columns)}. "
                 f"The {self.name} needs {[c.name for c in self.columns if c.required]}; rename the columns in the "
                 "file (see the schema's describe()).",
                 source=source,
