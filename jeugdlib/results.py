@@ -20,7 +20,8 @@ This mirrors pyfixest's ``tidy()``/``etable`` and the broom convention in R.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import warnings
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -32,6 +33,7 @@ __all__ = [
     "TIDY_COLUMNS",
     "TIDY_EXTRA_COLUMNS",
     "Result",
+    "DeprecatedTableAccess",
     "TestResult",
     "tidy_frame",
     "critical_value",
@@ -187,6 +189,51 @@ class Result:
     def plot(self, *args: Any, **kwargs: Any):
         """Standard figure for this result, where one exists."""
         raise NotImplementedError(f"{type(self).__name__} has no standard figure")
+
+
+class DeprecatedTableAccess:
+    """Mixin: DataFrame-like access to ``self.table``, deprecated, for results that were tables.
+
+    Functions that returned a DataFrame until jeugdlib 0.1 and return a result object
+    since 0.2 keep ``res[...]``, ``res[...] = ...``, ``res.<DataFrame method or column>``,
+    ``len(res)`` and iteration working, each with a :class:`DeprecationWarning` that says
+    what to use. Subclasses set :attr:`_deprecation_note`, e.g.
+    ``"compare_by_region() returns a RegionComparison result since jeugdlib 0.2"``, and
+    :attr:`_deprecation_use` (default ``"use .table"``).
+    """
+
+    _deprecation_note: ClassVar[str] = "this function returns a result object since jeugdlib 0.2"
+    _deprecation_use: ClassVar[str] = "use .table"
+
+    def _table_deprecated(self, what: str) -> pd.DataFrame:
+        warnings.warn(
+            f"{self._deprecation_note}; {what} on it is deprecated: {self._deprecation_use}",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return self.__dict__["table"]
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._table_deprecated(f"[{key!r}]")[key]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._table_deprecated(f"[{key!r}] = ...")[key] = value
+
+    def __getattr__(self, name: str) -> Any:
+        # only reached for names the result does not have; never for private/dunder names
+        table = self.__dict__.get("table")
+        if name.startswith("_") or table is None or not (hasattr(pd.DataFrame, name) or name in table.columns):
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return getattr(self._table_deprecated(f".{name}"), name)
+
+    def __len__(self) -> int:
+        return len(self._table_deprecated("len()"))
+
+    def __bool__(self) -> bool:  # a result is truthy; do not fall back to the deprecated __len__
+        return True
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._table_deprecated("iteration"))
 
 
 @dataclass

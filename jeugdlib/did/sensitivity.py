@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -14,13 +14,13 @@ from jeugdlib.did._results import EventStudyResult
 from jeugdlib.did.callaway_santanna import AttResult
 from jeugdlib.did.options import level_from_alpha
 from jeugdlib.errors import DataError
-from jeugdlib.results import Result, critical_value, tidy_frame
+from jeugdlib.results import DeprecatedTableAccess, Result, critical_value, tidy_frame
 
 __all__ = ["RelativeMagnitudes", "relative_magnitudes"]
 
 
 @dataclass
-class RelativeMagnitudes(Result):
+class RelativeMagnitudes(DeprecatedTableAccess, Result):
     """Bounds on the post-period average for several ``Mbar`` (see :func:`relative_magnitudes`).
 
     Attributes
@@ -83,33 +83,8 @@ class RelativeMagnitudes(Result):
         )
 
     # -- deprecated DataFrame-like access (relative_magnitudes returned the table until 0.1)
-    def _table_deprecated(self, what: str) -> pd.DataFrame:
-        warnings.warn(
-            f"relative_magnitudes() returns a RelativeMagnitudes result since jeugdlib 0.2; {what} on it "
-            "is deprecated: use .table (and .breakdown_mbar, .max_pre)",
-            DeprecationWarning,
-            stacklevel=3,
-        )
-        return self.table
-
-    def __getitem__(self, key: Any) -> Any:
-        return self._table_deprecated(f"[{key!r}]")[key]
-
-    def __getattr__(self, name: str) -> Any:
-        # only reached for names the result does not have; never for private/dunder names
-        table = self.__dict__.get("table")
-        if name.startswith("_") or table is None or not (hasattr(pd.DataFrame, name) or name in table.columns):
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        return getattr(self._table_deprecated(f".{name}"), name)
-
-    def __len__(self) -> int:
-        return len(self._table_deprecated("len()"))
-
-    def __bool__(self) -> bool:  # a result is truthy; do not fall back to the deprecated __len__
-        return True
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._table_deprecated("iteration"))
+    _deprecation_note = "relative_magnitudes() returns a RelativeMagnitudes result since jeugdlib 0.2"
+    _deprecation_use = "use .table (and .breakdown_mbar, .max_pre)"
 
     @property
     def attrs(self) -> dict[str, float]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -16,14 +15,14 @@ from jeugdlib.multilevel._common import _LEVELS
 from jeugdlib.multilevel._scope import _scope_mask
 from jeugdlib.multilevel.comparison import _check_inputs, _compare, _tidy_extra
 from jeugdlib.multilevel.lrtest import LRTest
-from jeugdlib.results import Result, tidy_frame
+from jeugdlib.results import DeprecatedTableAccess, Result, tidy_frame
 from jeugdlib.scp import SCP_DETERMINANTS, ScpModel
 
 __all__ = ["RegionComparison", "compare_by_region"]
 
 
 @dataclass
-class RegionComparison(Result):
+class RegionComparison(DeprecatedTableAccess, Result):
     """Result of :func:`compare_by_region`: the extension tested within each jeugdregio.
 
     Attributes
@@ -70,36 +69,8 @@ class RegionComparison(Result):
         return t
 
     # -- deprecated DataFrame-like access (compare_by_region returned the table until 0.1)
-    def _table_deprecated(self, what: str) -> pd.DataFrame:
-        warnings.warn(
-            f"compare_by_region() returns a RegionComparison result since jeugdlib 0.2; {what} on it "
-            "is deprecated: use .table",
-            DeprecationWarning,
-            stacklevel=3,
-        )
-        return self.table
-
-    def __getitem__(self, key: Any) -> Any:
-        return self._table_deprecated(f"[{key!r}]")[key]
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        self._table_deprecated(f"[{key!r}] = ...")[key] = value
-
-    def __getattr__(self, name: str) -> Any:
-        # only reached for names the result does not have; never for private/dunder names
-        table = self.__dict__.get("table")
-        if name.startswith("_") or table is None or not (hasattr(pd.DataFrame, name) or name in table.columns):
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        return getattr(self._table_deprecated(f".{name}"), name)
-
-    def __len__(self) -> int:
-        return len(self._table_deprecated("len()"))
-
-    def __bool__(self) -> bool:  # a result is truthy; do not fall back to the deprecated __len__
-        return True
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._table_deprecated("iteration"))
+    _deprecation_note = "compare_by_region() returns a RegionComparison result since jeugdlib 0.2"
+    _deprecation_use = "use .table"
 
     def _repr_html_(self) -> str:
         return f"<p>{self.result_name}: + {', '.join(self.extra_predictors)}</p>" + self.table.to_html(index=False)
