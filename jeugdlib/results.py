@@ -57,8 +57,9 @@ TIDY_EXTRA_COLUMNS: tuple[str, ...] = ("df", "n_obs", "event_time", "group", "es
 
 def _check_level(level: float) -> float:
     level = float(level)
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level must lie strictly between 0 and 1 (got {level}); e.g. 0.95")
+    if not 0.5 <= level < 1.0:
+        hint = f"; {level} looks like alpha: pass level={1 - level:g}" if 0.0 < level < 0.5 else ""
+        raise ValueError(f"level is a confidence level in [0.5, 1), e.g. 0.95 (got {level}){hint}")
     return level
 
 

@@ -63,6 +63,8 @@ def test_tidy_frame_zero_se_gives_nan_statistic_not_inf():
 def test_tidy_frame_rejects_bad_input():
     with pytest.raises(ValueError, match="level"):
         tidy_frame(["a"], [1.0], [1.0], level=95)
+    with pytest.raises(ValueError, match="looks like alpha: pass level=0.9"):
+        critical_value(0.1)  # e.g. relative_magnitudes(es, mbar, 0.1) with the 0.1 signature (alpha)
     with pytest.raises(ValueError, match="terms"):
         tidy_frame(["a", "b"], [1.0], [1.0])
 
