@@ -792,3 +792,25 @@ def test_dates_numbers_and_codes_not_masked(text):
     from jeugdlib.io import mask_value
 
     assert mask_value(text) == repr(text)
+
+
+def test_wide_file_linear(tmp_path):
+    n = 10_000
+    p = tmp_path / "w.csv"
+    header = ";".join(["wijkcode", "jaar"] + [f"v{i}" for i in range(n)])
+    p.write_text(header + "\n" + "".join(";".join([f"WK0363{j:02d}", "2017"] + ["1,5"] * n) + "\n" for j in range(50)))
+    schema = Schema("w", [Column("wijkcode", "code:wijk"), Column("jaar", "int")], key="wijkcode")
+    t0 = time.perf_counter()
+    raw, src = read_table(p)
+    out = schema.validate(raw, src)
+    elapsed = time.perf_counter() - t0
+    assert out.shape == (50, n + 2) and list(out.columns[:3]) == ["wijkcode", "jaar", "v0"]
+    assert out["v9999"].iloc[0] == "1,5"
+    assert elapsed < 2.0, elapsed
+
+
+def test_validate_keeps_index_with_duplicate_labels():
+    df = pd.DataFrame({"gemeentecode": ["GM0363", "GM0518"], "jaar": ["2021", "2021"], "aantal": ["1", "2"],
+                       **{f"x{i}": ["a", "b"] for i in range(60)}}, index=[7, 7])  # fmt: skip
+    out = SCHEMA.validate(df, "s")
+    assert out.index.tolist() == [7, 7] and out["x59"].tolist() == ["a", "b"] and out["jaar"].tolist() == [2021, 2021]

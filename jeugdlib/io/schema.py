@@ -295,7 +295,8 @@ class Schema:
             Listing every problem found (each naming the column, rows and what to do).
         """
         out = df.set_axis(self.canonical_names(df.columns, source), axis=1, copy=False)  # read only below
-        missing = [c.name for c in self.columns if c.required and c.name not in out.columns]
+        present = set(out.columns)
+        missing = [c.name for c in self.columns if c.required and c.name not in present]
         if missing:
             raise DataError(
                 f"{source}: required column(s) {missing} missing. Present columns: {mask_headers(out.columns)}. "
@@ -313,10 +314,10 @@ class Schema:
         errors: list[DataError] = []
         converted: dict[str, pd.Series] = {}
         parsed = parse_numeric_columns(
-            {c.name: out[c.name] for c in self.columns if c.kind in NUMERIC_KINDS and c.name in out.columns}
+            {c.name: out[c.name] for c in self.columns if c.kind in NUMERIC_KINDS and c.name in present}
         )
         for col in self.columns:
-            if col.name not in out.columns:
+            if col.name not in present:
                 converted[col.name] = col.convert(pd.Series([None] * len(out), index=out.index, dtype=object), source)
                 continue
             try:
@@ -362,9 +363,16 @@ class Schema:
             raise DataError(
                 f"{source}: {len(errors)} problems in the {self.name}:\n{lines}", source=source, column=errors[0].column
             )
-        extra = [c for c in out.columns if c not in self.names]
+        declared = set(self.names)  # a set: wide files (10,000 columns) stay linear
+        extra = [i for i, c in enumerate(out.columns) if c not in declared]
         # arrays, not Series: no alignment (an index may hold duplicate labels)
-        result = pd.DataFrame({**{k: v.array for k, v in converted.items()}, **{c: out[c].array for c in extra}},
-                              index=out.index)  # fmt: skip
+        result = pd.DataFrame({k: v.array for k, v in converted.items()}, index=out.index)
+        if extra:
+            rest = out.iloc[:, extra]
+            if len(extra) > 50:  # one block copy instead of one Series per column
+                result = pd.concat([result, rest.set_axis(result.index, axis=0)], axis=1, copy=False)
+            else:
+                for i, c in zip(extra, rest.columns):
+                    result[c] = out.iloc[:, i].array
         result.attrs = dict(out.attrs)
         return result
