@@ -814,3 +814,19 @@ def test_validate_keeps_index_with_duplicate_labels():
                        **{f"x{i}": ["a", "b"] for i in range(60)}}, index=[7, 7])  # fmt: skip
     out = SCHEMA.validate(df, "s")
     assert out.index.tolist() == [7, 7] and out["x59"].tolist() == ["a", "b"] and out["jaar"].tolist() == [2021, 2021]
+
+
+def test_numeric_columns_shortcut_agrees_with_parse_numeric():
+    from jeugdlib.io.numeric import parse_numeric_columns
+
+    cols = {
+        "a": pd.Series(["1,5", "2,25", None]),
+        "b": pd.Series(["1.5", "3", "4e2"]),
+        "c": pd.Series(["12,5e3", "1", "2"]),  # refused by parse_numeric: never cast
+        "d": pd.Series(["1.234,5", "7", "x"]),
+        "e": pd.Series(["1,234", "2", "3"]),
+    }
+    fast = parse_numeric_columns(cols)
+    assert set(fast) == {"a", "b", "e"}
+    for name, values in fast.items():
+        np.testing.assert_array_equal(values, parse_numeric(cols[name], column=name, source="s").to_numpy())

@@ -177,15 +177,18 @@ _DIRECT = 200_000
 
 
 def parse_numeric_columns(columns: dict[str, pd.Series]) -> dict[str, np.ndarray]:
-    """Values of the text columns that are clean plain numbers, parsed in one pass.
+    """Values of the text columns that are clean plain numbers, parsed in one pass per notation.
 
     A shortcut for tables with many numeric columns (a schema's float/int
-    columns): the columns are concatenated and cast once. Only when every cell
-    of every column is a plain number or empty are the values returned
-    (``{name: float64 array}``); otherwise ``{}``, and each column goes through
-    :func:`parse_numeric` (which names the problem). A column of ambiguous
-    ``1.234`` cells is left out (:func:`parse_numeric` decides it per file). The values are those
-    :func:`parse_numeric` gives; bounds and whole numbers are not checked here.
+    columns; wide files with thousands of them): the columns are concatenated
+    and cast at once, those with a decimal point (or none) together, and
+    those with a decimal comma and no dot together. A column is returned
+    (``{name: float64 array}``) only when its group casts cleanly; every other
+    column (missing symbols, thousands separators, text, ambiguous ``1.234``
+    cells that :func:`parse_numeric` decides per file, long cells that parse
+    to whole numbers) is left out and goes through :func:`parse_numeric`,
+    which names any problem. The values are those :func:`parse_numeric`
+    gives; bounds and whole numbers are not checked here.
     """
     texts = {
         name: s.to_numpy(dtype=object)
@@ -199,22 +202,53 @@ def parse_numeric_columns(columns: dict[str, pd.Series]) -> dict[str, np.ndarray
         joined = pa.array(np.concatenate(list(texts.values())), type=pa.string())
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # other objects among the cells: column by column
         return {}
-    arrays = list(texts.values())
+    sizes = np.array([len(a) for a in texts.values()])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    out = _cast_group(joined, names, starts, sizes, dutch=False)
+    if out or len(names) == 1:
+        return out
+    # some cell is not a plain number with a point: group the columns by notation and cast each group
+    commas = _where(pc.match_substring(joined, ","))
+    dots = _where(pc.match_substring(joined, "."))
+    nonempty = sizes > 0
+    has_comma = np.zeros(len(names), dtype=bool)
+    has_dot = np.zeros(len(names), dtype=bool)
+    has_comma[nonempty] = np.add.reduceat(commas, starts[nonempty]) > 0
+    has_dot[nonempty] = np.add.reduceat(dots, starts[nonempty]) > 0
+    for dutch, pick in ((False, np.flatnonzero(~has_comma)), (True, np.flatnonzero(has_comma & ~has_dot))):
+        if len(pick) == 0:
+            continue
+        sub = pa.concat_arrays([joined.slice(starts[j], sizes[j]) for j in pick])
+        sub_starts = np.concatenate([[0], np.cumsum(sizes[pick])[:-1]]).astype(np.int64)
+        group = _cast_group(sub, [names[j] for j in pick], sub_starts, sizes[pick], dutch=dutch)
+        if not group and len(pick) > 1:  # one column spoils the group: cast the columns one by one
+            for j in pick:
+                group.update(_cast_group(joined.slice(starts[j], sizes[j]), [names[j]], [0], sizes[[j]], dutch=dutch))
+        out.update(group)
+    return out
+
+
+def _cast_group(
+    joined: Any, names: list[str], starts: np.ndarray, sizes: np.ndarray, *, dutch: bool
+) -> dict[str, np.ndarray]:
+    """Cast the concatenated cells of ``names`` at once; ``{}`` when any cell is not a plain number."""
+    if dutch and not pc.all(pc.match_substring_regex(pc.drop_null(joined), r"^[+-]?[0-9]+(,[0-9]+)?$")).as_py():
+        return {}  # only plain decimal-comma numbers here (no exponent, missing symbols or thousands dots)
+    text = pc.replace_substring(joined, ",", ".") if dutch else joined
     try:
-        values, slow = _cast_slow(joined)
+        values, slow = _cast_slow(text)
     except pa.ArrowInvalid:
         return {}
-    if not np.isfinite(values[_where(pc.is_valid(joined))]).all():
+    if not np.isfinite(values[_where(pc.is_valid(text))]).all():
         return {}
-    out, start = {}, 0
-    for name, arr in zip(names, arrays):
-        part = values[start : start + len(arr)]
-        # 1.234 alone in a column: left to parse_numeric, which knows whether the file is Dutch
-        # long strings parsed to whole numbers too (2015.0000000000002): parse_numeric checks their text
-        long_whole = slow[start : start + len(arr)] & (part == np.round(part))
-        if not long_whole.any() and _dot_groups(joined.slice(start, len(arr)), part) is None:
+    out = {}
+    for name, start, size in zip(names, starts, sizes):
+        part = values[start : start + size]
+        # long strings parsed to whole numbers (2015.0000000000002): parse_numeric checks their text;
+        # 1.234 alone in a column: parse_numeric decides it per file
+        long_whole = slow[start : start + size] & (part == np.round(part))
+        if not long_whole.any() and (dutch or _dot_groups(text.slice(start, size), part) is None):
             out[name] = part
-        start += len(arr)
     return out
 
 
