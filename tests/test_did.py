@@ -521,3 +521,26 @@ def test_wild_bootstrap_matches_brute_force() -> None:
             bs = xtx_inv @ x.T @ ys
             t_boot.append((r @ bs) / crv(ys - x @ bs, a))
         assert fast[j] == pytest.approx(np.mean(np.abs(t_boot) >= abs(t0) - 1e-12))
+
+
+def test_policy_columns_found_in_any_header_spelling(tmp_path):
+    from jeugdlib.did import load_policy_table
+
+    p = tmp_path / "p.csv"
+    p.write_text("Gemeentecode;Jaar Wijkteam;Intensiteit wijkteam;Toelichting\nGM0363;twintig;0,5;x\n")
+    with pytest.raises(DataError, match=r"'jaar_wijkteam' must be numeric but has values 'twintig'"):
+        load_policy_table(p)
+    p.write_text("Toelichting;Jaar Wijkteam;Gemeentecode;INTENSITEIT_wijkteam\nx;2015;GM0363;0,5\n")
+    out = load_policy_table(p)
+    assert list(out.columns) == ["Toelichting", "jaar_wijkteam", "gemeentecode", "intensiteit_wijkteam"]
+    assert out.iloc[0].tolist() == ["x", 2015, "GM0363", 0.5]
+
+
+def test_policy_messages_mask_bsn_like_values():
+    from jeugdlib.did import load_policy_table
+
+    with pytest.raises(DataError) as info:
+        load_policy_table(pd.DataFrame({"gemeentecode": ["GM0363"], "jaar_wijkteam": ["123456782"]}))
+    assert "123456782" not in str(info.value) and "***" in str(info.value)
+    with pytest.raises(DataError, match=r"found in \[\*\*\*, 'gemeentecode'\]") as info:
+        load_policy_table(pd.DataFrame({"123456782": [1], "gemeentecode": ["GM0363"]}))

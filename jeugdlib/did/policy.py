@@ -2,27 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from jeugdlib.errors import DataError
-from jeugdlib.io import Column, Schema, read_table, rows_text
+from jeugdlib.io import Column, Schema, header_key, mask_headers, mask_value, read_table, rows_text
 
-__all__ = ["POLICY_SCHEMA", "load_policy_table", "policy_schema"]
+__all__ = ["POLICY_SCHEMA", "canonical_name", "load_policy_table", "policy_schema"]
 
 #: Plausible adoption years (0 or empty = never).
 YEAR_RANGE = (1990, 2100)
 
 
+def canonical_name(name: object) -> str:
+    """A header in its canonical spelling: lower case, runs of spaces/underscores as one ``_``.
+
+    ``'Jaar Wijkteam'`` and ``' jaar__wijkteam'`` are both ``'jaar_wijkteam'``, so the
+    spelling of a header never decides whether its column is checked.
+    """
+    return re.sub(r"[\s_\ufeff]+", "_", str(name).strip().replace("\ufeff", "")).strip("_").lower()
+
+
 def _is_adoption(name: str) -> bool:
-    n = name.lower()
-    return n.startswith("jaar_") or n == "adoptiejaar"
+    n = canonical_name(name)
+    return n.startswith("jaar_") or header_key(n) == "adoptiejaar"
 
 
 def _is_intensity(name: str) -> bool:
-    return name.lower().startswith("intensiteit")
+    return header_key(name).startswith("intensiteit")
 
 
 def policy_schema(adoption_cols: Sequence[str], intensity_cols: Sequence[str]) -> Schema:
@@ -81,7 +91,10 @@ def load_policy_table(
         CSV, Excel (``.xlsx``/``.xls``), ``.ods`` or ``.parquet`` file, or a DataFrame.
     adoption_cols, intensity_cols:
         Column names; default: columns starting with ``jaar_`` or named ``adoptiejaar``,
-        and columns starting with ``intensiteit`` (case-insensitive).
+        and columns starting with ``intensiteit``. Headers are compared ignoring case,
+        spaces and underscores (``Jaar Wijkteam`` is ``jaar_wijkteam``) and renamed to
+        that canonical spelling (see :func:`canonical_name`); the column order of the
+        file is kept.
     boundary_year:
         Municipal boundary year of the codes (added as a column ``indelingsjaar``).
     sheet_name:
@@ -105,18 +118,23 @@ def load_policy_table(
     label = "policy table (DataFrame)" if isinstance(path_or_df, pd.DataFrame) else None
     raw, source = read_table(path_or_df, sheet_name=sheet_name, source=label)
     headers = [str(c) for c in raw.columns]
+    # policy columns are found and named by their normalised header ('Jaar Wijkteam' is jaar_wijkteam);
+    # a header given in adoption_cols/intensity_cols matches in any spelling too
     if adoption_cols is None:
         adoption_cols = [c for c in headers if _is_adoption(c)]
     if intensity_cols is None:
         intensity_cols = [c for c in headers if _is_intensity(c)]
-    adoption_cols, intensity_cols = list(adoption_cols), list(intensity_cols)
+    adoption_cols = list(dict.fromkeys(canonical_name(c) for c in adoption_cols))
+    intensity_cols = list(dict.fromkeys(canonical_name(c) for c in intensity_cols))
     if not adoption_cols and not intensity_cols:
         raise DataError(
             f"{source}: no adoption-year column (jaar_*, adoptiejaar) or intensity column "
-            f"(intensiteit*) found in {headers}; add one or pass adoption_cols/intensity_cols.",
+            f"(intensiteit*) found in {mask_headers(headers)}; add one or pass adoption_cols/intensity_cols.",
             source=str(source),
         )
-    out = policy_schema(adoption_cols, intensity_cols).validate(raw, source)
+    schema = policy_schema(adoption_cols, intensity_cols)
+    raw = schema.rename(raw, source)  # canonical names, the user's column order
+    out = schema.validate(raw, source)[list(raw.columns)]
     lo, hi = year_range
     for c in adoption_cols:
         years = out[c]
@@ -124,7 +142,8 @@ def load_policy_table(
         if bad.any():
             raise DataError(
                 f"{source}: adoption-year column {c!r} has invalid values at {rows_text(out.index[bad], source)} "
-                f"(e.g. '{raw[c][bad].iloc[0]}'); use a year between {lo} and {hi}, or leave empty / 0 for never.",
+                f"(e.g. {mask_value(raw[c][bad].iloc[0])}); use a year between {lo} and {hi}, or leave empty / 0 "
+                "for never.",
                 source=str(source),
                 column=c,
             )
