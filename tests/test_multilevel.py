@@ -584,3 +584,25 @@ def test_scope_accepts_region_name():
     by_name, _ = _scope_mask(df, "Haaglanden", ("jeugdregio_code", "gemeentecode"))
     by_code, _ = _scope_mask(df, "JZ24", ("jeugdregio_code", "gemeentecode"))
     assert (by_name == by_code).all() and by_code.sum() == 103
+
+
+def test_join_checks_percentages_in_any_header_spelling(scp_2017):
+    local = ml.load_local_wijk_data(LOCAL)
+    extra = local[["wijkcode", "jaar"]].assign(**{"Perc Huurwoningen": 55.5})
+    out = ml.add_wijk_variables(scp_2017, extra)
+    assert "perc_huurwoningen" in out.columns  # the canonical name, as load_local_wijk_data gives
+    bad = extra.copy()
+    bad.loc[bad.index[1], "Perc Huurwoningen"] = 150
+    with pytest.raises(DataError, match=r"'perc_huurwoningen' is a percentage but has values outside 0–100: 150"):
+        ml.add_wijk_variables(scp_2017, bad)
+
+
+def test_local_wijk_data_percentages_in_any_header_spelling(tmp_path):
+    p = tmp_path / "w.csv"
+    p.write_text("wijkcode;jaar;sociale_cohesie;Perc Huurwoningen\nWK036300;2017;6,4;150\n", encoding="utf-8")
+    with pytest.raises(DataError, match="'perc_huurwoningen' is a percentage"):
+        ml.load_local_wijk_data(p)
+    p.write_text("wijkcode;jaar;Sociale Cohesie;Perc Huurwoningen;n respondenten\nWK036300;2017;6,4;55,5;1.200\n")
+    out = ml.load_local_wijk_data(p)  # a ';' file: 1.200 respondents is 1200
+    assert list(out.columns) == ["wijkcode", "jaar", "sociale_cohesie", "perc_huurwoningen", "n_respondenten"]
+    assert out.iloc[0].tolist()[2:] == [6.4, 55.5, 1200.0]

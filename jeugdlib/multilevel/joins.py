@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from jeugdlib.errors import DataError, JeugdlibWarning
-from jeugdlib.io import format_rows, normalise_code, parse_numeric, read_table
+from jeugdlib.io import Column, SourceLabel, format_rows, mask_headers, normalise_code, read_table
 from jeugdlib.multilevel._common import _DATA_YEAR_COLUMNS, _ID_COLUMNS, _boundary_year_of
 
 __all__ = ["JoinReport", "WijkJoin", "add_wijk_variables", "join_wijk_variables"]
@@ -110,7 +110,11 @@ def join_wijk_variables(
     columns:
         Variables to add (default: every column of ``extra`` except codes,
         names and year columns). They are converted to numbers (decimal comma
-        accepted); a non-numeric value raises :class:`DataError`.
+        accepted); a non-numeric value raises :class:`DataError`. Headers of
+        ``extra`` (and these names) are used in their canonical spelling, as
+        :func:`~jeugdlib.multilevel.load_local_wijk_data` names them
+        (``Perc Huurwoningen`` is ``perc_huurwoningen``), and ``perc_*``
+        columns must lie within 0–100.
     boundary_year:
         Boundary year of the extra table's codes, if it has no
         ``boundary_year``/``indelingsjaar``/``jaar`` column (the loaders of
@@ -206,13 +210,21 @@ def _join(
     source: str | None = None,
     stacklevel: int,
 ) -> WijkJoin:
+    from jeugdlib.multilevel.local import canonical_name, is_share_column
+
     table, label = read_table(extra)
-    # a plain label: messages name rows by index label (0 = first data row), as they always did
-    source = str(label) if source is None else source
+    # messages name rows by index label (0 = first data row), as they always did; the file's number
+    # notation (Dutch or not) travels with the label
+    source = SourceLabel(str(label) if source is None else source, None, dutch=getattr(label, "dutch", False))
+    # headers in their canonical spelling, as load_local_wijk_data names them ('Perc Huurwoningen' is
+    # perc_huurwoningen): the spelling never decides whether a column is checked
+    table = table.set_axis([canonical_name(c) for c in table.columns], axis=1)
+    if columns is not None:
+        columns = [canonical_name(c) for c in columns]
     for frame, name in ((df, "data"), (table, source)):
         if on not in frame.columns:
             raise DataError(
-                f"{name}: join column {on!r} missing; present: {list(frame.columns)}. "
+                f"{name}: join column {on!r} missing; present: {mask_headers(frame.columns)}. "
                 f"Rename the code column to {on!r} or pass on=..."
             )
     table = table.copy()
@@ -236,15 +248,15 @@ def _join(
     columns = list(columns)
     absent = [c for c in columns if c not in table.columns]
     if absent:
-        raise DataError(f"{source}: column(s) {absent} not found; present: {list(table.columns)}.")
+        raise DataError(f"{source}: column(s) {absent} not found; present: {mask_headers(table.columns)}.")
     clash = [c for c in columns if c in df.columns]
     if clash:
         raise DataError(
             f"{source}: column(s) {clash} already exist in the data; rename them in the extra table "
             "(e.g. with a suffix _lokaal) so no variable is silently overwritten."
         )
-    for c in columns:
-        table[c] = parse_numeric(table[c], column=c, source=source)
+    for c in columns:  # perc_* columns are percentages 0-100, as in load_local_wijk_data
+        table[c] = Column(c, "share" if is_share_column(c) else "float").convert(table[c], source)
 
     # boundary year
     extra_year = boundary_year if boundary_year is not None else _boundary_year_of(table, source)

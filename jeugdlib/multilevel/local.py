@@ -8,6 +8,7 @@ decimal comma and BOM included) and checked by the declared
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pandas as pd
 from jeugdlib.errors import DataError
 from jeugdlib.io import Column, Schema, header_key, read_table
 
-__all__ = ["LOCAL_WIJK_SCHEMA", "load_local_wijk_data", "local_wijk_schema"]
+__all__ = ["LOCAL_WIJK_SCHEMA", "canonical_name", "is_share_column", "load_local_wijk_data", "local_wijk_schema"]
 
 #: Schema of local wijk data on cohesion, safety and facilities as municipalities
 #: publish it (wijkmonitor, Veiligheidsmonitor, Leefbaarometer exports).
@@ -92,13 +93,28 @@ def local_wijk_schema() -> pd.DataFrame:
     return LOCAL_WIJK_SCHEMA.describe()
 
 
+def canonical_name(name: object) -> str:
+    """A header in its canonical spelling: lower case, runs of spaces/underscores as one ``_``.
+
+    ``'Perc Huurwoningen'`` is ``'perc_huurwoningen'``: the spelling of a header never
+    decides whether its column is checked (``perc_*`` columns as percentages).
+    """
+    return re.sub(r"[\s_\ufeff]+", "_", str(name).replace("\ufeff", "").strip()).strip("_").lower()
+
+
+def is_share_column(name: object) -> bool:
+    """``perc_*`` (in any spelling: ``Perc Huurwoningen``, ``PERC_huur``): a percentage 0–100."""
+    return canonical_name(name).startswith("perc_")
+
+
 def _file_schema(columns: Iterable[str]) -> Schema:
     """The declared schema plus one optional numeric column per extra variable in the file."""
     declared = {header_key(n) for c in LOCAL_WIJK_SCHEMA.columns for n in (c.name, *c.aliases)}
     text = {header_key(c) for c in _TEXT_COLUMNS}
-    extra = [c for c in columns if header_key(c) not in declared | text]
+    skip = declared | text
+    extra = [c for c in columns if header_key(c) not in skip]
     cols = [
-        Column(c, "share" if c.startswith("perc_") else "float", required=False, description="extra variable")
+        Column(c, "share" if is_share_column(c) else "float", required=False, description="extra variable")
         for c in extra
     ]
     return Schema(
@@ -144,11 +160,12 @@ def load_local_wijk_data(
         the file, column and rows (file lines for a file).
     """
     raw, source = read_table(path, sheet_name=sheet_name)
-    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    raw = raw.set_axis([canonical_name(c) for c in raw.columns], axis=1)
     schema = _file_schema(raw.columns)
     present = list(schema.rename(raw, source).columns)
     df = schema.validate(raw, source)[present]  # absent optional columns are not added
-    variables = [c for c in present if c not in (*_TEXT_COLUMNS, *_YEARS, "wijkcode")]
+    not_variables = {*_TEXT_COLUMNS, *_YEARS, "wijkcode"}
+    variables = [c for c in present if c not in not_variables]
     if not variables:
         raise DataError(
             f"{source}: no variable columns besides codes and names; expected e.g. {list(_SCORE_COLUMNS)}.",
@@ -167,7 +184,7 @@ def load_local_wijk_data(
             raise DataError(f"{source}: no rows for jaar={jaar}; years in the file: {years}.", source=source)
         df = df[df["jaar"] == jaar]
     df = df.copy()
-    all_empty = [c for c in variables if df[c].isna().all()]
+    all_empty = [c for c, empty in df[variables].isna().all().items() if empty]
     if all_empty:
         raise DataError(f"{source}: column(s) {all_empty} are entirely empty; remove them or fill them.", source=source)
     if "indelingsjaar" in df.columns:
@@ -180,6 +197,6 @@ def load_local_wijk_data(
             )
         df["indelingsjaar"] = df["indelingsjaar"].astype(float)
     df["jaar"] = df["jaar"].astype(int)
-    for c in variables:  # documented: variables as float (counts such as n_respondenten too)
-        df[c] = df[c].astype(float)
+    # documented: variables as float (counts such as n_respondenten too); one block, not one column at a time
+    df = pd.concat([df.drop(columns=variables), df[variables].astype(float)], axis=1)[present]
     return df.reset_index(drop=True)
