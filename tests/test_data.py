@@ -249,3 +249,17 @@ def test_to_numeric_nl_reexport_is_deprecated():
     assert got.tolist()[:2] == [12.5, 1234.5]
     with pytest.warns(DeprecationWarning), pytest.raises(DataError, match="'x'"):
         jeugdlib.data.to_numeric_nl(pd.Series(["12,5", "abc"]), column="x")
+
+
+def test_validate_table_accepts_header_spelling_and_reads_dutch_thousands(tmp_path):
+    from jeugdlib.data.validation import read_table, validate_table
+
+    p = tmp_path / "nl.csv"
+    text = "\ufeffGemeente Code;naam;Aantal;AANDEEL\r\nGM0363;Amsterdam;12.345;12,5\r\nGM0518;Den Haag;1.234;7,25\r\n"
+    p.write_bytes(text.encode())
+    raw, src = read_table(p)
+    out = validate_table(raw, key="gemeentecode", numeric=["aantal"], shares=["aandeel"], source=src)
+    assert list(out.columns) == ["gemeentecode", "naam", "aantal", "aandeel"]
+    assert out["aantal"].tolist() == [12345.0, 1234.0] and out["aandeel"].tolist() == [12.5, 7.25]
+    with pytest.raises(DataError, match="same column 'gemeentecode'"):
+        validate_table(raw.assign(gemeentecode=raw["Gemeente Code"]), key="gemeentecode", source=src)

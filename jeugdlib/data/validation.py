@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from jeugdlib.errors import DataError
-from jeugdlib.io import Column, Schema, format_rows, parse_numeric
+from jeugdlib.io import Column, Schema, SourceLabel, format_rows, header_key, mask_headers, mask_value, parse_numeric
 from jeugdlib.io import read_table as _read_table
 
 __all__ = [
@@ -50,7 +50,8 @@ def read_table(path: str | Path | pd.DataFrame, *, sheet_name: str | int = 0) ->
     data row) as they always did; :func:`jeugdlib.io.read_table` labels name file lines.
     """
     df, label = _read_table(path, sheet_name=sheet_name)
-    return df, str(label)
+    # rows named by index label (no file lines), but the file's number notation travels with the label
+    return df, SourceLabel(str(label), None, dutch=getattr(label, "dutch", False))
 
 
 def to_numeric_nl(values: pd.Series, *, column: str = "?", source: str = "table") -> pd.Series:
@@ -61,6 +62,26 @@ def to_numeric_nl(values: pd.Series, *, column: str = "?", source: str = "table"
     ``inf``/``nan`` strings, raise :class:`DataError`.
     """
     return parse_numeric(values, column=column, source=source)
+
+
+def _normalise_headers(df: pd.DataFrame, names: Sequence[str], source: str) -> pd.DataFrame:
+    """Rename headers that match a declared name ignoring case, spaces and underscores to that name.
+
+    ``Gemeente Code`` is ``gemeentecode``, as in every other loader; two headers for one name are refused.
+    """
+    by_key = {header_key(n): n for n in names}
+    new = [by_key.get(header_key(c), c) for c in df.columns]
+    seen: dict[object, object] = {}
+    for old, n in zip(df.columns, new):
+        if n in seen and n in names:
+            raise DataError(
+                f"{source}: columns {mask_value(str(seen[n]))} and {mask_value(str(old))} are the same column "
+                f"{n!r} (names are compared ignoring case, spaces and underscores). Keep one of them.",
+                source=source,
+                column=str(n),
+            )
+        seen[n] = old
+    return df if new == list(df.columns) else df.set_axis(new, axis=1)
 
 
 def validate_table(
@@ -90,12 +111,17 @@ def validate_table(
         default every present column named in it.
     source:
         File name or table name used in messages.
+
+    Headers are matched to the names given ignoring case, spaces and underscores
+    (``Gemeente Code`` is ``gemeentecode``) and renamed to those names, as every
+    loader of jeugdlib does.
     """
     needed = list(dict.fromkeys([*([key] if key else []), *required, *numeric, *shares]))
+    df = _normalise_headers(df, [*needed, *(codes if codes is not None else CODE_PATTERNS)], source)
     missing = [c for c in needed if c not in df.columns]
     if missing:
         raise DataError(
-            f"{source}: required column(s) {missing} missing. Present columns: {list(df.columns)}. "
+            f"{source}: required column(s) {missing} missing. Present columns: {mask_headers(df.columns)}. "
             "Rename the columns in the file or pass the right names.",
             source=source,
             column=missing[0],
