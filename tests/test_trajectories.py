@@ -991,3 +991,33 @@ def test_duration_trend_test_against_lifelines_cox() -> None:
     assert row_["exp(coef)"] < 1 and test.p_value < 1e-6 and f"HR per year = {row_['exp(coef)']:.3f}" in test.name
     with pytest.raises(ValueError, match="choose a group"):
         T.durations(sim, by="productcategorie").trend_test()
+
+
+def _problems(df: pd.DataFrame) -> str:
+    with pytest.raises(DataError) as info:
+        T.load_trajectories(df, as_of="2025-01-01")
+    return str(info.value)
+
+
+def test_bad_gemeentecode_reported_once() -> None:
+    msg = _problems(frame(row("K1", "T1", "2021-01-04", None), row("K2", "T2", "2021-01-04", None)).assign(
+        gemeentecode=["XX12", "GM0363"]))  # fmt: skip
+    assert "1 problem(s)" in msg and "codes not of the form" in msg and "without a value" not in msg
+    msg = _problems(frame(row("K1", "T1", "2021-01-04", None, cat="99"), row("K2", "T2", "2021-01-04", None)))
+    assert "1 problem(s)" in msg and "not in the productcategorie code list" in msg
+
+
+def test_codes_saved_as_floats_accepted_in_code_lists() -> None:
+    df = frame(row("K1", "T1", "2021-01-04", "2021-03-01", cat="45.0", rb="31.0"), row("K2", "T2", "2021-01-04", None))
+    out = T.load_trajectories(df.assign(verwijzer=["1.0", "01"]), as_of="2025-01-01")
+    assert out["productcategorie"].astype(str).tolist() == ["45", "45"]
+    assert out["verwijzer"].astype(str).tolist() == ["01", "01"]
+    assert out["reden_beeindiging"].astype(str).iloc[0] == "31"
+
+
+def test_trajectory_messages_mask_bsn_like_values() -> None:
+    msg = _problems(frame(row("K1", "T1", "2021-01-04", None, cat="123456782"), row("K2", "T2", "2021-01-04", None)))
+    assert "123456782" not in msg and "unknown codes [***]" in msg
+    headerless = pd.DataFrame([["123456782", "GM0363"]], columns=["123456782", "GM0363"])
+    msg = _problems(headerless)
+    assert "123456782" not in msg and "found [***, 'GM0363']" in msg

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -21,7 +22,16 @@ import numpy as np
 import pandas as pd
 
 from jeugdlib.errors import DataError, JeugdlibWarning
-from jeugdlib.io import Schema, normalise_code, parse_dates, parse_numeric, read_table, rows_text
+from jeugdlib.io import (
+    Schema,
+    mask_headers,
+    mask_value,
+    normalise_code,
+    parse_dates,
+    parse_numeric,
+    read_table,
+    rows_text,
+)
 from jeugdlib.trajectories._chain import OVERLAP_ONLY, RUNNING_DAY, chain_ids, chain_order, new_key_mask
 from jeugdlib.trajectories._codes import (
     OPTIONAL_TRAJECTORY_COLUMNS,
@@ -70,7 +80,7 @@ def _read_with_schema(
     missing = [c.name for c in schema.columns if c.required and c.name not in raw.columns]
     if missing:
         raise DataError(
-            f"{label}: column(s) {missing} missing from the {schema.name}; found {list(raw.columns)}. "
+            f"{label}: column(s) {missing} missing from the {schema.name}; found {mask_headers(raw.columns)}. "
             f"Rename your columns to the jeugdlib schema (headers are matched ignoring case, spaces and "
             f"underscores; see jeugdlib.trajectories.{'TRAJECTORY' if schema is TRAJECTORY_SCHEMA else 'CLAIMS'}"
             "_SCHEMA.describe()).",
@@ -156,13 +166,19 @@ def _take(mapped: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return out
 
 
+_WHOLE_FLOAT_TEXT = re.compile(r"[0-9]+\.0+", re.ASCII)
+_ASCII_DIGITS = re.compile(r"[0-9]+", re.ASCII)
+
+
 def _code_col(s: pd.Series, codelijst: str, label: str, problems: list[str], col: str) -> pd.Categorical:
     """Normalise a code column (``4`` -> ``"04"``) and check it against its code list."""
     known = _codes(codelijst)
 
     def norm(v: Any) -> str | None:
         t = _norm_scalar(v)
-        if t is not None and t.isdigit() and len(t) < 2:
+        if t is not None and _WHOLE_FLOAT_TEXT.fullmatch(t):  # 45.0: a code saved as a float (as normalise_code)
+            t = t.split(".", 1)[0]
+        if t is not None and _ASCII_DIGITS.fullmatch(t) and len(t) < 2:
             t = t.zfill(2)
         return t
 
@@ -171,9 +187,10 @@ def _code_col(s: pd.Series, codelijst: str, label: str, problems: list[str], col
     if bad_u.any():
         bad_rows = s.index[(codes >= 0) & bad_u[np.maximum(codes, 0)]]
         vals = sorted({str(m) for m, b in zip(mapped, bad_u, strict=True) if b})[:10]
+        shown = "[" + ", ".join(mask_value(v) for v in vals) + "]"  # BSN-like values never printed
         problems.append(
             f"column {col!r}: {len(bad_rows)} row(s) with codes that are not in the {codelijst} code list "
-            f"(unknown codes {vals}; {rows_text(bad_rows, label)}). Valid codes: {list(known)} "
+            f"(unknown codes {shown}; {rows_text(bad_rows, label)}). Valid codes: {list(known)} "
             "(see jeugdlib.trajectories.codelists()). Recode them, or set them empty if unknown."
         )
     mapped = np.where(bad_u, None, mapped) if len(mapped) else mapped
@@ -222,7 +239,7 @@ def looks_like_bsn(values: pd.Series | Iterable[Any]) -> np.ndarray:
     s = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     u = pd.Series([_norm_scalar(x) for x in np.asarray(uniques, dtype=object)], dtype="string")
-    cand = u.str.fullmatch(r"\d{8,9}").fillna(False).to_numpy(dtype=bool)
+    cand = u.str.fullmatch(r"[0-9]{8,9}").fillna(False).to_numpy(dtype=bool)  # ASCII digits only
     flag_u = np.zeros(len(u), dtype=bool)
     if cand.any():
         padded = u[cand].str.zfill(9).to_numpy(dtype=str).astype("S9")
@@ -254,9 +271,14 @@ def _raise(problems: list[str], source: str, table: str) -> None:
         raise DataError(f"{source}: {len(problems)} problem(s) in the {table} table:\n{lines}", source=source)
 
 
-def _required_values(df: pd.DataFrame, cols: Iterable[str], problems: list[str], label: str) -> None:
+def _required_values(df: pd.DataFrame, cols: Iterable[str], problems: list[str], label: str, raw: pd.DataFrame) -> None:
+    """Report rows whose cell is empty in the input (a refused value was reported already: one error per defect)."""
     for c in cols:
-        miss = df[c].isna()
+        miss = df[c].isna().to_numpy(dtype=bool)
+        if miss.any():
+            given = raw[c].to_numpy(dtype=object)[miss]
+            miss[miss] = [v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+                          or (isinstance(v, str) and not v.strip()) for v in given]  # fmt: skip
         if miss.any():
             problems.append(
                 f"column {c!r}: {int(miss.sum())} row(s) without a value ({rows_text(df.index[miss], label)}). "
@@ -477,7 +499,7 @@ def read_trajectories(
         src = raw[c] if c in raw.columns else pd.Series([None] * len(raw), index=raw.index, dtype=object)
         df[c] = _code_col(src, c, label, problems, c)
     _required_values(
-        df, ["client_id", "gemeentecode", "aanbieder", "toewijzingnummer", "productcategorie"], problems, label
+        df, ["client_id", "gemeentecode", "aanbieder", "toewijzingnummer", "productcategorie"], problems, label, raw
     )
     # begindatum missing (but not unparseable: that was reported above) is its own problem
     b_missing = df["begindatum"].isna() & b_ok
