@@ -471,3 +471,46 @@ def test_dutch_excel_csv_read_like_plain_csv(loader: Loader, tmp_path: Path) -> 
     for c in loader.base.decimals:  # and the numbers are the plain CSV's numbers
         expected = [float(v) if v else np.nan for v in (r[loader.base.header.index(c)] for r in loader.base.rows)]
         np.testing.assert_array_equal(b[c].to_numpy(dtype=float), np.asarray(expected))
+
+
+# --------------------------------------------------------------------------- header spelling never decides a check
+def _spelled(b: Base) -> Base:
+    """The same table with headers as people type them: 'Jaar Wijkteam', 'Perc Huurwoningen'."""
+    return replace(b, header=tuple(h.replace("_", " ").title() for h in b.header))
+
+
+def _keyed(df: Any) -> pd.DataFrame:
+    from jeugdlib.io import header_key
+
+    df = getattr(df, "table", df)
+    return df.set_axis([header_key(c) for c in df.columns], axis=1)
+
+
+@pytest.mark.parametrize("loader", LOADERS, ids=lambda ld: ld.name)
+def test_header_spelling_read_the_same(loader: Loader, tmp_path: Path) -> None:
+    plain, spelled = tmp_path / "plain.csv", tmp_path / "spelled.csv"
+    plain.write_text(_csv_text(loader.base), encoding="utf-8")
+    spelled.write_text(_csv_text(_spelled(loader.base)), encoding="utf-8")
+    assert _spelled(loader.base).header != loader.base.header
+    pd.testing.assert_frame_equal(_keyed(loader.call(plain)), _keyed(loader.call(spelled)))
+
+
+_SPELLED_CASES = (
+    Case("year as text", "integer", cell("integer", "twintig")),
+    Case("share 150", "share", cell("share", "150")),
+    Case("text in a numeric column", "numeric", cell("numeric", "hoog")),
+    Case("bad code XX12", "code", cell("code", "XX12")),
+)
+
+
+@pytest.mark.parametrize("case", _SPELLED_CASES, ids=lambda c: c.name)
+@pytest.mark.parametrize("loader", LOADERS, ids=lambda ld: ld.name)
+def test_checks_apply_whatever_the_header_spelling(loader: Loader, case: Case, tmp_path: Path) -> None:
+    if case.role not in loader.base.roles:
+        assert loader.not_applicable.get(case.role), f"{loader.name}: {case.role!r} neither declared nor excused"
+        pytest.skip(f"not applicable to {loader.name}: {loader.not_applicable[case.role]}")
+    p = tmp_path / "spelled.csv"
+    p.write_text(_csv_text(_spelled(case.make(loader.base))), encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        loader.call(p)
+    assert f"'{loader.base.col(case.role)}'" in str(info.value), str(info.value)
