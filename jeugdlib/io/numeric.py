@@ -344,9 +344,14 @@ def _dot_groups(text: Any, values: np.ndarray) -> np.ndarray | None:
     """
     size = np.abs(values)
     length = np.asarray(pc.fill_null(pc.utf8_length(text), 0))
-    cand = (length >= 5) & (length <= 8) & (size >= 1) & (size < 1000)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        int_digits = np.floor(np.log10(np.where(size >= 1, size, 1))) + 1
+    # a cell d.ddd has the length of its whole part + 4 (+ 1 for a sign) and a value of 1 to 999.999
+    cand = (size >= 1) & (size < 1000) & ((length == int_digits + 4) | (length == int_digits + 5))
     if not cand.any():
         return None
+    if (~cand & np.isfinite(values) & (values != np.floor(values))).any():
+        return None  # another cell has decimals (13.5, 0.25): the dot is the decimal point
     hit = _where(pc.match_substring_regex(pc.filter(text, pa.array(cand)), _DOT_GROUP))
     if not hit.any():
         return None
