@@ -246,8 +246,9 @@ def _cast_group(
         part = values[start : start + size]
         # long strings parsed to whole numbers (2015.0000000000002): parse_numeric checks their text;
         # 1.234 alone in a column: parse_numeric decides it per file
-        long_whole = slow[start : start + size] & (part == np.round(part))
-        if not long_whole.any() and (dutch or _dot_groups(text.slice(start, size), part) is None):
+        long_cells = slow[start : start + size]
+        long_whole = long_cells.any() and (long_cells & (part == np.round(part))).any()
+        if not long_whole and (dutch or _dot_groups(text.slice(start, size), part) is None):
             out[name] = part
     return out
 
@@ -343,15 +344,23 @@ def _dot_groups(text: Any, values: np.ndarray) -> np.ndarray | None:
     decimal point. Only cells whose length and value fit the shape are matched (fast).
     """
     size = np.abs(values)
+    small = (size >= 1) & (size < 1000)  # d.ddd to ddd.ddd
+    if not small.any():
+        return None
+    with np.errstate(invalid="ignore"):
+        frac = np.isfinite(values) & (values != np.floor(values))
+        thousandths = size * 1000
+        finer = np.abs(thousandths - np.round(thousandths)) > 1e-6
+    if (frac & (~small | finer)).any():
+        return None  # a cell such as 0.25, 1234.5 or 1.2345 has decimals: the dot is the decimal point
     length = np.asarray(pc.fill_null(pc.utf8_length(text), 0))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        int_digits = np.floor(np.log10(np.where(size >= 1, size, 1))) + 1
-    # a cell d.ddd has the length of its whole part + 4 (+ 1 for a sign) and a value of 1 to 999.999
-    cand = (size >= 1) & (size < 1000) & ((length == int_digits + 4) | (length == int_digits + 5))
+    int_digits = 1 + (size >= 10) + (size >= 100)
+    # a cell d.ddd has the length of its whole part + 4 (+ 1 for a sign)
+    cand = small & ((length == int_digits + 4) | (length == int_digits + 5))
     if not cand.any():
         return None
-    if (~cand & np.isfinite(values) & (values != np.floor(values))).any():
-        return None  # another cell has decimals (13.5, 0.25): the dot is the decimal point
+    if (~cand & frac).any():
+        return None  # another cell has decimals (13.5): the dot is the decimal point
     hit = _where(pc.match_substring_regex(pc.filter(text, pa.array(cand)), _DOT_GROUP))
     if not hit.any():
         return None
