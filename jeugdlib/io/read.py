@@ -13,10 +13,12 @@ import codecs
 import csv
 import errno
 import io
+import mmap
 import os
 import re
 import stat
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -140,7 +142,8 @@ def read_table(
     df.columns = [_clean_header(c) for c in df.columns]
     df = _drop_unnamed(df, label)
     _check_headers(df, label)
-    label.dutch = label.dutch or _dutch_numbers(df)
+    if suffix not in _CSV:  # a CSV file was decided while parsing (on its arrow columns)
+        label.dutch = label.dutch or _dutch_numbers(df)
     return df, label
 
 
@@ -231,17 +234,27 @@ def _dutch_numbers(df: pd.DataFrame) -> bool:
     Decides how :func:`jeugdlib.io.parse_numeric` reads ``1.234`` in the other columns.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
 
+    arrays = []
     for i in range(df.shape[1]):
         col = df.iloc[:_DUTCH_SAMPLE, i]
         if not (pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype)):
             continue
         try:
-            arr = pc.utf8_trim_whitespace(pa.array(col.to_numpy(dtype=object), type=pa.string(), from_pandas=True))
+            arrays.append(pa.array(col.to_numpy(dtype=object), type=pa.string(), from_pandas=True))
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             continue
-        values = pc.drop_null(pc.if_else(pc.is_in(arr, value_set=pa.array(MISSING_TOKENS)), None, arr))
+    return _dutch_arrays(arrays)
+
+
+def _dutch_arrays(arrays: Iterable[object]) -> bool:
+    """:func:`_dutch_numbers` on arrow string arrays (the first rows of each column)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for arr in arrays:
+        values = pc.utf8_trim_whitespace(arr)
+        values = pc.drop_null(pc.if_else(pc.is_in(values, value_set=pa.array(MISSING_TOKENS)), None, values))
         if (
             not len(values)
             or not pc.any(pc.match_substring(values, ",")).as_py()
@@ -338,14 +351,16 @@ _NON_SPACE = re.compile(rb"\S")
 
 
 def _read_csv(p: Path, label: SourceLabel) -> pd.DataFrame:
-    data = p.read_bytes()
+    with p.open("rb") as fh:  # memory-mapped: no copy of a large file (arrow parses from the map)
+        size = os.fstat(fh.fileno()).st_size
+        data: bytes = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""  # type: ignore[assignment]
     text_head, encoding = _decode_head(data[:_HEAD], label, final=len(data) <= _HEAD)
     if not text_head.strip():
         raise DataError(
             f"{label}: the file is empty. Export the table again with a header line and data rows.", source=label
         )
     if encoding == "cp1252":
-        text, _ = _decode_head(data, label, final=True)  # whole file: every line must be sane
+        text, _ = _decode_head(bytes(data), label, final=True)  # whole file: every line must be sane
         data = text.encode("utf-8")
         text_head = text[:_HEAD]
     text_head = text_head.lstrip("\ufeff")
@@ -369,12 +384,12 @@ def _parse_csv(data: bytes, sep: str, names: list[str], label: SourceLabel, enco
     import pyarrow.csv as pacsv
 
     internal = [f"c{i}" for i in range(len(names))]
-    body_start = data.find(b"\n") + 1 if b"\n" in data else len(data)
+    body_start = data.find(b"\n") + 1 or len(data)
     if _NON_SPACE.search(data, body_start) is None:  # a header-only file, with or without a final line break
         return pd.DataFrame({n: pd.Series([], dtype=object) for n in internal}).set_axis(names, axis=1)
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(data),
+            pa.BufferReader(pa.py_buffer(data)),
             read_options=pacsv.ReadOptions(column_names=internal, skip_rows=1, block_size=1 << 24),
             # empty lines are read as all-empty rows (and dropped below): row i is then line i + 2
             parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=False, ignore_empty_lines=False),
@@ -387,6 +402,7 @@ def _parse_csv(data: bytes, sep: str, names: list[str], label: SourceLabel, enco
         )
     except pa.ArrowInvalid as exc:
         msg = str(exc)
+        data = bytes(data)
         if "utf8" in msg.lower() and encoding == "utf-8":
             # the first 64 kB were UTF-8 but a later line is not: decode the whole file as cp1252
             try:
@@ -399,6 +415,8 @@ def _parse_csv(data: bytes, sep: str, names: list[str], label: SourceLabel, enco
                     ) from None
                 return _parse_csv(text.encode("utf-8"), sep, names, label, "cp1252")
         raise DataError(_bad_rows_message(data, sep, len(names), label), source=label) from None
+    if not label.dutch:  # ';' decides; otherwise a numeric column with a decimal comma (first rows)
+        label.dutch = _dutch_arrays(col.slice(0, _DUTCH_SAMPLE) for col in table.columns)
     df = table.to_pandas()  # string columns become object arrays with None for empty cells
     df.columns = names
     df = df if all(pd.api.types.is_object_dtype(t) for t in df.dtypes) else df.astype(object)
@@ -428,7 +446,11 @@ def _file_lines(df: pd.DataFrame, table: object, data: bytes, sep: str, label: S
 
     n = len(df)
     lines = None
-    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    # only a quoted field can span lines: without a quote in the file, row i is line i + 2 (+ empty lines)
+    if data.find(b'"') != -1:
+        n_lines = bytes(data).count(b"\n") + (0 if data[-1:] == b"\n" else 1)
+    else:
+        n_lines = n + 1
     if n and n_lines - 1 != n:  # fewer rows than lines: quoted fields span lines
         extra = np.zeros(n, dtype=np.int64)
         for j, col in enumerate(table.columns):  # type: ignore[attr-defined]
