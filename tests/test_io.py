@@ -830,3 +830,11 @@ def test_numeric_columns_shortcut_agrees_with_parse_numeric():
     assert set(fast) == {"a", "b", "e"}
     for name, values in fast.items():
         np.testing.assert_array_equal(values, parse_numeric(cols[name], column=name, source="s").to_numpy())
+
+
+def test_invisible_characters_in_headers(tmp_path):
+    p = tmp_path / "z.csv"
+    p.write_text("\ufeffgemeentecode\u200b;jaar\u00ad;aantal\nGM0363;2021;5\n", encoding="utf-8")
+    raw, src = read_table(p)
+    assert list(raw.columns) == ["gemeentecode", "jaar", "aantal"]
+    assert SCHEMA.validate(raw, src)["jaar"].tolist() == [2021]

@@ -38,13 +38,18 @@ _SUPPORTED = "CSV (.csv), Excel (.xlsx/.xlsm/.xls), ODS (.ods) or parquet (.parq
 _UTF8_ADVICE = "In Excel choose 'Save as' > 'CSV UTF-8 (comma delimited)'."
 
 
+#: Invisible characters that sneak into headers (BOM, zero-width space/joiners, word joiner, soft hyphen).
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060\u00ad"
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
+
+
 def header_key(name: object) -> str:
-    """The key headers are matched on: no BOM, whitespace or underscores, case-folded."""
-    return re.sub(r"[\s_\ufeff]+", "", str(name)).casefold()
+    """The key headers are matched on: no BOM or other invisible characters, whitespace or underscores, case-folded."""
+    return re.sub(rf"[\s_{_INVISIBLE}]+", "", str(name)).casefold()
 
 
 def _clean_header(name: object) -> str:
-    return str(name).replace("\ufeff", "").strip()
+    return _INVISIBLE_RE.sub("", str(name)).strip()
 
 
 def read_table(
