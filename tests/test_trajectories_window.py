@@ -245,3 +245,18 @@ def test_loaded_table_dataframe_conveniences(sim: T.SimulatedTrajectories, unpac
     for clone in (copy.copy(traj), copy.deepcopy(traj), pickle.loads(pickle.dumps(traj))):
         assert isinstance(clone, T.LoadedTable) and clone.as_of == traj.as_of
         pd.testing.assert_frame_equal(clone.table, df)
+
+
+def test_loaders_accept_unpacked_loaded_tables_and_keep_their_window() -> None:
+    """`traj, claims = simulate_trajectories(...)` gives LoadedTables; the loaders read them with their window."""
+    sim = T.simulate_trajectories(300, "2018-01-01", "2023-12-31", seed=5)
+    traj, claims = sim
+    loaded = T.read_trajectories(traj)
+    direct = T.read_trajectories(sim)
+    pd.testing.assert_frame_equal(loaded.table, direct.table)
+    assert (
+        (loaded.as_of, loaded.observed_from) == (direct.as_of, direct.observed_from) == (sim.as_of, sim.observed_from)
+    )
+    c = T.read_claims(claims)
+    assert c.as_of == sim.as_of and len(c.table) == len(sim.claims)
+    pd.testing.assert_frame_equal(T.load_claims(claims), c.table)

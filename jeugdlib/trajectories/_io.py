@@ -386,7 +386,7 @@ def load_trajectories(path: Any, **kwargs: Any) -> pd.DataFrame:
 
 
 def read_trajectories(
-    path: str | Path | pd.DataFrame | SimulatedTrajectories,
+    path: str | Path | pd.DataFrame | SimulatedTrajectories | LoadedTable,
     *,
     as_of: str | dt.date | pd.Timestamp | None = None,
     observed_from: str | dt.date | pd.Timestamp | None = None,
@@ -470,6 +470,10 @@ def read_trajectories(
         as_of = path.as_of if as_of is None else as_of
         observed_from = path.observed_from if observed_from is None else observed_from
         path = path.trajectories
+    elif isinstance(path, LoadedTable):  # e.g. `traj, claims = simulate_trajectories(...)`: keep its window
+        as_of = path.as_of if as_of is None else as_of
+        observed_from = path.observed_from if observed_from is None else observed_from
+        path = path.table
     raw, label = _read_with_schema(path, source, sheet_name, TRAJECTORY_SCHEMA)
     if pseudonymise_bsn and not salt:
         raise DataError(
@@ -597,7 +601,7 @@ def load_claims(path: Any, **kwargs: Any) -> pd.DataFrame:
 
 
 def read_claims(
-    path: str | Path | pd.DataFrame,
+    path: str | Path | pd.DataFrame | LoadedTable,
     *,
     as_of: str | dt.date | pd.Timestamp | None = None,
     drop_duplicates: bool = False,
@@ -639,6 +643,9 @@ def read_claims(
         ending before it starts, periods in the future, unknown units,
         duplicates.
     """
+    if isinstance(path, LoadedTable):  # e.g. the claims of `traj, claims = simulate_trajectories(...)`
+        as_of = path.as_of if as_of is None else as_of
+        path = path.table
     raw, label = _read_with_schema(path, source, sheet_name, CLAIMS_SCHEMA)
     ref = _as_of(as_of)
     report = LoadReport(source=label, table="claims", n_rows_in=len(raw), as_of=ref)
