@@ -764,7 +764,7 @@ def test_codes_saved_as_floats_accepted(value):
 
 @pytest.mark.parametrize(
     "bsn", ["123456782", "12345678", "0123456782", "123-45-678", "123 456 782", "1234.56.782", "BSN123456782",
-            "bsn: 123456782"]
+            "bsn: 123456782", "12 34 56 782", "123_456_782", "bsn:_123_456_782"]
 )  # fmt: skip
 def test_formatted_bsns_masked_everywhere(bsn, tmp_path):
     from jeugdlib.io import mask_text, mask_value
@@ -838,3 +838,19 @@ def test_invisible_characters_in_headers(tmp_path):
     raw, src = read_table(p)
     assert list(raw.columns) == ["gemeentecode", "jaar", "aantal"]
     assert SCHEMA.validate(raw, src)["jaar"].tolist() == [2021]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".ods"])
+def test_spreadsheet_duplicate_headers_refused_not_renamed(suffix, tmp_path):
+    """pandas renames a repeated header to 'einddatum.1'; jeugdlib refuses it as in a CSV (no silent column loss)."""
+    p = tmp_path / f"dup{suffix}"
+    df = pd.DataFrame([["K1", None, "2021-06-30"]], columns=["client_id", "einddatum", "einddatum"])
+    df.to_excel(p, index=False, engine="odf" if suffix == ".ods" else None)
+    with pytest.raises(DataError, match="duplicate column names 'einddatum' and 'einddatum'"):
+        read_table(p)
+    ok = tmp_path / f"ok{suffix}"
+    pd.DataFrame({"gemeentecode": ["GM0363"], 2021: [5]}).to_excel(
+        ok, index=False, engine="odf" if suffix == ".ods" else None
+    )
+    raw, _ = read_table(ok)
+    assert list(raw.columns) == ["gemeentecode", "2021"] and raw.iloc[0].tolist() == ["GM0363", "5"]

@@ -38,7 +38,12 @@ MAX_EXAMPLES = 5
 
 #: BSN-like numbers: 8 or 9 digits (10 with a leading zero), also written in groups (123-45-678,
 #: 123 456 782, 1234.56.782) or after "BSN". Dates (2021-01-04) and thousands groups (1.234.567) do not match.
-_BSN = r"(?:BSN[ :#.-]*)?(?:0?[0-9]{8,9}|[0-9]{3}[ .-][0-9]{2}[ .-][0-9]{3}|[0-9]{3,4}[ .-][0-9]{2,3}[ .-][0-9]{3})"
+#: Any grouping counts (12 34 56 782, 123_456_782 as a normalised header); a date 2021-01-04 does not.
+_BSN = (
+    r"(?:BSN[ :#._-]*)?"
+    r"(?![0-9]{4}[-/._][0-9]{2}[-/._][0-9]{2}(?![0-9]))"  # not a date
+    r"(?:0?(?:[0-9][ ._-]?){7,8}[0-9])"
+)
 _BSN_LIKE = re.compile(_BSN, re.ASCII | re.IGNORECASE)
 _BSN_IN_TEXT = re.compile(rf"(?<![0-9A-Za-z]){_BSN}(?![0-9])", re.ASCII | re.IGNORECASE)
 

@@ -547,7 +547,10 @@ def _read_sheet(p: Path, label: str, sheet_name: str | int, suffix: str) -> pd.D
             f"{label}: the file is empty. Save the sheet again with a header row and data rows.", source=label
         )
     try:
-        raw = pd.read_excel(p, sheet_name=sheet_name, dtype=object, engine="odf" if suffix in _ODS else None)
+        # header=None: pandas would rename a repeated header to 'name.1' before jeugdlib can refuse it
+        raw = pd.read_excel(
+            p, sheet_name=sheet_name, dtype=object, header=None, engine="odf" if suffix in _ODS else None
+        )
     except ImportError as exc:
         raise DataError(
             f"{label}: reading {suffix} files needs an extra package ({exc}). Save the sheet as .xlsx or as CSV UTF-8.",
@@ -569,13 +572,15 @@ def _read_sheet(p: Path, label: str, sheet_name: str | int, suffix: str) -> pd.D
             "Is it a valid spreadsheet?",
             source=label,
         ) from None
-    if raw.shape[1] == 0:
+    if raw.shape[1] == 0 or raw.shape[0] == 0:
         raise DataError(
             f"{label}: sheet {sheet_name!r} is empty. Put the header in row 1 and data below it.", source=label
         )
+    header = [str(t) if (t := _cell_text(h)) is not None else "" for h in raw.iloc[0]]
+    raw = raw.iloc[1:]
+    raw.columns = header
     if suffix in (".xlsx", ".xlsm") and raw.isna().to_numpy().any():
-        _check_formulas(p, label, sheet_name, list(raw.columns))
-    raw.columns = ["" if str(c).startswith("Unnamed: ") else str(c) for c in raw.columns]
+        _check_formulas(p, label, sheet_name, header)
     out = {}
     for i in range(raw.shape[1]):
         col = raw.iloc[:, i]
