@@ -854,3 +854,22 @@ def test_spreadsheet_duplicate_headers_refused_not_renamed(suffix, tmp_path):
     )
     raw, _ = read_table(ok)
     assert list(raw.columns) == ["gemeentecode", "2021"] and raw.iloc[0].tolist() == ["GM0363", "5"]
+
+
+def test_dutch_file_thousands_dots_beside_decimal_points_refused(tmp_path):
+    """In a ';' file, 1.250 beside 2.5 is refused (1250 or 1.25?); in a ',' file the dot is the decimal point."""
+    p = tmp_path / "nl.csv"
+    p.write_text(
+        "gemeentecode;aandeel;uitgaven;inwoners\nGM0363;12,5;1.250;1.875\nGM0518;7,25;2.5;2.000\n", "utf-8-sig"
+    )
+    raw, src = read_table(p)
+    with pytest.raises(DataError, match=r"column 'uitgaven' has numbers that look like Dutch thousands.*lines \[2\]"):
+        parse_numeric(raw["uitgaven"], column="uitgaven", source=src)
+    assert parse_numeric(raw["inwoners"], column="inwoners", source=src).tolist() == [1875.0, 2000.0]
+    schema = Schema("t", [Column("gemeentecode", "code:gemeente"), Column("uitgaven", "float")], key="gemeentecode")
+    with pytest.raises(DataError, match="uitgaven"):
+        schema.validate(raw, src)
+    en = tmp_path / "en.csv"
+    en.write_text("a,b\n1.250,x\n2.5,y\n", "utf-8")
+    raw, src = read_table(en)
+    assert parse_numeric(raw["a"], column="a", source=src).tolist() == [1.25, 2.5]

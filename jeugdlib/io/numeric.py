@@ -169,6 +169,11 @@ _DOT_GROUPS = (
     "nothing else in the file decides: write the numbers without thousands separators (1234), or with a decimal "
     "comma (1,234) in a ';'-separated file.",
 )
+_DUTCH_DOTS = (
+    "has numbers that look like Dutch thousands (1.250) beside numbers with a decimal point (2.5):",
+    "In this Dutch file (';' separator or decimal commas) jeugdlib cannot tell whether 1.250 means 1250 or "
+    "1.25: write numbers without thousands separators and with one decimal separator (1250 and 2,5).",
+)
 _NAMED = ("must be numeric but has values", "'inf' and 'nan' are not data. " + _ADVICE)
 
 
@@ -249,7 +254,8 @@ def _cast_group(
         long_cells = slow[start : start + size]
         long_whole = long_cells.any() and (long_cells & (part == np.round(part))).any()
         if not long_whole and (dutch or _dot_groups(text.slice(start, size), part) is None):
-            out[name] = part
+            if dutch or _dot_conflict(text.slice(start, size)) is None:  # 1.250 beside 2.5: decided per file
+                out[name] = part
     return out
 
 
@@ -371,11 +377,24 @@ def _dot_groups(text: Any, values: np.ndarray) -> np.ndarray | None:
     return groups
 
 
+def _dot_conflict(text: Any) -> np.ndarray | None:
+    """Cells shaped like Dutch thousands (``1.250``) in a column that also has other dotted cells (``2.5``).
+
+    In a Dutch file such a column cannot be read safely either way (1250 and 2.5, or 1.25 and
+    2.5); elsewhere the other cells show the dot is the decimal point. ``None`` when no conflict.
+    """
+    shaped = _where(pc.match_substring_regex(text, _DOT_GROUP))
+    if not shaped.any():
+        return None
+    return shaped if (_where(pc.match_substring(text, ".")) & ~shaped).any() else None
+
+
 def _resolve_dot_groups(text: Any, out: np.ndarray, dutch: bool) -> tuple[np.ndarray, tuple | None]:
     """``1.234`` in a column without other separators: 1234 in a Dutch file, refused elsewhere."""
     groups = _dot_groups(text, out)
     if groups is None:
-        return out, None
+        conflict = _dot_conflict(text) if dutch else None
+        return (out, None) if conflict is None else (out, (_DUTCH_DOTS, conflict))
     if not dutch:
         return out, (_DOT_GROUPS, groups)
     out = out.copy()
