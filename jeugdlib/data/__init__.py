@@ -87,7 +87,7 @@ def to_numeric_nl(values: pd.Series, *, column: str = "?", source: str = "table"
 def _validated(name: str, schema: Schema, df: pd.DataFrame | None = None, label: str | None = None) -> pd.DataFrame:
     """Read embedded dataset ``name`` (or check ``df`` from it) against ``schema``, columns in file order."""
     if df is None:
-        df, label = _read(embedded_path(name), source=DATASETS[name].file)
+        df, label = _read(embedded_path(name), source=DATASETS[name].file, decimal=DATASETS[name].decimal)
     label = label or DATASETS[name].file
     out = schema.validate(df, label)
     return out[schema.canonical_names(df.columns, label)]
@@ -250,7 +250,8 @@ _ONLY_2021 = (
 @functools.lru_cache(maxsize=1)  # internal and never modified (rows are selected into new frames): no copies
 def _kwb_raw() -> pd.DataFrame:
     """The KWB + jeugdzorg file as text; each loader validates its rows (wijk or gemeente) by its schema."""
-    raw, _ = _read(embedded_path("kwb_jeugdzorg_2021_2022"), source=DATASETS["kwb_jeugdzorg_2021_2022"].file)
+    ds = DATASETS["kwb_jeugdzorg_2021_2022"]
+    raw, _ = _read(embedded_path(ds.name), source=ds.file, decimal=ds.decimal)
     return raw
 
 
@@ -455,7 +456,7 @@ def load_kwb_amsterdam_2017() -> pd.DataFrame:
     """
     name = "kwb_2017_amsterdam"
     schema = AMSTERDAM_KWB_2017_SCHEMA
-    raw, label = _read(embedded_path(name), source=DATASETS[name].file)
+    raw, label = _read(embedded_path(name), source=DATASETS[name].file, decimal=DATASETS[name].decimal)
     named = schema.rename(raw, label)
     if "wijkcode" not in named.columns:
         raise DataError(f"{label}: column 'Regioaanduiding.Codering..code.' missing; the StatLine export changed.")

@@ -27,6 +27,8 @@ class Dataset:
     source: str
     licence: str
     boundary_year: int | None = None
+    #: Decimal separator of the file's numbers (``","`` for a StatLine export in Dutch notation).
+    decimal: str = "."
 
     @property
     def path(self) -> Path:
@@ -72,6 +74,7 @@ DATASETS: dict[str, Dataset] = {
             "Youth-care indicators per gemeente 2022* (provisional): % with jeugdhulp, verblijf, jeugdbescherming",
             "CBS 85098NED",
             _CBS,
+            decimal=",",
         ),
         Dataset(
             "jeugdzorg_gemeenten_2022",

@@ -53,7 +53,11 @@ def _clean_header(name: object) -> str:
 
 
 def read_table(
-    path_or_df: str | Path | pd.DataFrame, *, sheet_name: str | int = 0, source: str | None = None
+    path_or_df: str | Path | pd.DataFrame,
+    *,
+    sheet_name: str | int = 0,
+    source: str | None = None,
+    decimal: str | None = None,
 ) -> tuple[pd.DataFrame, str]:
     """Read a table from a file, or copy a DataFrame.
 
@@ -68,6 +72,11 @@ def read_table(
         Sheet of an Excel/ODS file.
     source:
         Label for messages (default: the file name, or ``"<DataFrame>"``).
+    decimal:
+        The decimal separator of the file's numbers when it is known: ``","`` (Dutch notation,
+        ``1.234`` is 1234) or ``"."``. ``None`` (default) decides from the file: a ``;``
+        separator or a decimal comma in a numeric column makes it Dutch. Knowing it skips
+        that scan.
 
     Returns
     -------
@@ -104,6 +113,8 @@ def read_table(
     refused naming the line. Code and key columns never accept a line break
     (:func:`jeugdlib.io.normalise_code`, :meth:`jeugdlib.io.Schema.validate`).
     """
+    if decimal not in (None, ",", "."):
+        raise ValueError(f"decimal must be ',', '.' or None (decide from the file), not {decimal!r}")
     if isinstance(path_or_df, pd.DataFrame):
         label = SourceLabel(source or "<DataFrame>", None)
         df = path_or_df.copy()
@@ -111,7 +122,7 @@ def read_table(
         _check_cells(df, label)
         df = _drop_unnamed(df, label)
         _check_headers(df, label)
-        label.dutch = _dutch_numbers(df)
+        label.dutch = decimal == "," if decimal else _dutch_numbers(df)
         return df, label
     if not isinstance(path_or_df, (str, os.PathLike)) or isinstance(path_or_df, bytes):
         kind = type(path_or_df).__name__
@@ -132,7 +143,7 @@ def read_table(
     suffix = p.suffix.lower()
     if suffix in _CSV:
         label = SourceLabel(name, 2)
-        df = _read_csv(p, label)
+        df = _read_csv(p, label, decimal)
     elif suffix in _EXCEL | _ODS:
         label = SourceLabel(name, 2)
         df = _read_sheet(p, label, sheet_name, suffix)
@@ -147,7 +158,9 @@ def read_table(
     df.columns = [_clean_header(c) for c in df.columns]
     df = _drop_unnamed(df, label)
     _check_headers(df, label)
-    if suffix not in _CSV:  # a CSV file was decided while parsing (on its arrow columns)
+    if decimal:
+        label.dutch = decimal == ","
+    elif suffix not in _CSV:  # a CSV file was decided while parsing (on its arrow columns)
         label.dutch = label.dutch or _dutch_numbers(df)
     return df, label
 
@@ -355,7 +368,11 @@ _HEAD = 65536
 _NON_SPACE = re.compile(rb"\S")
 
 
-def _read_csv(p: Path, label: SourceLabel) -> pd.DataFrame:
+#: Two dot groups in a number (1.234.567): the only Dutch-notation sign a ','-file without quotes can hold.
+_MULTI_DOT = re.compile(rb"[0-9]\.[0-9]{3}\.[0-9]{3}")
+
+
+def _read_csv(p: Path, label: SourceLabel, decimal: str | None = None) -> pd.DataFrame:
     with p.open("rb") as fh:  # memory-mapped: no copy of a large file (arrow parses from the map)
         size = os.fstat(fh.fileno()).st_size
         data: bytes = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""  # type: ignore[assignment]
@@ -377,14 +394,16 @@ def _read_csv(p: Path, label: SourceLabel) -> pd.DataFrame:
             source=label,
         )
     sep = _sniff(header_line)
-    label.dutch = sep == ";"  # a ';'-separated file is a Dutch export: 1.234 is 1234
+    label.dutch = decimal == "," if decimal else sep == ";"  # a ';'-separated file is a Dutch export
     names = next(csv.reader(io.StringIO(header_line), delimiter=sep), [])
     if not names or all(not n.strip() for n in names):
         raise DataError(f"{label}: the first line holds no column names. Put the header on line 1.", source=label)
-    return _parse_csv(data, sep, names, label, encoding)
+    return _parse_csv(data, sep, names, label, encoding, decided=decimal is not None)
 
 
-def _parse_csv(data: bytes, sep: str, names: list[str], label: SourceLabel, encoding: str) -> pd.DataFrame:
+def _parse_csv(
+    data: bytes, sep: str, names: list[str], label: SourceLabel, encoding: str, decided: bool = False
+) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -418,9 +437,12 @@ def _parse_csv(data: bytes, sep: str, names: list[str], label: SourceLabel, enco
                     raise DataError(
                         f"{label}: the file mixes encodings or is not text. {_UTF8_ADVICE}", source=label
                     ) from None
-                return _parse_csv(text.encode("utf-8"), sep, names, label, "cp1252")
+                return _parse_csv(text.encode("utf-8"), sep, names, label, "cp1252", decided)
         raise DataError(_bad_rows_message(data, sep, len(names), label), source=label) from None
-    if not label.dutch:  # ';' decides; otherwise a numeric column with a decimal comma (first rows)
+    # ';' decides; otherwise a numeric column with a decimal comma or dot groups (1.234.567) in the first rows.
+    # In a ','-file without quotes no cell holds a comma, so only dot groups can tell: skip the column scan
+    # (the cost of reading the embedded tables) unless the bytes have one.
+    if not decided and not label.dutch and (sep != "," or data.find(b'"') != -1 or _MULTI_DOT.search(data) is not None):
         label.dutch = _dutch_arrays(col.slice(0, _DUTCH_SAMPLE) for col in table.columns)
     df = table.to_pandas()  # string columns become object arrays with None for empty cells
     df.columns = names
