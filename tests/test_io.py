@@ -873,3 +873,18 @@ def test_dutch_file_thousands_dots_beside_decimal_points_refused(tmp_path):
     en.write_text("a,b\n1.250,x\n2.5,y\n", "utf-8")
     raw, src = read_table(en)
     assert parse_numeric(raw["a"], column="a", source=src).tolist() == [1.25, 2.5]
+
+
+def test_declared_decimal_separator_decides_ambiguous_dots(tmp_path):
+    """read_table(decimal=...) settles 1.250: refused when undecided, 1.25 with '.', 1250 with ','."""
+    p = tmp_path / "amb.csv"
+    p.write_text("gemeentecode,bedrag\nGM0363,1.250\nGM0518,2.000\n", "utf-8")
+    schema = Schema("t", [Column("gemeentecode", "code:gemeente"), Column("bedrag", "float")], key="gemeentecode")
+    with pytest.raises(DataError, match="only separator is a dot before 3 digits"):
+        schema.validate(*read_table(p))
+    assert schema.validate(*read_table(p, decimal=".")).bedrag.tolist() == [1.25, 2.0]
+    assert schema.validate(*read_table(p, decimal=",")).bedrag.tolist() == [1250.0, 2000.0]
+    raw, src = read_table(p, decimal=".")
+    assert parse_numeric(raw["bedrag"], column="bedrag", source=src).tolist() == [1.25, 2.0]
+    with pytest.raises(ValueError, match="decimal must be"):
+        read_table(p, decimal=";")

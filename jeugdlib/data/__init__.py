@@ -261,7 +261,9 @@ def _kwb_rows(level: str, year: int) -> pd.DataFrame:
     if not {"recs", "year"} <= set(raw.columns):
         raise DataError(f"{DATASETS[name].file}: columns 'recs' and 'year' are missing; the embedded file is damaged.")
     rows = raw[(raw["recs"] == ("Wijk" if level == "wijk" else "Gemeente")) & (raw["year"] == str(year))]
-    df = _validated(name, kwb_schema(level), rows, SourceLabel(f"{DATASETS[name].file} ({year})", 2))
+    label = SourceLabel(f"{DATASETS[name].file} ({year})", 2)
+    label.decimal = DATASETS[name].decimal
+    df = _validated(name, kwb_schema(level), rows, label)
     return _plain_ints(df, ["jaar"])
 
 

@@ -62,6 +62,9 @@ class SourceLabel(str):
     #: thousands groups such as ``1.234,5`` or ``1.234.567``): ``1.234`` is then read as 1234.
     dutch: bool
 
+    #: The decimal separator declared by the caller (``read_table(decimal=...)``), or ``None``.
+    decimal: str | None
+
     #: File line of each row label when rows are not ``first_line + label`` (empty lines, cells spanning lines).
     lines: np.ndarray | None
 
@@ -72,6 +75,7 @@ class SourceLabel(str):
         obj.first_line = first_line
         obj.dutch = dutch
         obj.lines = lines
+        obj.decimal = None  # the decimal separator the caller declared (read_table(decimal=...)), if any
         return obj
 
 

@@ -146,7 +146,11 @@ def parse_numeric(
                 column=column,
             )
     else:
-        parsed, inexact = _parse_text(series, column, source, bool(getattr(source, "dutch", False)), integer)
+        # True: Dutch file (1.234 is 1234); None: decimal point declared (read_table(decimal=".")); False: undecided
+        dutch = (
+            True if getattr(source, "dutch", False) else (None if getattr(source, "decimal", None) == "." else False)
+        )
+        parsed, inexact = _parse_text(series, column, source, dutch, integer)
         values = pd.Series(parsed, index=index)
         if inexact is not None:
             _refuse_fraction(inexact, series, column, source)
@@ -181,7 +185,7 @@ _NAMED = ("must be numeric but has values", "'inf' and 'nan' are not data. " + _
 _DIRECT = 200_000
 
 
-def parse_numeric_columns(columns: dict[str, pd.Series]) -> dict[str, np.ndarray]:
+def parse_numeric_columns(columns: dict[str, pd.Series], *, point_known: bool = False) -> dict[str, np.ndarray]:
     """Values of the text columns that are clean plain numbers, parsed in one pass per notation.
 
     A shortcut for tables with many numeric columns (a schema's float/int
@@ -193,7 +197,8 @@ def parse_numeric_columns(columns: dict[str, pd.Series]) -> dict[str, np.ndarray
     cells that :func:`parse_numeric` decides per file, long cells that parse
     to whole numbers) is left out and goes through :func:`parse_numeric`,
     which names any problem. The values are those :func:`parse_numeric`
-    gives; bounds and whole numbers are not checked here.
+    gives; bounds and whole numbers are not checked here. ``point_known``: the file declares a
+    decimal point (``read_table(decimal=".")``), so ``1.234`` is 1.234 and needs no per-file decision.
     """
     texts = {
         name: s.to_numpy(dtype=object)
@@ -209,7 +214,7 @@ def parse_numeric_columns(columns: dict[str, pd.Series]) -> dict[str, np.ndarray
         return {}
     sizes = np.array([len(a) for a in texts.values()])
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-    out = _cast_group(joined, names, starts, sizes, dutch=False)
+    out = _cast_group(joined, names, starts, sizes, dutch=False, point_known=point_known)
     if out or len(names) == 1:
         return out
     # some cell is not a plain number with a point: group the columns by notation and cast each group
@@ -225,16 +230,19 @@ def parse_numeric_columns(columns: dict[str, pd.Series]) -> dict[str, np.ndarray
             continue
         sub = pa.concat_arrays([joined.slice(starts[j], sizes[j]) for j in pick])
         sub_starts = np.concatenate([[0], np.cumsum(sizes[pick])[:-1]]).astype(np.int64)
-        group = _cast_group(sub, [names[j] for j in pick], sub_starts, sizes[pick], dutch=dutch)
+        group = _cast_group(
+            sub, [names[j] for j in pick], sub_starts, sizes[pick], dutch=dutch, point_known=point_known
+        )
         if not group and len(pick) > 1:  # one column spoils the group: cast the columns one by one
             for j in pick:
-                group.update(_cast_group(joined.slice(starts[j], sizes[j]), [names[j]], [0], sizes[[j]], dutch=dutch))
+                one = joined.slice(starts[j], sizes[j])
+                group.update(_cast_group(one, [names[j]], [0], sizes[[j]], dutch=dutch, point_known=point_known))
         out.update(group)
     return out
 
 
 def _cast_group(
-    joined: Any, names: list[str], starts: np.ndarray, sizes: np.ndarray, *, dutch: bool
+    joined: Any, names: list[str], starts: np.ndarray, sizes: np.ndarray, *, dutch: bool, point_known: bool = False
 ) -> dict[str, np.ndarray]:
     """Cast the concatenated cells of ``names`` at once; ``{}`` when any cell is not a plain number."""
     if dutch and not pc.all(pc.match_substring_regex(pc.drop_null(joined), r"^[+-]?[0-9]+(,[0-9]+)?$")).as_py():
@@ -253,7 +261,9 @@ def _cast_group(
         # 1.234 alone in a column: parse_numeric decides it per file
         long_cells = slow[start : start + size]
         long_whole = long_cells.any() and (long_cells & (part == np.round(part))).any()
-        if not long_whole and (dutch or _dot_groups(text.slice(start, size), part) is None):
+        if point_known and not long_whole:
+            out[name] = part
+        elif not long_whole and (dutch or _dot_groups(text.slice(start, size), part) is None):
             if dutch or _dot_conflict(text.slice(start, size)) is None:  # 1.250 beside 2.5: decided per file
                 out[name] = part
     return out
@@ -274,7 +284,7 @@ def finish_numeric(
 
 
 def _parse_text(
-    series: pd.Series, column: str, source: str, dutch: bool = False, integer: bool = False
+    series: pd.Series, column: str, source: str, dutch: bool | None = False, integer: bool = False
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Parse a text column: each distinct value once (columns repeat values), then expand to the rows.
 
@@ -389,8 +399,13 @@ def _dot_conflict(text: Any) -> np.ndarray | None:
     return shaped if (_where(pc.match_substring(text, ".")) & ~shaped).any() else None
 
 
-def _resolve_dot_groups(text: Any, out: np.ndarray, dutch: bool) -> tuple[np.ndarray, tuple | None]:
-    """``1.234`` in a column without other separators: 1234 in a Dutch file, refused elsewhere."""
+def _resolve_dot_groups(text: Any, out: np.ndarray, dutch: bool | None) -> tuple[np.ndarray, tuple | None]:
+    """``1.234`` in a column without other separators: 1234 in a Dutch file, refused elsewhere.
+
+    ``dutch=None``: the file declares a decimal point, so there is nothing to decide.
+    """
+    if dutch is None:
+        return out, None
     groups = _dot_groups(text, out)
     if groups is None:
         conflict = _dot_conflict(text) if dutch else None
@@ -402,7 +417,7 @@ def _resolve_dot_groups(text: Any, out: np.ndarray, dutch: bool) -> tuple[np.nda
     return out, None
 
 
-def _parse_unique(text: Any, dutch: bool = False) -> tuple[np.ndarray, tuple | None]:
+def _parse_unique(text: Any, dutch: bool | None = False) -> tuple[np.ndarray, tuple | None]:
     """Values of distinct cells, or the problem: ((what, advice), mask, [mask])."""
     try:  # the common case, a clean column of plain numbers: one cast
         out = _cast(text)

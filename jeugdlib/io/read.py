@@ -117,6 +117,7 @@ def read_table(
         raise ValueError(f"decimal must be ',', '.' or None (decide from the file), not {decimal!r}")
     if isinstance(path_or_df, pd.DataFrame):
         label = SourceLabel(source or "<DataFrame>", None)
+        label.decimal = decimal
         df = path_or_df.copy()
         df.columns = [_clean_header(c) for c in df.columns]
         _check_cells(df, label)
@@ -158,6 +159,7 @@ def read_table(
     df.columns = [_clean_header(c) for c in df.columns]
     df = _drop_unnamed(df, label)
     _check_headers(df, label)
+    label.decimal = decimal
     if decimal:
         label.dutch = decimal == ","
     elif suffix not in _CSV:  # a CSV file was decided while parsing (on its arrow columns)

@@ -314,7 +314,8 @@ class Schema:
         errors: list[DataError] = []
         converted: dict[str, pd.Series] = {}
         parsed = parse_numeric_columns(
-            {c.name: out[c.name] for c in self.columns if c.kind in NUMERIC_KINDS and c.name in present}
+            {c.name: out[c.name] for c in self.columns if c.kind in NUMERIC_KINDS and c.name in present},
+            point_known=getattr(source, "decimal", None) == ".",
         )
         for col in self.columns:
             if col.name not in present:
