@@ -311,7 +311,7 @@ def optional_sections(
         )
     )
     sections.append(
-        trajectory_section(trajectories_path, claims_path, tables_dir=tables_dir)
+        trajectory_section(region, trajectories_path, claims_path, tables_dir=tables_dir)
         if trajectories_path
         else _absent(
             "Trajecten en kosten",
@@ -454,13 +454,24 @@ def policy_section(region: str, path: str, *, tables_dir: str | Path | None = No
 
 
 def trajectory_section(
-    trajectories_path: str, claims_path: str | None, *, tables_dir: str | Path | None = None
+    region: str, trajectories_path: str, claims_path: str | None, *, tables_dir: str | Path | None = None
 ) -> dict[str, Any]:
-    """Durations per product category, provider indicators and (with claims) the cost decomposition."""
+    """Durations per product category, provider indicators and (with claims) the cost decomposition.
+
+    Only the trajectories of the region's gemeenten (2022 boundaries) are used, so a file that
+    covers several regions (``jeugdlib report --all --trajectories``) publishes each region's own
+    rows only; a region without rows in the file gets a section saying so.
+    """
     from jeugdlib import trajectories as tr
     from jeugdlib.trajectories import code_labels
 
-    traj = tr.read_trajectories(trajectories_path)  # carries the extract's as_of/observed_from
+    title = "Trajecten en kosten"
+    reg = find_region(region, 2022)
+    gemeenten = load_gemeenten(2022).query("jeugdregio_code == @reg.jeugdregio_code").gemeentecode
+    loaded = tr.read_trajectories(trajectories_path)
+    traj = loaded.subset(loaded.table["gemeentecode"].isin(gemeenten))
+    if len(traj) == 0:
+        return _absent(title, f"het trajectenbestand bevat geen trajecten van gemeenten in {reg.jeugdregio_naam}.")
     labels = code_labels("productcategorie")
     dur = tr.durations(traj, by="productcategorie").table.reset_index()
     dur_tab = pd.DataFrame(
@@ -520,8 +531,8 @@ def trajectory_section(
         years = sorted(pd.to_datetime(claims.table.periode_start).dt.year.unique())
         # the first and the last full claim year (the last one is often still being claimed)
         base, end = (int(years[1]), int(years[-2])) if len(years) > 3 else (int(years[0]), int(years[-1]))
-        try:
-            cost = tr.cost_decomposition(traj, claims, base, end)
+        try:  # claims of other regions' trajectories are left out
+            cost = tr.cost_decomposition(traj, claims, base, end, unmatched="ignore")
         except DataError as exc:
             text += f" Kostendecompositie niet mogelijk: {exc}"
         else:
@@ -545,7 +556,7 @@ def trajectory_section(
                 f" De kostenontwikkeling {base}–{end} is gesplitst in aantal cliënten × zorgmaanden per cliënt "
                 "× kosten per zorgmaand (LMDI; de delen tellen exact op tot de totale verandering)."
             )
-    return {"title": "Trajecten en kosten", "text": text, "tables": tables, "figures": []}
+    return {"title": title, "text": text, "tables": tables, "figures": []}
 
 
 def local_data_section(

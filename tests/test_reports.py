@@ -242,7 +242,8 @@ def test_report_with_user_data_sections(tmp_path, models):
 
     from jeugdlib.trajectories import simulate_trajectories
 
-    sim = simulate_trajectories(1500, "2018-01-01", "2022-12-31", seed=3)
+    # two Haaglanden gemeenten and one of another region (GM0363 Amsterdam): only JZ24's rows may be published
+    sim = simulate_trajectories(1500, "2018-01-01", "2022-12-31", seed=3, gemeenten=("GM0518", "GM0503", "GM0363"))
     sim.trajectories.to_csv(tmp_path / "trajecten.csv", index=False)
     sim.claims.to_csv(tmp_path / "declaraties.csv", index=False)
     pd.DataFrame({"gemeentecode": ["GM0518", "GM0503", "GM0603"], "jaar_wijkteam": [2016, 0, 2017]}).to_csv(
@@ -263,6 +264,14 @@ def test_report_with_user_data_sections(tmp_path, models):
     tables = {p.stem for p in (out / "JZ24" / "tabellen").glob("*.csv")}
     assert {"trajecten_duur", "aanbieders", "kosten_decompositie", "beleid_regio"} <= tables
     test_published_counts_obey_disclosure((out, html))
+    # the durations table counts only the region's trajectories, not the whole file's
+    own = sim.trajectories.gemeentecode.astype(str).isin(["GM0518", "GM0503"])
+    section = reports.trajectory_section("JZ24", str(tmp_path / "trajecten.csv"), None)
+    n_region = section["tables"][0]["Aantal trajecten"].sum()
+    assert 0 < n_region and own.sum() < len(sim.trajectories)
+    assert n_region <= own.sum() + 5 * len(section["tables"][0])  # rounded to 5 per row, never the whole file
+    other = reports.trajectory_section("JZ01", str(tmp_path / "trajecten.csv"), None)
+    assert other["tables"] == [] and "geen trajecten" in other["text"]
 
 
 def test_bad_user_file_writes_nothing(tmp_path, capsys):
