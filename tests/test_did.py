@@ -391,10 +391,18 @@ def test_all_treated_in_first_period(mpdta: pd.DataFrame) -> None:
 def test_non_numeric_outcome(mpdta: pd.DataFrame) -> None:
     bad = mpdta.astype({"lemp": object})
     bad.loc[5, "lemp"] = "n.v.t."
-    with pytest.raises(DataError, match=r"outcome column 'lemp' has non-numeric values at rows \[5\]"):
+    with pytest.raises(
+        DataError, match=r"\(outcome\): column 'lemp' must be numeric but has values 'n\.v\.t\.' at rows \[5\]"
+    ):
         did.staggered_att(bad, *MPDTA_ARGS, n_boot=0)
-    with pytest.raises(DataError, match="non-numeric"):
+    with pytest.raises(DataError, match="column 'lemp' must be numeric"):
         did.event_study(bad, *MPDTA_ARGS)
+    # a decimal comma (a Dutch export) is read like multilevel and the loaders read it: through jeugdlib.io
+    comma = mpdta.assign(lemp=mpdta["lemp"].map(lambda v: f"{v:.6f}".replace(".", ",")))
+    point = mpdta.assign(lemp=mpdta["lemp"].round(6))
+    a = did.staggered_att(comma, *MPDTA_ARGS, n_boot=0).aggregate("simple").overall["estimate"]
+    b = did.staggered_att(point, *MPDTA_ARGS, n_boot=0).aggregate("simple").overall["estimate"]
+    assert a == pytest.approx(b, rel=1e-12)
 
 
 def test_unbalanced_panel(mpdta: pd.DataFrame) -> None:

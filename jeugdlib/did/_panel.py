@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from jeugdlib.errors import DataError, JeugdlibWarning
+from jeugdlib.io import parse_numeric
 
 __all__: list[str] = []
 
@@ -34,19 +35,11 @@ def _require_columns(df: pd.DataFrame, cols: Sequence[str], source: str) -> None
 
 
 def _numeric(df: pd.DataFrame, col: str, source: str, what: str) -> pd.Series:
-    """Return ``df[col]`` as float, raising :class:`DataError` naming non-numeric rows."""
+    """``df[col]`` as float through :func:`jeugdlib.io.parse_numeric` (decimal comma accepted, text refused)."""
     s = df[col]
     if pd.api.types.is_bool_dtype(s):
         return s.astype(float)
-    conv = pd.to_numeric(s, errors="coerce")
-    bad = conv.isna() & s.notna()
-    if bad.any():
-        raise DataError(
-            f"{source}: {what} column {col!r} has non-numeric values at rows "
-            f"{_rows(df.index[bad])} (e.g. {s[bad].iloc[0]!r}); convert it to numbers "
-            "(decimal point, no thousands separators or text) first."
-        )
-    return conv.astype(float)
+    return parse_numeric(s, column=col, source=f"{source} ({what})").astype(float)
 
 
 def _check_duplicates(df: pd.DataFrame, unit: str, time: str, source: str) -> None:
