@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from jeugdlib.errors import DataError
-from jeugdlib.io import Column, Schema, header_key, mask_headers, mask_value, read_table, rows_text
+from jeugdlib.io import Column, Schema, canonical_name, header_key, mask_headers, mask_value, read_table, rows_text
 
 __all__ = ["POLICY_SCHEMA", "canonical_name", "load_policy_table", "policy_schema"]
 
 #: Plausible adoption years (0 or empty = never).
 YEAR_RANGE = (1990, 2100)
-
-
-def canonical_name(name: object) -> str:
-    """A header in its canonical spelling: lower case, runs of spaces/underscores as one ``_``.
-
-    ``'Jaar Wijkteam'`` and ``' jaar__wijkteam'`` are both ``'jaar_wijkteam'``, so the
-    spelling of a header never decides whether its column is checked.
-    """
-    return re.sub(r"[\s_\ufeff]+", "_", str(name).strip().replace("\ufeff", "")).strip("_").lower()
 
 
 def _is_adoption(name: str) -> bool:

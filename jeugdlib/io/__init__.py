@@ -29,7 +29,7 @@ from jeugdlib.io._messages import SourceLabel, format_rows, mask_headers, mask_t
 from jeugdlib.io.codes import CODE_FORMATS, normalise_code
 from jeugdlib.io.dates import parse_dates
 from jeugdlib.io.numeric import MISSING_TOKENS, parse_numeric
-from jeugdlib.io.read import header_key, read_table
+from jeugdlib.io.read import canonical_name, header_key, read_table
 from jeugdlib.io.schema import KINDS, Column, Schema
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "Schema",
     "SourceLabel",
     "format_rows",
+    "canonical_name",
     "header_key",
     "mask_headers",
     "mask_text",

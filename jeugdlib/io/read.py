@@ -48,6 +48,16 @@ def header_key(name: object) -> str:
     return re.sub(rf"[\s_{_INVISIBLE}]+", "", str(name)).casefold()
 
 
+def canonical_name(name: object) -> str:
+    """A header in its canonical spelling: lower case, runs of spaces/underscores as one ``_``.
+
+    ``'Jaar Wijkteam'``, ``' jaar__wijkteam'`` and ``'Jaar\u200bWijkteam '`` are all
+    ``'jaar_wijkteam'``, so the spelling of a header never decides whether its column is checked
+    (the policy table's ``jaar_*`` columns, local data's ``perc_*`` columns).
+    """
+    return re.sub(r"[\s_]+", "_", _clean_header(name)).strip("_").lower()
+
+
 def _clean_header(name: object) -> str:
     return _INVISIBLE_RE.sub("", str(name)).strip()
 

@@ -210,7 +210,8 @@ def _join(
     source: str | None = None,
     stacklevel: int,
 ) -> WijkJoin:
-    from jeugdlib.multilevel.local import canonical_name, is_share_column
+    from jeugdlib.io import canonical_name
+    from jeugdlib.multilevel.local import is_share_column
 
     table, label = read_table(extra)
     # messages name rows by index label (0 = first data row), as they always did; the file's number

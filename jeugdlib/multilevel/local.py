@@ -8,14 +8,13 @@ decimal comma and BOM included) and checked by the declared
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from jeugdlib.errors import DataError
-from jeugdlib.io import Column, Schema, header_key, read_table
+from jeugdlib.io import Column, Schema, canonical_name, header_key, read_table
 
 __all__ = ["LOCAL_WIJK_SCHEMA", "canonical_name", "is_share_column", "load_local_wijk_data", "local_wijk_schema"]
 
@@ -91,15 +90,6 @@ _YEARS = ("jaar", "indelingsjaar")
 def local_wijk_schema() -> pd.DataFrame:
     """:data:`LOCAL_WIJK_SCHEMA` as a table (for documentation and notebooks)."""
     return LOCAL_WIJK_SCHEMA.describe()
-
-
-def canonical_name(name: object) -> str:
-    """A header in its canonical spelling: lower case, runs of spaces/underscores as one ``_``.
-
-    ``'Perc Huurwoningen'`` is ``'perc_huurwoningen'``: the spelling of a header never
-    decides whether its column is checked (``perc_*`` columns as percentages).
-    """
-    return re.sub(r"[\s_\ufeff]+", "_", str(name).replace("\ufeff", "").strip()).strip("_").lower()
 
 
 def is_share_column(name: object) -> bool:
