@@ -84,6 +84,7 @@ def tidy_frame(
     ci_low: Sequence[float] | None = None,
     ci_high: Sequence[float] | None = None,
     crit: float | Sequence[float] | None = None,
+    uniform_crit: float | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Build a tidy coefficient table: the one place where such rows are made.
@@ -105,6 +106,10 @@ def tidy_frame(
     crit:
         Critical value(s) for ``estimate ± crit · std_error`` instead of the quantile
         implied by ``level`` and ``df`` (e.g. a simultaneous band's critical value).
+    uniform_crit:
+        Critical value of a simultaneous (uniform) band: adds ``ci_low_uniform``,
+        ``ci_high_uniform`` (``estimate ± uniform_crit · std_error``) and ``crit_uniform``
+        beside the pointwise interval, which stays consistent with ``p_value``.
     extra:
         Further columns (``n_obs``, ``event_time``, ``group``, ``estimator``, ...): a
         scalar is broadcast.
@@ -157,6 +162,10 @@ def tidy_frame(
             "ci_high": hi,
         }
     )
+    if uniform_crit is not None:
+        out["ci_low_uniform"] = est - uniform_crit * se
+        out["ci_high_uniform"] = est + uniform_crit * se
+        out["crit_uniform"] = float(uniform_crit)
     if dfs is not None:
         out["df"] = dfs
     if extra:

@@ -25,7 +25,6 @@ import pandas as pd
 from jeugdlib.data._datasets import DATASETS, EMBEDDED_DIR, Dataset, copying, embedded_path
 from jeugdlib.data.geometry import load_geometries
 from jeugdlib.data.schemas import (
-    AMSTERDAM_KWB_2017_COLUMNS,
     AMSTERDAM_KWB_2017_SCHEMA,
     GEMEENTE_JEUGDREGIO_SCHEMA,
     INDICATOREN_2022_SCHEMA,
@@ -61,8 +60,6 @@ __all__ = [
     "regions",
     "validate_table",
 ]
-
-_copying = copying
 
 
 def to_numeric_nl(values: pd.Series, *, column: str = "?", source: str = "table") -> pd.Series:
@@ -110,14 +107,14 @@ def _plain_ints(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- regions
-@_copying
+@copying
 def _gemeente_jeugdregio(year: int) -> pd.DataFrame:
     boundary = 2017 if year == 2017 else 2022
     df = _validated(f"gemeente_jeugdregio_{boundary}", GEMEENTE_JEUGDREGIO_SCHEMA)
     return df[["gemeentecode", "gemeentenaam", "jeugdregio_code", "jeugdregio_naam"]]
 
 
-@_copying
+@copying
 def load_mergers() -> pd.DataFrame:
     """The embedded table of gemeente mergers (``gemeente_herindelingen.csv``), validated.
 
@@ -199,7 +196,7 @@ def find_region(name_or_code: str, year: int = 2022) -> pd.Series:
 
 
 # --------------------------------------------------------------------------- SCP 2017
-@_copying
+@copying
 def load_scp_2017() -> pd.DataFrame:
     """The SCP wijkbestand 2017: one row per wijk (2,918 wijken, 2017 boundaries).
 
@@ -297,7 +294,7 @@ def _add_derived(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-@_copying
+@copying
 def load_wijken(year: int) -> pd.DataFrame:
     """CBS wijk rows of ``year`` (2021 or 2022) with KWB variables and youth-care counts.
 
@@ -381,7 +378,7 @@ def _indicatoren_2022() -> pd.DataFrame:
     return df
 
 
-@_copying
+@copying
 def load_gemeenten(year: int) -> pd.DataFrame:
     """Gemeente rows for 2017, 2021 or 2022, with their jeugdregio.
 
@@ -432,7 +429,7 @@ def load_gemeenten(year: int) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- other embedded tables
-@_copying
+@copying
 def load_mpdta() -> pd.DataFrame:
     """The R ``did`` package's ``mpdta`` example (real data, not synthetic).
 
@@ -445,10 +442,9 @@ def load_mpdta() -> pd.DataFrame:
 
 
 #: StatLine labels of the Amsterdam KWB 2017 export → readable names (kept for callers of the old name).
-_KWB2017_COLUMNS = AMSTERDAM_KWB_2017_COLUMNS
 
 
-@_copying
+@copying
 def load_kwb_amsterdam_2017() -> pd.DataFrame:
     """KWB 2017 wijk rows of Amsterdam (GM0363), 2017 boundaries, readable names.
 

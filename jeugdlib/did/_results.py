@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from jeugdlib.did.options import deprecated_alpha
-from jeugdlib.results import Result, TestResult, critical_value, tidy_frame
+from jeugdlib.results import Result, TestResult, tidy_frame
 
 if TYPE_CHECKING:
     from jeugdlib.did.sensitivity import RelativeMagnitudes
@@ -100,16 +100,13 @@ class EventStudyResult(Result):
             "estimator": self.estimator,
             "p_wild": c["p_wild"].to_numpy(float),
         }
-        if src.uniform:
-            crit = src.crit_value
-            extra |= {"ci_low_uniform": est - crit * se, "ci_high_uniform": est + crit * se, "crit_uniform": crit}
         ev = tidy_frame(
             ["event"] * len(c),
             est,
             se,
             level=level,
             p_value=c["p_value"].to_numpy(float),
-            crit=critical_value(level),
+            uniform_crit=src.crit_value if src.uniform else None,
             extra=extra,
         )
         pa = src.post_average

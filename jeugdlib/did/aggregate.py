@@ -110,9 +110,8 @@ class Aggregate(Result):
         key = by.columns[0]
         est, se = by["estimate"].to_numpy(float), by["std_error"].to_numpy(float)
         extra: dict[str, Any] = {key: by[key].to_numpy(), "estimator": "cs"}
-        if self.uniform:
-            extra |= {"ci_low_uniform": est - crit * se, "ci_high_uniform": est + crit * se, "crit_uniform": crit}
-        rows = tidy_frame([f"{key}={int(k)}" for k in by[key]], est, se, level=level, extra=extra)
+        uniform = crit if self.uniform else None
+        rows = tidy_frame([f"{key}={int(k)}" for k in by[key]], est, se, level=level, uniform_crit=uniform, extra=extra)
         return pd.concat([rows, ov.assign(**{key: np.nan})], ignore_index=True)
 
     def plot(self, **kwargs: Any):

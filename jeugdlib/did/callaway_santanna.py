@@ -143,13 +143,12 @@ class AttResult(Result):
             "estimator": "cs",
             "time": tab["time"].to_numpy(),
         }
-        if self.has_uniform_band:
-            extra |= {"ci_low_uniform": est - crit * se, "ci_high_uniform": est + crit * se, "crit_uniform": crit}
         return tidy_frame(
             [f"ATT({g},{t})" for g, t in zip(tab["group"], tab["time"])],
             est,
             se,
             level=level,
+            uniform_crit=crit if self.has_uniform_band else None,
             extra=extra,
         )
 

@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 
 from jeugdlib.errors import DataError
+from jeugdlib.io import MISSING_TOKENS
 
 _SUFFIX_RE = re.compile(r"_\d+$")
-_MISSING_TOKENS = {"", ".", "-", "x", "?"}
+_MISSING_TOKENS = {*MISSING_TOKENS, "?"}  # the input layer's CBS symbols, and StatLine's "?"
 
 
 def _strip_suffix(key: str) -> str:
