@@ -94,3 +94,12 @@ def test_test_result_and_etable():
     assert "two (90% intervals)" in Two().summary(level=0.9)
     with pytest.raises(NotImplementedError):
         Two().plot()
+
+
+def test_tidy_frame_uniform_band_beside_pointwise_interval():
+    out = tidy_frame(["a", "b"], [1.0, -2.0], [0.5, 1.0], uniform_crit=2.5)
+    np.testing.assert_allclose(out["ci_low_uniform"], [-0.25, -4.5])
+    np.testing.assert_allclose(out["ci_high_uniform"], [2.25, 0.5])
+    assert (out["crit_uniform"] == 2.5).all()
+    np.testing.assert_allclose(out["ci_low"], [1.0 - 0.5 * critical_value(), -2.0 - critical_value()])
+    assert "ci_low_uniform" not in tidy_frame(["a"], [1.0], [0.5]).columns
