@@ -303,8 +303,8 @@ def aggregate_dynamic(
 def aggregate_calendar(res: AttResult, *, level: float | None = None) -> Aggregate:
     """Per calendar period; overall = their mean (R ``aggte(type = "calendar")``).
 
-    Known issue 12: the per-period SEs leave out the influence of the estimated cohort
-    weights, so they differ from R where more than one cohort is treated.
+    Each period's cohort-share weights are estimated, so their influence function (R's
+    ``wif``) is part of the period's influence function, as in ``simple``/``dynamic``.
     """
     level = res.level if level is None else level
     g, t = res.att_gt["group"].to_numpy(), res.att_gt["time"].to_numpy()
@@ -313,7 +313,7 @@ def aggregate_calendar(res: AttResult, *, level: float | None = None) -> Aggrega
         cells = np.flatnonzero((t == tt) & (g <= t))
         if cells.size == 0:
             continue
-        a, i = _combine(res, cells, _weights_pg(res, cells), wif=False)
+        a, i = _combine(res, cells, _weights_pg(res, cells), wif=True)
         keys.append(tt)
         atts.append(a)
         infs.append(i)
