@@ -176,7 +176,10 @@ def test_event_study_tidy_and_compare_keeps_p_values(panel: pd.DataFrame) -> Non
         mine = table[table["estimator"] == est].reset_index(drop=True)
         assert np.allclose(mine["p_value"], t["p_value"]) and mine["p_value"].notna().all()
     static = table[table["term"] == "static"].iloc[0]
-    assert static["p_value"] == pytest.approx(2 * (1 - stats.norm.cdf(abs(static["statistic"]))))
+    # t(G-1) as fixest (issue 12), not the normal distribution
+    g = results["twfe"].n_clusters
+    assert static["df"] == g - 1
+    assert static["p_value"] == pytest.approx(2 * stats.t.sf(abs(static["statistic"]), g - 1), rel=1e-10)
     fig = results["sunab"].plot()
     assert len(fig.axes[0].containers) == 1
 
@@ -189,7 +192,8 @@ def test_twfe_tidy(panel: pd.DataFrame) -> None:
     assert t["term"].tolist() == ["wijkteam_helpt"]
     row = t.iloc[0]
     assert (row["estimate"], row["std_error"], row["ci_low"]) == pytest.approx((r.estimate, r.std_error, r.ci_low))
-    assert r.ci_high - r.estimate == pytest.approx(Z975 * r.std_error)
+    assert r.ci_high - r.estimate == pytest.approx(stats.t.ppf(0.975, r.n_clusters - 1) * r.std_error)
+    assert t["df"].iloc[0] == r.n_clusters - 1
 
 
 def test_relative_magnitudes_result(panel: pd.DataFrame) -> None:
@@ -301,7 +305,7 @@ def test_deprecated_alpha_keyword_and_attributes(mpdta: pd.DataFrame, panel: pd.
         warnings.simplefilter("ignore", StaggeredTimingWarning)
         with pytest.warns(DeprecationWarning, match="alpha"):
             tw = did.twfe(mp, "lemp", "countyreal", "year", "d", alpha=0.1, n_wild=0)
-        assert tw.ci_high - tw.estimate == pytest.approx(Z90 * tw.std_error)
+        assert tw.ci_high - tw.estimate == pytest.approx(stats.t.ppf(0.95, tw.n_clusters - 1) * tw.std_error)
         with pytest.warns(DeprecationWarning, match="std_error"):
             assert tw.se == tw.std_error
         with pytest.warns(DeprecationWarning):
@@ -312,7 +316,7 @@ def test_deprecated_alpha_keyword_and_attributes(mpdta: pd.DataFrame, panel: pd.
         with pytest.warns(DeprecationWarning):
             tab = did.compare_estimators(mp, *MPDTA_ARGS, window=(-2, 1), estimators=("sunab",), alpha=0.1)
         row = tab[tab["term"] == "post_average"].iloc[0]
-        assert row["ci_high"] - row["estimate"] == pytest.approx(Z90 * row["std_error"])
+        assert row["ci_high"] - row["estimate"] == pytest.approx(stats.t.ppf(0.95, row["df"]) * row["std_error"])
     with pytest.warns(DeprecationWarning):
         rm = did.relative_magnitudes(es, alpha=0.2)
     assert rm.level == pytest.approx(0.8)

@@ -46,6 +46,9 @@ class EventStudyResult(Result):
         The underlying pyfixest fit (or :class:`~jeugdlib.did.AttResult` for ``cs``).
     window:
         The ``(lo, hi)`` event-time window.
+    df:
+        Degrees of freedom of the t distribution behind ``p_value`` and the intervals
+        (``G - 1`` with ``G`` clusters, as fixest); ``None``: standard normal.
     """
 
     result_name: ClassVar[str] = "event study"
@@ -64,6 +67,7 @@ class EventStudyResult(Result):
     model: Any = field(default=None, repr=False)
     notes: list[str] = field(default_factory=list)
     window: tuple[int, int] | None = None
+    df: float | None = None
 
     @property
     def alpha(self) -> float:
@@ -105,6 +109,7 @@ class EventStudyResult(Result):
             est,
             se,
             level=level,
+            df=src.df,
             p_value=c["p_value"].to_numpy(float),
             uniform_crit=src.crit_value if src.uniform else None,
             extra=extra,
@@ -115,6 +120,7 @@ class EventStudyResult(Result):
             float(pa["estimate"]),
             float(pa["std_error"]),
             level=level,
+            df=src.df,
             p_value=float(pa["p_value"]),
             extra={
                 "event_time": np.nan,
@@ -134,7 +140,11 @@ class EventStudyResult(Result):
 
 @dataclass
 class TwfeResult(Result):
-    """Static two-way fixed-effects DiD estimate (``y ~ treated | unit + time``)."""
+    """Static two-way fixed-effects DiD estimate (``y ~ treated | unit + time``).
+
+    ``p_value`` and the interval use t(``df``) with ``df = G - 1`` for ``G`` clusters, as
+    fixest/pyfixest; ``p_wild`` is the wild cluster bootstrap p-value (NaN when not run).
+    """
 
     result_name: ClassVar[str] = "static TWFE"
 
@@ -152,6 +162,7 @@ class TwfeResult(Result):
     level: float = 0.95
     treated: str = "treated"
     model: Any = field(default=None, repr=False)
+    df: float | None = None
 
     @property
     def alpha(self) -> float:
@@ -180,6 +191,7 @@ class TwfeResult(Result):
             self.estimate,
             self.std_error,
             level=level,
+            df=self.df,
             p_value=self.p_value,
             extra={"n_obs": self.n_obs, "estimator": "twfe_static", "p_wild": self.p_wild},
         )

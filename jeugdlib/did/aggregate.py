@@ -102,8 +102,14 @@ class Aggregate(Result):
         if not np.isclose(level, self.level) and self.source is not None:
             redo = aggregate_influence(self.source, self, level)
             overall, by, crit = redo
+        dof = getattr(self.source, "df", None)
         ov = tidy_frame(
-            "overall", float(overall["estimate"]), float(overall["std_error"]), level=level, extra={"estimator": "cs"}
+            "overall",
+            float(overall["estimate"]),
+            float(overall["std_error"]),
+            level=level,
+            df=dof,
+            extra={"estimator": "cs"},
         )
         if by is None:
             return ov
@@ -111,7 +117,9 @@ class Aggregate(Result):
         est, se = by["estimate"].to_numpy(float), by["std_error"].to_numpy(float)
         extra: dict[str, Any] = {key: by[key].to_numpy(), "estimator": "cs"}
         uniform = crit if self.uniform else None
-        rows = tidy_frame([f"{key}={int(k)}" for k in by[key]], est, se, level=level, uniform_crit=uniform, extra=extra)
+        rows = tidy_frame(
+            [f"{key}={int(k)}" for k in by[key]], est, se, level=level, df=dof, uniform_crit=uniform, extra=extra
+        )
         return pd.concat([rows, ov.assign(**{key: np.nan})], ignore_index=True)
 
     def plot(self, **kwargs: Any):
@@ -162,9 +170,16 @@ def _weights_pg(res: AttResult, cells: np.ndarray) -> np.ndarray:
     return pg / pg.sum()
 
 
+def _nan_if_zero(se: np.ndarray, inf: np.ndarray) -> np.ndarray:
+    """NaN SE where the influence function is identically zero (reference cells, universal base)."""
+    return np.where(np.all(inf == 0, axis=0), np.nan, se)
+
+
 def _single(res: AttResult, est: float, inf: np.ndarray, level: float) -> pd.Series:
-    se, _, _ = multiplier_bootstrap(inf[:, None], res.cluster_codes, res.bootstrap_draws(), level, uniform=False)
-    z = critical_value(level)
+    se, _, _ = multiplier_bootstrap(
+        inf[:, None], res.cluster_codes, res.bootstrap_draws(), level, uniform=False, df=res.df
+    )
+    z = critical_value(level, res.df)
     return pd.Series({"estimate": est, "std_error": se[0], "ci_low": est - z * se[0], "ci_high": est + z * se[0]})
 
 
@@ -186,7 +201,8 @@ def _finish(
     overall_inf: np.ndarray,
     level: float,
 ) -> Aggregate:
-    se, crit, vcov = multiplier_bootstrap(inf_mat, res.cluster_codes, res.bootstrap_draws(), level, res.uniform)
+    se, crit, vcov = multiplier_bootstrap(inf_mat, res.cluster_codes, res.bootstrap_draws(), level, res.uniform, res.df)
+    se = _nan_if_zero(se, inf_mat)
     key = _KEY[kind]
     by = pd.DataFrame(
         {
@@ -215,8 +231,11 @@ def aggregate_influence(res: AttResult, agg: Aggregate, level: float) -> tuple[p
     """Overall row, per-key table and critical value of ``agg`` at another ``level``."""
     overall = _single(res, float(agg.overall["estimate"]), agg.overall_influence, level)
     if agg.by is None:
-        return overall, None, critical_value(level)
-    se, crit, _ = multiplier_bootstrap(agg.influence, res.cluster_codes, res.bootstrap_draws(), level, res.uniform)
+        return overall, None, critical_value(level, res.df)
+    se, crit, _ = multiplier_bootstrap(
+        agg.influence, res.cluster_codes, res.bootstrap_draws(), level, res.uniform, res.df
+    )
+    se = _nan_if_zero(se, agg.influence)
     by = agg.by.copy()
     by["std_error"] = se
     by["ci_low"] = by["estimate"] - crit * se
@@ -233,7 +252,7 @@ def aggregate_simple(res: AttResult, *, max_e: float = np.inf, level: float | No
     if cells.size == 0:
         raise DataError("staggered_att: no post-treatment cells to aggregate.")
     att, inf = _combine(res, cells, _weights_pg(res, cells), wif=True)
-    agg = Aggregate("simple", _single(res, att, inf, level), None, False, critical_value(level), level)
+    agg = Aggregate("simple", _single(res, att, inf, level), None, False, critical_value(level, res.df), level)
     agg.overall_influence, agg.source = inf, res
     return agg
 

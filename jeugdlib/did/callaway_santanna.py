@@ -24,8 +24,15 @@ from jeugdlib.did._adapters import attgt_cells
 from jeugdlib.did._panel import _balance, _numeric, _prepare_panel, _rows, _unit_cohort
 from jeugdlib.did._results import EventStudyResult
 from jeugdlib.did.aggregate import Aggregate, aggregate
-from jeugdlib.did.inference import mammen_draws, multiplier_bootstrap, wald_test
-from jeugdlib.did.options import InferenceSpec, PanelSpec, deprecated_alpha, level_from_alpha, resolve_specs
+from jeugdlib.did.inference import multiplier_bootstrap, multiplier_draws, wald_test
+from jeugdlib.did.options import (
+    CS_FEW_CLUSTERS,
+    InferenceSpec,
+    PanelSpec,
+    deprecated_alpha,
+    level_from_alpha,
+    resolve_specs,
+)
 from jeugdlib.errors import DataError, JeugdlibWarning
 from jeugdlib.results import Result, TestResult, tidy_frame
 
@@ -50,6 +57,15 @@ class AttResult(Result):
         Confidence level of the intervals.
     notes:
         What was dropped or assumed (unbalanced units, early-treated units, ...).
+    base_period:
+        ``"varying"`` (pre-period cells are t-1 to t changes) or ``"universal"`` (every
+        cell is the long difference to ``g - 1 - anticipation``; that reference cell is
+        reported with estimate 0 and a NaN standard error, as R ``did``).
+    multiplier_weights:
+        ``"rademacher"`` (R ``did``) or ``"mammen"``.
+    df:
+        ``G - 1`` when the small-G correction is applied (t(G-1) intervals and p-values,
+        ``G/(G-1)`` variance scaling, Hotelling F pre-trend test); ``None`` otherwise.
     """
 
     result_name: ClassVar[str] = "ATT(g,t) (Callaway-Sant'Anna)"
@@ -70,7 +86,15 @@ class AttResult(Result):
     crit_value: float
     uniform: bool = True
     notes: list[str] = field(default_factory=list)
+    base_period: str = "varying"
+    multiplier_weights: str = "rademacher"
+    df: float | None = None
     _draws: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def n_clusters(self) -> int:
+        """Number of clusters (units, or the ``cluster`` column's groups)."""
+        return int(self.cluster_codes.max()) + 1
 
     @property
     def alpha(self) -> float:
@@ -87,7 +111,7 @@ class AttResult(Result):
         if self.n_boot <= 0:
             return None
         if self._draws is None:
-            self._draws = mammen_draws(self.n_boot, int(self.cluster_codes.max()) + 1, self.seed)
+            self._draws = multiplier_draws(self.n_boot, self.n_clusters, self.seed, self.multiplier_weights)
         return self._draws
 
     def aggregate(
@@ -106,14 +130,22 @@ class AttResult(Result):
         """Joint Wald test that all pre-treatment ATT(g,t) are zero (R ``did``'s pre-test).
 
         With the varying base period each pre-treatment cell is a short (t-1 to t)
-        difference, so this tests parallel trends period by period.
+        difference, so this tests parallel trends period by period (with the universal base
+        period the reference cells, zero by construction, are left out).
+
+        Chi-square with ``k`` degrees of freedom, as R ``did``; with the small-G correction
+        (``df`` set) the Hotelling scaling ``W (G-k) / (k G) ~ F(k, G-k)``, whose size is
+        right with few clusters where the chi-square over-rejects badly (NaN when
+        ``k >= G``: more pre-period cells than clusters).
         """
-        pre = np.flatnonzero(~self.att_gt["post"].to_numpy())
+        tab = self.att_gt
+        pre = np.flatnonzero(~tab["post"].to_numpy() & (tab["time"] != tab["base_period"]).to_numpy())
         if pre.size == 0:
             return wald_test(np.array([]), np.zeros((0, 0)), [])
         _, _, vcov = multiplier_bootstrap(self.influence[:, pre], self.cluster_codes, None, self.level)
-        terms = list(zip(self.att_gt["group"].iloc[pre], self.att_gt["time"].iloc[pre], strict=True))
-        return wald_test(self.att_gt["estimate"].to_numpy()[pre], vcov, terms)
+        terms = list(zip(tab["group"].iloc[pre], tab["time"].iloc[pre], strict=True))
+        small = {"n_clusters": self.n_clusters, "small_g": "hotelling"} if self.df is not None else {}
+        return wald_test(tab["estimate"].to_numpy()[pre], vcov, terms, **small)
 
     @property
     def has_uniform_band(self) -> bool:
@@ -135,8 +167,9 @@ class AttResult(Result):
         se, crit = tab["std_error"].to_numpy(float), self.crit_value
         if not np.isclose(level, self.level):
             se, crit, _ = multiplier_bootstrap(
-                self.influence, self.cluster_codes, self.bootstrap_draws(), level, self.uniform
+                self.influence, self.cluster_codes, self.bootstrap_draws(), level, self.uniform, self.df
             )
+            se = np.where(np.isnan(tab["std_error"].to_numpy(float)), np.nan, se)
         extra: dict[str, Any] = {
             "event_time": tab["event_time"].to_numpy(),
             "group": tab["group"].to_numpy(),
@@ -148,6 +181,7 @@ class AttResult(Result):
             est,
             se,
             level=level,
+            df=self.df,
             uniform_crit=crit if self.has_uniform_band else None,
             extra=extra,
         )
@@ -164,7 +198,9 @@ class AttResult(Result):
         lo, hi = window if window is not None else (-np.inf, np.inf)
         agg = self.aggregate("dynamic", min_e=lo, max_e=hi, level=level)
         by = agg.by
-        rows = tidy_frame(by["event_time"].tolist(), by["estimate"], by["std_error"], level=level, crit=agg.crit_value)
+        rows = tidy_frame(
+            by["event_time"].tolist(), by["estimate"], by["std_error"], level=level, df=self.df, crit=agg.crit_value
+        )
         coefs = pd.DataFrame(
             {
                 "event_time": by["event_time"].astype(int),
@@ -177,12 +213,17 @@ class AttResult(Result):
             }
         )
         vcov = pd.DataFrame(agg.vcov, index=coefs["event_time"], columns=coefs["event_time"])
-        pre = coefs["event_time"].to_numpy() < 0
-        pretrend = wald_test(
-            coefs["estimate"].to_numpy()[pre], agg.vcov[np.ix_(pre, pre)], coefs["event_time"][pre].tolist()
-        )
+        pre = (coefs["event_time"].to_numpy() < 0) & coefs["std_error"].notna().to_numpy()
+        small: dict[str, Any] = {}
+        vcov_pre = agg.vcov[np.ix_(pre, pre)]
+        if self.df is not None:  # Hotelling F on the unscaled covariance (see pretrend_test)
+            vcov_pre = vcov_pre * self.df / (self.df + 1.0)
+            small = {"n_clusters": self.n_clusters, "small_g": "hotelling"}
+        pretrend = wald_test(coefs["estimate"].to_numpy()[pre], vcov_pre, coefs["event_time"][pre].tolist(), **small)
         o = agg.overall
-        post_row = tidy_frame("post_average", float(o["estimate"]), float(o["std_error"]), level=level).iloc[0]
+        post_row = tidy_frame(
+            "post_average", float(o["estimate"]), float(o["std_error"]), level=level, df=self.df
+        ).iloc[0]
         post = pd.Series(
             {
                 "estimate": o["estimate"],
@@ -200,7 +241,7 @@ class AttResult(Result):
             vcov=vcov,
             pretrend=pretrend,
             n_obs=self.n_units * len(self.times),
-            n_clusters=int(self.cluster_codes.max()) + 1,
+            n_clusters=self.n_clusters,
             n_wild=0,
             level=level,
             uniform=agg.uniform,
@@ -208,10 +249,13 @@ class AttResult(Result):
             model=self,
             notes=[
                 "Callaway-Sant'Anna dynamic aggregation; pre-period estimates are short "
-                "(t-1 to t) differences (varying base period), not normalised to e=-1.",
+                "(t-1 to t) differences (varying base period), not normalised to e=-1."
+                if self.base_period == "varying"
+                else "Callaway-Sant'Anna dynamic aggregation, universal base period (e=-1 is the reference).",
                 *self.notes,
             ],
             window=window,
+            df=self.df,
         )
 
     def __repr__(self) -> str:
@@ -242,17 +286,21 @@ def staggered_att(
     level: float | None = None,
     cluster: str | None = None,
     unbalanced: Literal["drop", "error"] | None = None,
+    base_period: Literal["varying", "universal"] = "varying",
+    multiplier_weights: Literal["rademacher", "mammen"] = "rademacher",
+    small_g: Literal["auto", "always", "never"] = "auto",
     panel: PanelSpec | None = None,
     inference: InferenceSpec | None = None,
     alpha: float | None = None,
 ) -> AttResult:
     """Callaway & Sant'Anna (2021) group-time ATT for staggered adoption.
 
-    Reproduces R ``did::att_gt`` (panel data, ``base_period="varying"``): for cohort ``g``
-    and period ``t`` the ATT is the difference between the mean change of cohort ``g`` and
-    of the control units, from the base period to ``t``. The base period is ``t - 1`` for
-    pre-treatment cells and the last period before ``g - anticipation`` for
-    post-treatment cells. The keyword form is a shorthand for
+    Reproduces R ``did::att_gt`` (panel data): for cohort ``g`` and period ``t`` the ATT
+    is the difference between the mean change of cohort ``g`` and of the control units,
+    from the base period to ``t``. With ``base_period="varying"`` (R's default) the base
+    period is ``t - 1`` for pre-treatment cells and the last period before
+    ``g - anticipation`` for post-treatment cells; with ``"universal"`` it is that last
+    period for every cell. The keyword form is a shorthand for
     ``estimate_att_gt(df, PanelSpec(...), InferenceSpec(...), ...)``.
 
     Parameters
@@ -277,8 +325,8 @@ def staggered_att(
     anticipation:
         Number of periods before ``g`` in which units may already react.
     n_boot, seed:
-        Multiplier-bootstrap draws (Mammen weights, clustered by unit or ``cluster``) for
-        bootstrap SEs and uniform bands; 0 = analytic SEs and pointwise intervals.
+        Multiplier-bootstrap draws (clustered by unit or ``cluster``) for bootstrap SEs and
+        uniform bands; 0 = analytic SEs and pointwise intervals.
     level:
         Confidence level (default 0.95).
     cluster:
@@ -286,6 +334,15 @@ def staggered_att(
     unbalanced:
         ``"drop"`` (default, as R ``did``): units not observed in every period (or with a
         missing outcome) are dropped with a warning; ``"error"``: raise.
+    base_period:
+        ``"varying"`` or ``"universal"`` (as R ``did``): see above.
+    multiplier_weights:
+        Multiplier-bootstrap weights: ``"rademacher"`` (R ``did``'s) or ``"mammen"``.
+    small_g:
+        ``"auto"``: below 30 clusters (:data:`~jeugdlib.did.options.CS_FEW_CLUSTERS`) warn
+        that cluster-robust inference is unreliable and apply the small-G correction
+        (variance × G/(G-1), t(G-1) intervals and p-values, bootstrap band × t/z,
+        Hotelling ``F(k, G-k)`` pre-trend test); ``"always"``/``"never"`` force it.
     panel, inference:
         Option objects instead of (or completed by) the keywords above.
     alpha:
@@ -316,11 +373,20 @@ def staggered_att(
             "covariates": tuple(covariates) if covariates is not None else None,
             "unbalanced": unbalanced,
         },
-        {"level": level, "cluster": cluster, "n_boot": n_boot, "seed": seed},
+        {
+            "level": level,
+            "cluster": cluster,
+            "n_boot": n_boot,
+            "seed": seed,
+            "multiplier_weights": multiplier_weights,
+            "small_g": small_g,
+        },
         _CS_INFERENCE,
         "staggered_att",
     )
-    return estimate_att_gt(df, panel, inference, control=control, method=method, anticipation=anticipation)
+    return estimate_att_gt(
+        df, panel, inference, control=control, method=method, anticipation=anticipation, base_period=base_period
+    )
 
 
 def estimate_att_gt(
@@ -331,11 +397,14 @@ def estimate_att_gt(
     control: Literal["never", "notyet"] = "never",
     method: Literal["dr", "reg", "ipw"] = "dr",
     anticipation: int = 0,
+    base_period: Literal["varying", "universal"] = "varying",
 ) -> AttResult:
     """:func:`staggered_att` on option objects (``panel.cohort`` is required)."""
     source = "staggered_att"
     if control not in ("never", "notyet"):
         raise ValueError("control must be 'never' or 'notyet'")
+    if base_period not in ("varying", "universal"):
+        raise ValueError("base_period must be 'varying' or 'universal'")
     if method not in ("dr", "reg", "ipw"):
         raise ValueError("method must be 'dr', 'reg' or 'ipw'")
     if panel.cohort is None:
@@ -368,12 +437,31 @@ def estimate_att_gt(
         codes = np.arange(len(units))
 
     if covariates:
-        tab, inf = _cs_differences(data, outcome, unit, time, covariates, control, method, anticipation, units)
+        tab, inf = _cs_differences(
+            data, outcome, unit, time, covariates, control, method, anticipation, units, base_period
+        )
         engine = "differences"
     else:
         y = data.pivot(index=unit, columns=time, values=outcome).reindex(units)[times].to_numpy()
-        tab, inf = _cs_unconditional(y, ucoh, times, control, anticipation)
+        tab, inf = _cs_unconditional(y, ucoh, times, control, anticipation, base_period)
         engine = "native"
+    n_clusters = int(codes.max()) + 1
+    few = n_clusters < CS_FEW_CLUSTERS
+    dof = float(n_clusters - 1) if (inference.small_g == "always" or (inference.small_g == "auto" and few)) else None
+    if few:
+        fix = (
+            "small-G correction applied: variance x G/(G-1), t(G-1) intervals and p-values, Hotelling F pre-trend test"
+            if dof is not None
+            else "no small-G correction (small_g='never'): intervals and p-values are too optimistic"
+        )
+        warnings.warn(
+            f"{source}: only {n_clusters} clusters; cluster-robust inference for Callaway-Sant'Anna is unreliable "
+            f"below {CS_FEW_CLUSTERS} clusters (cohorts of a few units dominate). {fix}. Read intervals and "
+            "p-values as approximate; for cells of cohorts with one or two units they mean little.",
+            JeugdlibWarning,
+            stacklevel=3,
+        )
+        notes.append(f"{n_clusters} clusters (< {CS_FEW_CLUSTERS}): " + fix)
     if tab.empty:
         raise DataError(f"{source}: no estimable (group, time) cells; check cohorts and periods.")
 
@@ -394,9 +482,14 @@ def estimate_att_gt(
         crit_value=np.nan,
         uniform=inference.uniform,
         notes=notes,
+        base_period=base_period,
+        multiplier_weights=inference.multiplier_weights,
+        df=dof,
     )
-    se, crit, _ = multiplier_bootstrap(inf, codes, res.bootstrap_draws(), res.level, res.uniform)
+    se, crit, _ = multiplier_bootstrap(inf, codes, res.bootstrap_draws(), res.level, res.uniform, dof)
     res.crit_value = crit
+    # reference cells of the universal base period: zero by construction, no SE (R: NA)
+    se = np.where((tab["time"] == tab["base_period"]).to_numpy(), np.nan, se)
     est = tab["estimate"].to_numpy()
     cols = {c: tab[c].to_numpy() for c in ("group", "time", "base_period", "event_time", "post")}
     res.att_gt = pd.DataFrame(
@@ -461,18 +554,23 @@ def _restrict_cohorts(
 
 
 def _cs_cells(
-    ucoh: np.ndarray, times: np.ndarray, control: str, anticipation: int
+    ucoh: np.ndarray, times: np.ndarray, control: str, anticipation: int, base_period: str = "varying"
 ) -> list[tuple[float, float, float, np.ndarray, np.ndarray]]:
-    """(g, t, base, treated mask, control mask) for every estimable cell."""
+    """(g, t, base, treated mask, control mask) for every estimable cell.
+
+    ``varying``: periods 2..T, base ``t - 1`` before treatment; ``universal``: every period,
+    base ``g - 1 - anticipation`` (the reference cell itself is kept: zero, as R ``did``).
+    """
     cells = []
+    first = 0 if base_period == "universal" else 1
     for g in np.unique(ucoh[np.isfinite(ucoh)]):
         pre_times = times[times + anticipation < g]
         if pre_times.size == 0:
             continue
-        for j in range(1, len(times)):
+        for j in range(first, len(times)):
             t = times[j]
             post = g <= t
-            b = pre_times[-1] if post else times[j - 1]
+            b = pre_times[-1] if (post or base_period == "universal") else times[j - 1]
             treated = ucoh == g
             if control == "never":
                 ctrl = ~np.isfinite(ucoh)
@@ -485,12 +583,12 @@ def _cs_cells(
 
 
 def _cs_unconditional(
-    y: np.ndarray, ucoh: np.ndarray, times: np.ndarray, control: str, anticipation: int
+    y: np.ndarray, ucoh: np.ndarray, times: np.ndarray, control: str, anticipation: int, base_period: str = "varying"
 ) -> tuple[pd.DataFrame, np.ndarray]:
     n = y.shape[0]
     col = {t: j for j, t in enumerate(times)}
     rows, infs = [], []
-    for g, t, b, d, c in _cs_cells(ucoh, times, control, anticipation):
+    for g, t, b, d, c in _cs_cells(ucoh, times, control, anticipation, base_period):
         dy = y[:, col[t]] - y[:, col[b]]
         n_g, n_c = d.sum(), c.sum()
         m_g, m_c = dy[d].mean(), dy[c].mean()
@@ -530,6 +628,7 @@ def _cs_differences(
     method: str,
     anticipation: int,
     units: np.ndarray,
+    base_period: str = "varying",
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Covariate-adjusted CS through ``differences.ATTgt`` (influence functions included)."""
     from differences import ATTgt
@@ -549,7 +648,7 @@ def _cs_differences(
         .sort_index()
     )
     est = {"dr": "dr", "reg": "reg", "ipw": "std_ipw"}[method]
-    model = ATTgt(data=frame, cohort_column="first_treat", anticipation=anticipation)
+    model = ATTgt(data=frame, cohort_column="first_treat", anticipation=anticipation, base_period=base_period)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(

@@ -1,14 +1,18 @@
 """Inference for the DiD estimators: cluster sums, the multiplier bootstrap with uniform
 bands, Wald tests, and the wild cluster restricted bootstrap for regression estimators.
 
-The multiplier bootstrap follows R ``did`` (Mammen weights on cluster sums of influence
-functions; SE from the bootstrap IQR; uniform band from the max-t statistic). The wild
-cluster bootstrap is hand-rolled in cluster-level sufficient statistics because 9,999
-draws of ``wildboottest`` per coefficient are too slow for event studies; it is tested
-draw by draw against a brute-force implementation (``tests/test_did.py``).
+The multiplier bootstrap follows R ``did`` (Rademacher weights by default, Mammen as an
+option, on cluster sums of influence functions; SE from the bootstrap IQR; uniform band from
+the max-t statistic). The wild cluster bootstrap is hand-rolled in cluster-level sufficient
+statistics because 9,999 draws of ``wildboottest`` per coefficient are too slow for event
+studies; it is tested draw by draw against a brute-force implementation
+(``tests/test_did.py``) and against ``wildboottest`` p-values
+(``tests/reference/wildboottest_mpdta.csv``, ``tests/test_did_inference.py``).
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 import numpy as np
 from scipy import sparse, stats
@@ -39,12 +43,22 @@ def mammen_draws(n_boot: int, n_clusters: int, seed: int | None) -> np.ndarray:
     return _mammen(np.random.default_rng(seed), (n_boot, n_clusters))
 
 
+def multiplier_draws(n_boot: int, n_clusters: int, seed: int | None, weights: str = "rademacher") -> np.ndarray:
+    """``(n_boot, n_clusters)`` multiplier weights: ``rademacher`` (R ``did``'s default) or ``mammen``."""
+    if weights == "mammen":
+        return mammen_draws(n_boot, n_clusters, seed)
+    if weights == "rademacher":
+        return np.random.default_rng(seed).choice(np.array([-1.0, 1.0]), size=(n_boot, n_clusters))
+    raise ValueError("multiplier_weights must be 'rademacher' or 'mammen'")
+
+
 def multiplier_bootstrap(
     inf: np.ndarray,
     cluster_codes: np.ndarray,
     draws: np.ndarray | None,
     level: float = 0.95,
     uniform: bool = True,
+    df: float | None = None,
 ) -> tuple[np.ndarray, float, np.ndarray]:
     """SEs, critical value and covariance of estimators with influence functions ``inf``.
 
@@ -62,6 +76,10 @@ def multiplier_bootstrap(
     uniform:
         Critical value of the simultaneous band over the ``k`` columns (max-t), otherwise
         the pointwise normal quantile.
+    df:
+        Small-G correction with ``df = G - 1``: variance (and SEs) scaled by ``G/(G-1)``,
+        pointwise critical value from t(G-1), the bootstrap max-t critical value scaled by
+        ``t_{G-1}/z`` at ``level``. ``None``: no correction (R ``did``).
 
     Returns
     -------
@@ -71,7 +89,7 @@ def multiplier_bootstrap(
     s = _cluster_sums(inf, cluster_codes)
     vcov = s.T @ s / n**2
     se = np.sqrt(np.diag(vcov))
-    crit = critical_value(level)
+    crit = critical_value(level, df)
     if draws is not None and draws.shape[0] > 0:
         boot = draws @ s / n
         q = np.quantile(boot, [0.75, 0.25], axis=0, method="inverted_cdf")
@@ -81,18 +99,65 @@ def multiplier_bootstrap(
         if uniform and ok.any():
             tmax = np.max(np.abs(boot[:, ok]) / se_b[ok], axis=1)
             crit = float(np.quantile(tmax, level, method="inverted_cdf"))
+            if df is not None:
+                crit *= critical_value(level, df) / critical_value(level)
+    if df is not None:
+        factor = (df + 1.0) / df
+        vcov, se = vcov * factor, se * np.sqrt(factor)
     return se, crit, vcov
 
 
-def wald_test(theta: np.ndarray, vcov: np.ndarray, terms: list, name: str = "pre-trends (Wald)") -> TestResult:
-    """Joint Wald test that ``theta`` is zero (chi-square with the rank of ``vcov``)."""
+def wald_test(
+    theta: np.ndarray,
+    vcov: np.ndarray,
+    terms: list,
+    name: str = "pre-trends (Wald)",
+    *,
+    n_clusters: int | None = None,
+    small_g: Literal["t", "hotelling"] = "t",
+) -> TestResult:
+    """Joint Wald test that ``theta`` is zero.
+
+    Parameters
+    ----------
+    theta, vcov:
+        Estimates and their (cluster-robust) covariance.
+    terms:
+        Names of the tested terms.
+    name:
+        Name of the test.
+    n_clusters:
+        ``None``: chi-square with the rank ``k`` of ``vcov`` (large-sample, as R ``did``).
+        Otherwise a small-sample F test with ``G = n_clusters``:
+    small_g:
+        ``"t"``: ``W / k ~ F(k, G - 1)``, the F analogue of t(G-1) that fixest uses for
+        cluster-robust Wald tests; ``"hotelling"``: ``W (G - k) / (k G) ~ F(k, G - k)``, the
+        Hotelling T² scaling for a covariance estimated from ``G`` cluster sums (exact for
+        normal cluster sums; needs ``k < G``). The statistic reported is the F statistic.
+
+    Returns
+    -------
+    TestResult
+        ``distribution`` ``"chi2"`` or ``"F"`` (denominator df in ``name``); NaN when
+        ``k >= G`` under ``"hotelling"`` (too many restrictions for the clusters).
+    """
     theta = np.asarray(theta, float)
     if theta.size == 0:
         return TestResult(name, np.nan, 0, np.nan, "chi2", [])
     vinv = np.linalg.pinv(vcov)
     rank = int(np.linalg.matrix_rank(vcov))
     stat = float(theta @ vinv @ theta)
-    return TestResult(name, stat, rank, float(stats.chi2.sf(stat, rank)) if rank else np.nan, "chi2", list(terms))
+    if n_clusters is None:
+        return TestResult(name, stat, rank, float(stats.chi2.sf(stat, rank)) if rank else np.nan, "chi2", list(terms))
+    g = int(n_clusters)
+    if small_g == "hotelling":
+        df2 = g - rank
+        f = stat * df2 / (rank * g) if rank and df2 > 0 else np.nan
+    else:
+        df2 = g - 1
+        f = stat / rank if rank and df2 > 0 else np.nan
+    p = float(stats.f.sf(f, rank, df2)) if np.isfinite(f) else np.nan
+    return TestResult(f"{name}, F({rank}, {df2})", float(f), rank, p, "F", list(terms))
 
 
 def demean_twoway(
@@ -118,6 +183,19 @@ def demean_twoway(
     return out
 
 
+def wild_draws(n_clusters: int, n_draws: int, weights: str, seed: int | None) -> np.ndarray:
+    """``(n_clusters, n_draws)`` wild-bootstrap weights: ``rademacher``, ``webb`` (six-point) or ``mammen``."""
+    rng = np.random.default_rng(seed)
+    if weights == "webb":
+        vals = np.array([-np.sqrt(1.5), -1, -np.sqrt(0.5), np.sqrt(0.5), 1, np.sqrt(1.5)])
+        return vals[rng.integers(0, 6, size=(n_clusters, n_draws))]
+    if weights == "rademacher":
+        return rng.choice(np.array([-1.0, 1.0]), size=(n_clusters, n_draws))
+    if weights == "mammen":
+        return _mammen(rng, (n_clusters, n_draws))
+    raise ValueError("wild_weights must be 'rademacher', 'webb' or 'mammen'")
+
+
 def wild_cluster_pvalues(
     x: np.ndarray,
     y: np.ndarray,
@@ -126,25 +204,39 @@ def wild_cluster_pvalues(
     n_draws: int,
     weights: str,
     seed: int | None,
+    fe: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Wild cluster restricted (WCR-11) bootstrap p-values for ``r'beta = 0``.
 
-    ``x`` and ``y`` have the fixed effects partialled out. Each restriction
-    row is tested separately; the bootstrap is written in cluster-level
-    sufficient statistics so that 9,999 draws cost a few matrix products.
+    The same bootstrap as ``wildboottest`` (``bootstrap_type="11"``, ``impose_null=True``)
+    on the regression with the fixed effects as dummies, written in cluster-level sufficient
+    statistics because 9,999 draws of ``wildboottest`` per coefficient of an event study are
+    too slow (it is tested against ``wildboottest`` in ``tests/test_did_inference.py``).
+
+    Parameters
+    ----------
+    x, y:
+        Regressors and outcome with the fixed effects partialled out.
+    clusters:
+        Cluster code ``0..G-1`` of every row.
+    restrictions:
+        ``(h, K)``: each row ``r`` is tested separately (``r'beta = 0``).
+    n_draws, weights, seed:
+        Bootstrap draws, weight distribution (:func:`wild_draws`) and seed.
+    fe:
+        Codes of the two partialled-out fixed effects (e.g. unit and period). A bootstrap
+        outcome ``u_r * v_g`` is no longer orthogonal to fixed effects that cut across
+        clusters (the periods), so its residual must be projected off them again; without
+        this the p-values are too small with few clusters. ``None``: no fixed effects.
+
+    Returns
+    -------
+    One p-value per restriction: the share of bootstrap ``|t*|`` larger than ``|t|``.
     """
     n_c = int(clusters.max()) + 1
-    rng = np.random.default_rng(seed)
-    if weights == "webb":
-        vals = np.array([-np.sqrt(1.5), -1, -np.sqrt(0.5), np.sqrt(0.5), 1, np.sqrt(1.5)])
-        v = vals[rng.integers(0, 6, size=(n_c, n_draws))]
-    elif weights == "rademacher":
-        v = rng.choice(np.array([-1.0, 1.0]), size=(n_c, n_draws))
-    elif weights == "mammen":
-        v = _mammen(rng, (n_c, n_draws))
-    else:
-        raise ValueError("wild_weights must be 'rademacher', 'webb' or 'mammen'")
-    csum = sparse.csr_array((np.ones(len(clusters)), (clusters, np.arange(len(clusters)))), shape=(n_c, len(clusters)))
+    v = wild_draws(n_c, n_draws, weights, seed)
+    n = len(clusters)
+    csum = sparse.csr_array((np.ones(n), (clusters, np.arange(n))), shape=(n_c, n))
     xtx_inv = np.linalg.pinv(x.T @ x)
     beta = xtx_inv @ (x.T @ y)
     resid = y - x @ beta
@@ -161,11 +253,21 @@ def wild_cluster_pvalues(
         s = csum @ (x * u_r[:, None])  # (G, K) cluster scores under the null
         sa = s @ a  # (G,)
         num = sa @ v  # (B,) r'(beta* - beta_r), r'beta_r = 0
-        m = csum @ (x * (x @ a)[:, None])  # (G, K): a' X_g' X_g
+        xa = x @ a
+        if fe is None:
+            c = np.diag(sa)  # (G, G): the residual u_r * v_g stays in cluster g
+        else:
+            # column g: the fixed-effect residual of u_r on cluster g's rows (zero elsewhere);
+            # c[h, g] = sum over cluster h of (x a) times that residual
+            u_g = np.zeros((n, n_c))
+            u_g[np.arange(n), clusters] = u_r
+            c = csum @ (xa[:, None] * demean_twoway(u_g, fe[0], fe[1]))
+        m = csum @ (x * xa[:, None])  # (G, K): a' X_g' X_g
         delta = xtx_inv @ (s.T @ v)  # (K, B): beta* - beta_r
-        score = sa[:, None] * v - m @ delta  # (G, B)
+        score = c @ v - m @ delta  # (G, B)
         t_boot = num / np.sqrt(np.sum(score**2, axis=0))
-        out[h] = float(np.mean(np.abs(t_boot) >= abs(t0) - 1e-12))
+        # strictly larger, as wildboottest: the draw v = 1 reproduces t exactly and does not count
+        out[h] = float(np.mean(np.abs(t_boot) > abs(t0) * (1 + 1e-10)))
     return out
 
 

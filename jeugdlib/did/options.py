@@ -12,7 +12,10 @@ import warnings
 from dataclasses import dataclass, fields, replace
 from typing import Any, Literal
 
-__all__ = ["InferenceSpec", "PanelSpec", "level_from_alpha", "resolve_specs"]
+__all__ = ["CS_FEW_CLUSTERS", "InferenceSpec", "PanelSpec", "level_from_alpha", "resolve_specs"]
+
+#: Below this many clusters Callaway–Sant'Anna inference warns and applies its small-G correction.
+CS_FEW_CLUSTERS = 30
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,15 @@ class InferenceSpec:
         ``rademacher``, ``webb`` or ``mammen`` (default: Webb below 12 clusters).
     few_clusters:
         Threshold for the automatic wild bootstrap.
+    multiplier_weights:
+        Weights of the Callaway–Sant'Anna multiplier bootstrap: ``rademacher`` (default, as
+        R ``did``) or ``mammen``.
+    small_g:
+        Small-number-of-clusters correction of Callaway–Sant'Anna inference: ``"auto"``
+        (below :data:`CS_FEW_CLUSTERS` clusters, with a warning), ``"always"`` or ``"never"``.
+        The correction scales the variance by ``G/(G-1)``, uses t(G-1) critical values and
+        p-values (the bootstrap band's critical value is scaled by ``t/z``) and a Hotelling
+        ``F(k, G-k)`` pre-trend test.
     """
 
     level: float = 0.95
@@ -80,6 +92,8 @@ class InferenceSpec:
     n_wild: int | None = None
     wild_weights: Literal["rademacher", "webb", "mammen"] | None = None
     few_clusters: int = 50
+    multiplier_weights: Literal["rademacher", "mammen"] = "rademacher"
+    small_g: Literal["auto", "always", "never"] = "auto"
 
     def __post_init__(self) -> None:
         if not 0.0 < float(self.level) < 1.0:
@@ -88,6 +102,10 @@ class InferenceSpec:
             raise ValueError("n_boot must be >= 0")
         if self.wild_weights not in (None, "rademacher", "webb", "mammen"):
             raise ValueError("wild_weights must be 'rademacher', 'webb' or 'mammen'")
+        if self.multiplier_weights not in ("rademacher", "mammen"):
+            raise ValueError("multiplier_weights must be 'rademacher' or 'mammen'")
+        if self.small_g not in ("auto", "always", "never"):
+            raise ValueError("small_g must be 'auto', 'always' or 'never'")
 
     @property
     def alpha(self) -> float:

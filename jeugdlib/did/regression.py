@@ -1,8 +1,10 @@
 """Regression DiD estimators on pyfixest: dynamic TWFE, Sun & Abraham, Gardner's did2s,
 the static TWFE, and :func:`compare_estimators` to put them next to Callaway–Sant'Anna.
 
-Standard errors are clustered by gemeente; with few clusters p-values come from the wild
-cluster restricted bootstrap (:func:`jeugdlib.did.inference.wild_cluster_pvalues`).
+Standard errors are clustered by gemeente; p-values and intervals use t(G-1) with G clusters,
+as fixest/pyfixest. With few clusters the wild cluster restricted bootstrap
+(:func:`jeugdlib.did.inference.wild_cluster_pvalues`) adds ``p_wild``. did2s is computed
+here (:mod:`jeugdlib.did._did2s`): pyfixest's fails when a unit has one untreated period.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ import numpy as np
 import pandas as pd
 
 from jeugdlib.did._adapters import fit_vcov
+from jeugdlib.did._did2s import did2s_fit
 from jeugdlib.did._panel import EventFrame, _event_frame, _numeric, _prepare_panel, _rows
 from jeugdlib.did._results import EventStudyResult, TwfeResult
 from jeugdlib.did.callaway_santanna import estimate_att_gt
 from jeugdlib.did.inference import demean_twoway, wald_test, wild_cluster_pvalues, wild_weights_for
 from jeugdlib.did.options import InferenceSpec, PanelSpec, level_from_alpha, resolve_specs
-from jeugdlib.errors import DataError, StaggeredTimingWarning
+from jeugdlib.errors import DataError, JeugdlibWarning, StaggeredTimingWarning
 from jeugdlib.results import critical_value, tidy_frame
 
 __all__ = ["compare_estimators", "estimate_event_study", "event_study", "twfe"]
@@ -46,7 +49,9 @@ class _Fit:
     event_times: list[int]
 
 
-def _fit_binned(data: pd.DataFrame, rel: np.ndarray, treated_g: np.ndarray, lo: int, hi: int, estimator: str) -> _Fit:
+def _fit_binned(
+    data: pd.DataFrame, rel: np.ndarray, treated_g: np.ndarray, lo: int, hi: int, estimator: str, notes: list[str]
+) -> _Fit:
     """Dynamic TWFE or did2s with binned endpoints and reference period -1."""
     import pyfixest as pf
 
@@ -61,26 +66,20 @@ def _fit_binned(data: pd.DataFrame, rel: np.ndarray, treated_g: np.ndarray, lo: 
     ev_of = {f"ev_{_code(e)}": e for e in evs}
     if estimator == "twfe":
         fit = pf.feols(f"_y ~ {' + '.join(names)} | _unit + _time", data=data, vcov={"CRV1": "_cl"})
+        vcov = fit_vcov(fit)
     else:
-        post = data["_time"] >= np.where(treated_g, data["_g"], np.inf)
-        data["_treat"] = (treated_g & post).astype(int)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fit = pf.did2s(
-                data,
-                yname="_y",
-                first_stage="~ 0 | _unit + _time",
-                second_stage=f"~ {' + '.join(names)}",
-                treatment="_treat",
-                cluster="_cl",
-            )
+        # own two-stage computation: pyfixest's did2s fails when a unit has one untreated period
+        post = data["_time"].to_numpy() >= np.where(treated_g, data["_g"].to_numpy(), np.inf)
+        fit, data = did2s_fit(data, names, treated_g & post)
+        notes.extend(fit.notes)
+        vcov = fit.vcov
     coefnames = list(fit.coef().index)
     return _Fit(
         fit,
         data,
         coefnames,
         fit.coef().to_numpy(),
-        fit_vcov(fit),
+        vcov,
         np.eye(len(coefnames)),
         [ev_of[c] for c in coefnames],
     )
@@ -89,7 +88,7 @@ def _fit_binned(data: pd.DataFrame, rel: np.ndarray, treated_g: np.ndarray, lo: 
 def _fit_sunab(
     data: pd.DataFrame, rel: np.ndarray, treated_g: np.ndarray, cohorts: np.ndarray, lo: int, hi: int, notes: list[str]
 ) -> _Fit:
-    """Sun & Abraham: cohort x event-time dummies, aggregated with cohort-share weights."""
+    """Sun & Abraham: cohort x event-time dummies, aggregated with the cohorts' observation shares."""
     import pyfixest as pf
 
     if treated_g.all():
@@ -112,13 +111,15 @@ def _fit_sunab(
     fit = pf.feols(f"_y ~ {' + '.join(names)} | _unit + _time", data=data, vcov={"CRV1": "_cl"})
     coefnames = list(fit.coef().index)
     pair_of = dict(zip(names, pairs, strict=True))
-    n_units_g = data.groupby("_g")["_unit"].nunique()
+    # fixest sunab: cohort g weighs by its observations at relative period e (not by its units;
+    # the two differ on unbalanced panels)
+    n_obs = {name: float(data[name].sum()) for name in names}
     event_times, rows = [], []
     for e in range(lo, hi + 1):
         idx = [i for i, c in enumerate(coefnames) if pair_of[c][1] == e]
         if not idx:
             continue
-        w = np.array([n_units_g[pair_of[coefnames[i]][0]] for i in idx], float)
+        w = np.array([n_obs[coefnames[i]] for i in idx], float)
         r = np.zeros(len(coefnames))
         r[idx] = w / w.sum()
         rows.append(r)
@@ -244,7 +245,7 @@ def estimate_event_study(
             stacklevel=3,
         )
     if estimator in ("twfe", "did2s"):
-        f = _fit_binned(data, rel, treated_g, lo, hi, estimator)
+        f = _fit_binned(data, rel, treated_g, lo, hi, estimator, notes)
     else:
         f = _fit_sunab(data, rel, treated_g, cohorts, lo, hi, notes)
     return _event_study_result(f, estimator, inference, notes)
@@ -253,10 +254,12 @@ def estimate_event_study(
 def _event_study_result(f: _Fit, estimator: str, inference: InferenceSpec, notes: list[str]) -> EventStudyResult:
     """Event-time estimates, post-period average, wild bootstrap p-values and the pre-trend test."""
     level, data, beta, vcov = inference.level, f.data, f.beta, f.vcov
+    n_clusters = int(data["_cl"].nunique())
+    dof = float(n_clusters - 1)  # t(G-1) p-values and intervals, as fixest/pyfixest
     est = f.rmat @ beta
     v_ev = f.rmat @ vcov @ f.rmat.T
     se = np.sqrt(np.diag(v_ev))
-    rows = tidy_frame(list(f.event_times), est, se, level=level)
+    rows = tidy_frame(list(f.event_times), est, se, level=level, df=dof)
     coefs = pd.DataFrame(
         {
             "event_time": np.array(f.event_times, int),
@@ -276,7 +279,7 @@ def _event_study_result(f: _Fit, estimator: str, inference: InferenceSpec, notes
     r_post = rmat[post].mean(axis=0)
     pa = float(r_post @ beta)
     pa_se = float(np.sqrt(r_post @ vcov @ r_post))
-    pa_row = tidy_frame("post_average", pa, pa_se, level=level).iloc[0]
+    pa_row = tidy_frame("post_average", pa, pa_se, level=level, df=dof).iloc[0]
     post_avg = pd.Series(
         {
             "estimate": pa,
@@ -287,20 +290,16 @@ def _event_study_result(f: _Fit, estimator: str, inference: InferenceSpec, notes
             "p_wild": np.nan,
         }
     )
-    n_clusters = int(data["_cl"].nunique())
     n_wild = inference.n_wild
     if n_wild is None:
         n_wild = 9_999 if n_clusters < inference.few_clusters else 0
     if n_wild and estimator in ("twfe", "sunab"):
         weights = wild_weights_for(n_clusters, inference.wild_weights)
-        fe = demean_twoway(
-            np.column_stack([data["_y"].to_numpy(), data[f.coefnames].to_numpy()]),
-            pd.factorize(data["_unit"])[0],
-            pd.factorize(data["_time"])[0],
-        )
+        codes = (pd.factorize(data["_unit"])[0], pd.factorize(data["_time"])[0])
+        fe = demean_twoway(np.column_stack([data["_y"].to_numpy(), data[f.coefnames].to_numpy()]), *codes)
         cl = pd.factorize(data["_cl"])[0]
         pw = wild_cluster_pvalues(
-            fe[:, 1:], fe[:, 0], cl, np.vstack([rmat, r_post]), int(n_wild), weights, inference.seed
+            fe[:, 1:], fe[:, 0], cl, np.vstack([rmat, r_post]), int(n_wild), weights, inference.seed, fe=codes
         )
         coefs["p_wild"] = pw[:-1]
         post_avg["p_wild"] = pw[-1]
@@ -309,7 +308,12 @@ def _event_study_result(f: _Fit, estimator: str, inference: InferenceSpec, notes
         notes.append("wild cluster bootstrap not available for did2s; GMM cluster SEs reported")
         n_wild = 0
     pre = coefs["event_time"].to_numpy() < 0
-    pretrend = wald_test(coefs["estimate"].to_numpy()[pre], v_ev[np.ix_(pre, pre)], coefs["event_time"][pre].tolist())
+    pretrend = wald_test(
+        coefs["estimate"].to_numpy()[pre],
+        v_ev[np.ix_(pre, pre)],
+        coefs["event_time"][pre].tolist(),
+        n_clusters=n_clusters,
+    )
     return EventStudyResult(
         estimator=estimator,
         coefs=coefs,
@@ -320,10 +324,11 @@ def _event_study_result(f: _Fit, estimator: str, inference: InferenceSpec, notes
         n_clusters=n_clusters,
         n_wild=int(n_wild),
         level=level,
-        crit_value=critical_value(level),
+        crit_value=critical_value(level, dof),
         model=f.fit,
         notes=notes,
         window=None,
+        df=dof,
     )
 
 
@@ -422,19 +427,22 @@ def twfe(
         )
     fit = pf.feols("_y ~ _d | _unit + _time", data=data, vcov={"CRV1": "_cl"})
     b, s = float(fit.coef()["_d"]), float(fit.se()["_d"])
-    row = tidy_frame(treated, b, s, level=spec.level).iloc[0]
     n_clusters = int(data["_cl"].nunique())
+    dof = float(n_clusters - 1)  # t(G-1), as fixest/pyfixest
+    row = tidy_frame(treated, b, s, level=spec.level, df=dof).iloc[0]
     n_wild = spec.n_wild
     if n_wild is None:
         n_wild = 9_999 if n_clusters < spec.few_clusters else 0
     p_wild = np.nan
     if n_wild:
-        fe = demean_twoway(data[["_y", "_d"]].to_numpy(), data["_unit"].to_numpy(), pd.factorize(data["_time"])[0])
+        codes = (pd.factorize(data["_unit"])[0], pd.factorize(data["_time"])[0])
+        fe = demean_twoway(data[["_y", "_d"]].to_numpy(), *codes)
         weights = wild_weights_for(n_clusters, spec.wild_weights)
+        cl = pd.factorize(data["_cl"])[0]
         p_wild = float(
-            wild_cluster_pvalues(
-                fe[:, 1:], fe[:, 0], data["_cl"].to_numpy(), np.array([[1.0]]), int(n_wild), weights, spec.seed
-            )[0]
+            wild_cluster_pvalues(fe[:, 1:], fe[:, 0], cl, np.array([[1.0]]), int(n_wild), weights, spec.seed, fe=codes)[
+                0
+            ]
         )
     return TwfeResult(
         estimate=b,
@@ -451,6 +459,7 @@ def twfe(
         level=spec.level,
         treated=treated,
         model=fit,
+        df=dof,
     )
 
 
@@ -477,11 +486,17 @@ def compare_estimators(
     ``level`` is the confidence level (default 0.95); ``alpha`` is deprecated (jeugdlib
     0.1): use ``level = 1 - alpha``.
 
+    Every estimator that can run on a valid panel is run; one that cannot (e.g. Sun &
+    Abraham without a control cohort) is listed with ``term = "not_estimated"`` and its
+    ``reason``, with a :class:`~jeugdlib.errors.JeugdlibWarning`. Bad input (missing
+    columns, duplicate rows, ...) raises :class:`~jeugdlib.errors.DataError`.
+
     Returns
     -------
     DataFrame
         Long table ``estimator, term, event_time, estimate, std_error, statistic,
-        p_value, ci_low, ci_high, p_wild`` (pointwise intervals; plus ``ci_low_uniform,
+        p_value, ci_low, ci_high, p_wild, df, reason`` (``df``: degrees of freedom of the t
+        distribution behind ``p_value``, NaN for normal; pointwise intervals; plus ``ci_low_uniform,
         ci_high_uniform, crit_uniform`` when ``cs`` was bootstrapped with a simultaneous
         band) with ``term`` ``"event"`` (per event time),
         ``"post_average"`` (mean of the ``e >= 0`` effects within ``window``) and, with
@@ -490,24 +505,37 @@ def compare_estimators(
         {estimator: EventStudyResult})``.
     """
     level = level_from_alpha(level, alpha, "compare_estimators")
+    # bad input (columns, duplicates, cohorts varying within a unit) is the user's to fix: raise
+    _event_frame(df, outcome, unit, time, cohort, cluster, "compare_estimators")
     frames, results = [], {}
     for est in estimators:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", StaggeredTimingWarning)
-            r = event_study(
-                df,
-                outcome,
-                unit,
-                time,
-                cohort,
-                window,
-                est,
-                cluster=cluster,
-                n_wild=n_wild,
-                n_boot=n_boot,
-                seed=seed,
-                level=level,
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", StaggeredTimingWarning)
+                r = event_study(
+                    df,
+                    outcome,
+                    unit,
+                    time,
+                    cohort,
+                    window,
+                    est,
+                    cluster=cluster,
+                    n_wild=n_wild,
+                    n_boot=n_boot,
+                    seed=seed,
+                    level=level,
+                )
+        except (ValueError, np.linalg.LinAlgError, RuntimeError) as exc:  # DataError is a ValueError
+            reason = f"{type(exc).__name__}: {exc}"
+            warnings.warn(
+                f"compare_estimators: estimator {est!r} could not be estimated on this panel and is listed "
+                f"without estimates ({reason})",
+                JeugdlibWarning,
+                stacklevel=2,
             )
+            frames.append(pd.DataFrame({"estimator": [est], "term": ["not_estimated"], "reason": [reason]}))
+            continue
         results[est] = r
         frames.append(r.tidy(level=level))
     if static:
@@ -537,11 +565,10 @@ def compare_estimators(
         "ci_low",
         "ci_high",
         "p_wild",
+        "df",
+        "reason",
     ]
     if any("ci_low_uniform" in f.columns for f in frames):
         cols += ["ci_low_uniform", "ci_high_uniform", "crit_uniform"]
-    return (
-        (pd.concat(frames, ignore_index=True)[cols], results)
-        if return_results
-        else pd.concat(frames, ignore_index=True)[cols]
-    )
+    table = pd.concat(frames, ignore_index=True).reindex(columns=cols)
+    return (table, results) if return_results else table
