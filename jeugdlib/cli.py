@@ -8,7 +8,10 @@
     jeugdlib report --all [--jobs N]         render all 42 regional reports
 
 Exit codes: 0 success, 1 a failure during the work, 2 bad input (unknown
-region, bad file) — in which case nothing is written.
+region, bad file, a missing file, flags that do not go together) — in which
+case nothing is written. ``report --all`` takes the same user files as a single
+report (each region uses its own gemeenten' rows); every path is checked before
+anything runs.
 """
 
 from __future__ import annotations
@@ -76,12 +79,11 @@ def _cmd_scp(args: argparse.Namespace) -> int:
         print(f"Regio {region.jeugdregio_naam} ({region.jeugdregio_code}): {len(exp)} wijken")
     print("Wijken per uitkomst:", exp.flag.value_counts().to_dict())
     if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
+        from jeugdlib import _files
+
+        out = _files.check_writable(args.out, hint="kies een andere --out.")
         path = out / (f"scp_verwacht_{region.jeugdregio_code}.csv" if region is not None else "scp_verwacht.csv")
-        tmp = path.with_suffix(".tmp")
-        exp.round(3).to_csv(tmp, index=False)
-        tmp.replace(path)
+        _files.atomic_write(path, exp.round(3).to_csv(index=False))
         print(f"geschreven: {path}")
     return 0
 
@@ -89,8 +91,18 @@ def _cmd_scp(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from jeugdlib import reports
 
+    if args.all and args.region:
+        return _refuse("geef --region of --all, niet allebei (met --all kiest --regions de regio's).")
+    if args.regions is not None and not args.all:
+        return _refuse("--regions hoort bij --all; voor één regio: --region NAAM|CODE.")
+    if not args.all and not args.region:
+        return _refuse("geef --region NAAM|CODE of --all.")
+    paths = _user_paths(args)
+    problem = _check_paths(paths)
+    if problem:
+        return _refuse(problem)
     if args.all:
-        # user files go to every region (a region without rows in a local file skips that section)
+        # the same user files go to every region; each region's section uses only its own gemeenten/wijken
         summary = reports.render_all(
             args.out,
             jobs=args.jobs,
@@ -98,7 +110,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
             force=args.force,
             year=args.year,
             timeout=args.timeout,
-            **_user_paths(args),
+            audit_dir=args.audit_dir,
+            **paths,
         )
         failed = [r for r in summary if r["status"] == "failed"]
         print(
@@ -107,17 +120,45 @@ def _cmd_report(args: argparse.Namespace) -> int:
         for r in failed:
             print(f"  MISLUKT {r['region']}: {r['error']}", file=sys.stderr)
         return 1 if failed else 0
-    if not args.region:
-        print("geef --region NAAM|CODE of --all", file=sys.stderr)
-        return 2
-    path = reports.render_region(args.region, args.out, year=args.year, timeout=args.timeout, **_user_paths(args))
+    path = reports.render_region(
+        args.region, args.out, year=args.year, timeout=args.timeout, audit_dir=args.audit_dir, **paths
+    )
     print(f"rapport: {path}")
     return 0
 
 
+#: CLI flag of each user file.
+_USER_FLAGS = {
+    "local_data_path": "--local-data",
+    "policy_path": "--policy",
+    "trajectories_path": "--trajectories",
+    "claims_path": "--claims",
+}
+
+
 def _user_paths(args: argparse.Namespace) -> dict[str, str]:
-    keys = ("local_data_path", "policy_path", "trajectories_path", "claims_path")
-    return {k: getattr(args, k) for k in keys if getattr(args, k, None)}
+    return {k: getattr(args, k) for k in _USER_FLAGS if getattr(args, k, None) is not None}
+
+
+def _check_paths(paths: dict[str, str]) -> str | None:
+    """A Dutch message for the first user file that is missing, or for claims without trajectories."""
+    for k, v in paths.items():
+        p = Path(v).expanduser()
+        if not v.strip() or not p.exists():
+            return f"{_USER_FLAGS[k]}: het bestand {Path(v).name or repr(v)} bestaat niet. Controleer het pad."
+        if not p.is_file():
+            return f"{_USER_FLAGS[k]}: {Path(v).name} is een map, geen bestand."
+    if "claims_path" in paths and "trajectories_path" not in paths:
+        return (
+            "--claims hoort bij --trajectories: de declaraties worden alleen naast de bijbehorende trajecten "
+            "gebruikt. Geef beide bestanden, of laat --claims weg."
+        )
+    return None
+
+
+def _refuse(message: str) -> int:
+    print(f"fout in de invoer: {message}", file=sys.stderr)
+    return 2
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -158,7 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--local-data", dest="local_data_path", default=None, help="wijk file with cohesion/safety data")
     r.add_argument("--policy", dest="policy_path", default=None, help="policy table (gemeentecode, adoption year)")
     r.add_argument("--trajectories", dest="trajectories_path", default=None, help="iJw trajectory table")
-    r.add_argument("--claims", dest="claims_path", default=None, help="iJw claims table")
+    r.add_argument("--claims", dest="claims_path", default=None, help="iJw claims table (with --trajectories)")
+    r.add_argument(
+        "--audit-dir",
+        dest="audit_dir",
+        default=None,
+        help="private folder (created 0700) for the executed notebooks; never published",
+    )
     r.set_defaults(func=_cmd_report)
     return p
 
@@ -172,7 +219,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fout: {exc}", file=sys.stderr)
         return 2
     except DataError as exc:
-        print(f"fout in de invoer: {exc}", file=sys.stderr)
+        from jeugdlib.io import mask_text
+
+        print(f"fout in de invoer: {mask_text(str(exc))}", file=sys.stderr)
         return 2
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
+import os
 import shutil
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -25,11 +29,64 @@ def models():
     return reports.fit_national_models(2022)
 
 
+class _Evil:
+    """A pickle that, when loaded, creates a marker file (proves code execution)."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.write_text, (self.marker, "pwned"))
+
+
+def _plant_pickles(folder: Path, marker: Path) -> list[Path]:
+    """Pickles planted where the batch used to keep (and could be tricked into loading) its models."""
+    import pickle
+
+    planted = []
+    for rel in (".cache/national_models_2022.pkl", ".cache/models.pkl", "JZ24/models.pkl", "national_models_2022.pkl"):
+        p = folder / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(pickle.dumps(_Evil(marker)))
+        planted.append(p)
+    return planted
+
+
+def _victim(tmp: Path) -> tuple[Path, int, bytes]:
+    victim = tmp / "victim.txt"
+    victim.write_text("do not touch")
+    old = time.time() - 1000
+    os.utime(victim, (old, old))
+    return victim, victim.stat().st_mtime_ns, victim.read_bytes()
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory, models):
+    """One real render, into a folder where an attacker planted symlinks at every former temporary name
+    and a killed run left a work folder and a backup."""
     out = tmp_path_factory.mktemp("reports")
-    models_path = models.save(out / ".cache" / "models.pkl")
-    html = reports.render_region("haaglanden", out, models_path=models_path)
+    outside = tmp_path_factory.mktemp("outside")
+    victim = _victim(outside)
+    for name in ("index.tmp", f".write-test-{os.getpid()}", ".JZ24.old", "manifest.tmp", ".cache"):
+        (out / name).symlink_to(victim[0] if name != ".cache" else outside, target_is_directory=name == ".cache")
+    dead = _dead_pid()
+    (out / f".JZ24-{dead}-stale1" / "tabellen").mkdir(parents=True)
+    (out / f".JZ24.old-{dead}-stale2").mkdir()
+    models_path = models.save(outside / "models.pkl")
+    audit = tmp_path_factory.mktemp("private") / "audit"
+    html = reports.render_region("haaglanden", out, models_path=models_path, audit_dir=audit)
+    return out, html, victim, audit
+
+
+@pytest.fixture
+def rendered_report(rendered):
+    out, html, *_ = rendered
     return out, html
 
 
@@ -40,19 +97,42 @@ def _cell_values(table) -> tuple[list[str], list[list[str]]]:
 
 
 def test_report_files(rendered):
-    out, html = rendered
+    out, html, (victim, mtime, content), audit = rendered
     folder = out / "JZ24"
     assert html == folder / "rapport.html"
-    assert (folder / "rapport.ipynb").exists()
+    assert not (folder / "rapport.ipynb").exists(), "the executed notebook (local paths) is not published"
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["status"] == "ok" and manifest["region"] == "JZ24"
     tables = {p.stem for p in (folder / "tabellen").glob("*.csv")}
     assert {"overzicht", "scp_2017", "wijken_open_model", "indicatoren_2022"} <= tables
-    assert not [p for p in out.iterdir() if p.name.startswith(".JZ24")], "no temporary folders left behind"
+    assert not [p for p in out.iterdir() if p.name.startswith(".JZ24") and not p.is_symlink()], (
+        "no temporary folders left behind"
+    )
+    # symlinks planted at the former fixed temporary names: their target is untouched
+    assert victim.read_bytes() == content and victim.stat().st_mtime_ns == mtime
+    assert (out / ".JZ24.old").is_symlink() and (out / "index.tmp").is_symlink()
+    # the private audit copy: folder 0700, file 0600
+    nb = audit / "JZ24-rapport.ipynb"
+    assert nb.is_file() and (audit.stat().st_mode & 0o777) == 0o700 and (nb.stat().st_mode & 0o777) == 0o600
+    assert (folder.stat().st_mode & 0o777) == 0o755 and (html.stat().st_mode & 0o777) == 0o644
 
 
-def test_report_content(rendered):
-    _, html = rendered
+def _published_text(folder: Path) -> dict[Path, str]:
+    return {p: p.read_text(encoding="utf-8", errors="replace") for p in folder.rglob("*") if p.is_file()}
+
+
+def test_published_files_carry_no_local_paths(rendered):
+    out, html, (victim, _, _), _ = rendered
+    import tempfile
+
+    forbidden = {str(out), str(victim.parent), str(victim.parent.resolve()), ".jeugdlib-", tempfile.gettempdir() + "/"}
+    for p, text in _published_text(out / "JZ24").items():
+        for f in forbidden:
+            assert f not in text, (p.name, f)
+
+
+def test_report_content(rendered_report):
+    _, html = rendered_report
     soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
     text = soup.get_text(" ")
     assert "Haaglanden" in text
@@ -66,9 +146,9 @@ def test_report_content(rendered):
     assert all(img["src"].startswith("data:image/png;base64,") for img in imgs)
 
 
-def test_published_counts_obey_disclosure(rendered):
+def test_published_counts_obey_disclosure(rendered_report):
     """Every count column ('Aantal …') is empty or >= 10 and a multiple of 5; no lone hidden cell next to a total."""
-    _, html = rendered
+    _, html = rendered_report
     soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
     n_checked = 0
     for table in soup.find_all("table", class_="jeugdlib-tabel"):
@@ -95,8 +175,8 @@ def test_published_counts_obey_disclosure(rendered):
     assert n_checked >= 20
 
 
-def test_wijk_table_groups_protect_gemeente_totals(rendered):
-    out, _ = rendered
+def test_wijk_table_groups_protect_gemeente_totals(rendered_report):
+    out, _ = rendered_report
     import pandas as pd
 
     t = pd.read_csv(out / "JZ24" / "tabellen" / "wijken_open_model.csv")
@@ -108,17 +188,17 @@ def test_wijk_table_groups_protect_gemeente_totals(rendered):
 
 
 def test_incremental_skip_and_force(rendered, models):
-    out, html = rendered
+    out, html, (victim, _, _), _ = rendered
     before = (out / "JZ24" / "manifest.json").read_text()
     stamps = {p: p.stat().st_mtime_ns for p in (out / "JZ24").rglob("*")}
-    again = reports.render_region("JZ24", out, models_path=out / ".cache" / "models.pkl", force=False)
+    again = reports.render_region("JZ24", out, models_path=victim.parent / "models.pkl", force=False)
     assert again == html and (out / "JZ24" / "manifest.json").read_text() == before
     # nothing was re-rendered: every file is the same file, untouched
     assert {p: p.stat().st_mtime_ns for p in (out / "JZ24").rglob("*")} == stamps
 
 
-def test_failed_run_keeps_previous_report(rendered, tmp_path, monkeypatch):
-    out, html = rendered
+def test_failed_run_keeps_previous_report(rendered_report, tmp_path, monkeypatch):
+    out, html = rendered_report
     before = html.read_bytes()
     broken = tmp_path / "broken.ipynb"
     import nbformat
@@ -134,7 +214,7 @@ def test_failed_run_keeps_previous_report(rendered, tmp_path, monkeypatch):
     with pytest.raises(PapermillExecutionError, match="kapot"):
         reports.render_region("JZ24", out, force=True)
     assert html.read_bytes() == before
-    assert not [p for p in out.iterdir() if p.name.startswith(".JZ24")]
+    assert not [p for p in out.iterdir() if p.name.startswith(".JZ24") and not p.is_symlink()]
 
 
 def test_unknown_region_exit_2_writes_nothing(tmp_path, capsys):
@@ -188,23 +268,78 @@ def test_unwritable_output_path_is_a_file(tmp_path):
 
 
 def test_render_all_two_regions_in_processes(tmp_path):
+    """A real batch into a folder with planted pickles: none is ever loaded (no marker), models stay private."""
     out = tmp_path / "batch"
+    marker = tmp_path / "PWNED"
+    _plant_pickles(out, marker)
+    dead = _dead_pid()
+    (out / f".JZ38-{dead}-stale").mkdir()  # left by a killed run
     res = reports.render_all(out, jobs=2, regions=["JZ24", "Zeeland"], progress=False)
-    assert [r["status"] for r in res] == ["ok", "ok"]
+    assert [r["status"] for r in res] == ["ok", "ok"], res
+    assert not marker.exists(), "a planted pickle was loaded"
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "JZ24/rapport.html" in index and "JZ38/rapport.html" in index
+    assert not (out / f".JZ38-{dead}-stale").exists()
+    # the batch keeps nothing of its own in the publication folder: only the planted files are there
+    assert sorted(p.name for p in (out / ".cache").iterdir()) == ["models.pkl", "national_models_2022.pkl"]
     res2 = reports.render_all(out, jobs=2, regions=["JZ24"], progress=False)
     assert res2[0]["status"] == "skipped"
+    assert not marker.exists()
+
+
+def test_forged_models_file_is_refused_before_unpickling(tmp_path, models):
+    """`python -m jeugdlib.reports --models evil.pkl` exits 2 with a Dutch message; the pickle never runs."""
+    marker = tmp_path / "PWNED"
+    evil = _plant_pickles(tmp_path / "out", marker)[0]
+    cmd = [sys.executable, "-m", "jeugdlib.reports", "--region", "JZ24", "--out", str(tmp_path / "out")]
+    proc = subprocess.run([*cmd, "--models", str(evil)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "modelbestand national_models_2022.pkl is geweigerd" in proc.stderr and "Traceback" not in proc.stderr
+    # a correctly signed file under another key (another batch, or a forger's) is refused too
+    other = models.save(tmp_path / "other.pkl", key=os.urandom(32))
+    env = {**os.environ, reports.MODELS_KEY_ENV: os.urandom(32).hex()}
+    proc = subprocess.run([*cmd, "--models", str(other)], capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 2 and "handtekening klopt niet" in proc.stderr
+    assert not marker.exists()
+    assert not (tmp_path / "out" / "JZ24" / "rapport.html").exists()
+
+
+def test_data_error_inside_notebook_is_exit_2_masked(tmp_path, monkeypatch, capsys):
+    """User data that passes validation but fails while rendering: DataError (exit 2), BSN masked, no traceback."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell("region = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            "from jeugdlib.errors import DataError\n"
+            "raise DataError('trajecten.csv, kolom client: waarde 111222333 kan niet; lever een ander bestand')"
+        ),
+    ]
+    broken = tmp_path / "data_error.ipynb"
+    nbformat.write(nb, broken)
+    monkeypatch.setattr(reports, "NOTEBOOK", broken)
+    out = tmp_path / "rep"
+    with pytest.raises(DataError, match=r"trajecten.csv, kolom client: waarde \*\*\* kan niet") as info:
+        reports.render_region("JZ24", out)
+    assert "111222333" not in str(info.value)
+    assert cli_main(["report", "--region", "JZ24", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("fout in de invoer: trajecten.csv") and "111222333" not in err and "Traceback" not in err
+    assert not (out / "JZ24").exists() and not [
+        p for p in out.iterdir() if p.name.startswith(".JZ24") and not p.is_symlink()
+    ]
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium not installed (.ci/run installs it)")
-def test_report_renders_in_headless_chromium(rendered, tmp_path):
+def test_report_renders_in_headless_chromium(rendered_report, tmp_path):
     from PIL import Image
 
-    _, html = rendered
+    _, html = rendered_report
     flags = [
         "--headless",
         "--no-sandbox",
@@ -263,6 +398,15 @@ def test_report_with_user_data_sections(tmp_path, models):
     assert "3 van de 10 gemeenten" in text
     tables = {p.stem for p in (out / "JZ24" / "tabellen").glob("*.csv")}
     assert {"trajecten_duur", "aanbieders", "kosten_decompositie", "beleid_regio"} <= tables
+    # no local path in anything published; the manifest names inputs by base name and digest only
+    for p, body in _published_text(out / "JZ24").items():
+        assert str(tmp_path) not in body and ".jeugdlib-" not in body, p.name
+    files = json.loads((out / "JZ24" / "manifest.json").read_text())["files"]
+    assert files["policy_path"] == {
+        "bestand": "beleid.csv",
+        "sha256": hashlib.sha256((tmp_path / "beleid.csv").read_bytes()).hexdigest(),
+    }
+    assert sorted(files) == ["claims_path", "policy_path", "trajectories_path"]
     test_published_counts_obey_disclosure((out, html))
     # the durations table counts only the region's trajectories, not the whole file's
     own = sim.trajectories.gemeentecode.astype(str).isin(["GM0518", "GM0503"])
@@ -340,11 +484,11 @@ def test_dutch_number_format():
     assert reports.nl(float("nan")) == "–"
 
 
-def test_dead_kernel_keeps_previous_report(rendered, tmp_path, monkeypatch):
+def test_dead_kernel_keeps_previous_report(rendered_report, tmp_path, monkeypatch):
     """A kernel that dies mid-run: the error surfaces, the previous report and folder stay as they were."""
     import nbformat
 
-    out, html = rendered
+    out, html = rendered_report
     before = sorted(p.relative_to(out) for p in (out / "JZ24").rglob("*"))
     content = html.read_bytes()
     nb = nbformat.v4.new_notebook()
@@ -360,7 +504,7 @@ def test_dead_kernel_keeps_previous_report(rendered, tmp_path, monkeypatch):
         reports.render_region("JZ24", out, force=True, timeout=60)
     assert html.read_bytes() == content
     assert sorted(p.relative_to(out) for p in (out / "JZ24").rglob("*")) == before
-    assert not [p for p in out.iterdir() if p.name.startswith(".JZ24")]
+    assert not [p for p in out.iterdir() if p.name.startswith(".JZ24") and not p.is_symlink()]
 
 
 def test_region_with_every_wijk_suppressed(models, monkeypatch):
@@ -393,7 +537,9 @@ def test_batch_isolates_a_failing_region(tmp_path, monkeypatch, capsys):
 
     calls, passed = [], []
 
-    def fake(code, out_dir, year, models_path, timeout, force, params):
+    def fake(code, out_dir, year, models_path, timeout, force, params, key, audit_dir):
+        assert not models_path.is_relative_to(out_dir) and models_path.is_file()
+        assert reports.NationalModels.load(models_path, key).year == 2022  # signed with the batch key
         calls.append(code)
         passed.append(params)
         if code == "JZ38":
@@ -452,4 +598,4 @@ def test_relative_output_folder(tmp_path, models, monkeypatch):
     folder = tmp_path / "reports" / "JZ24"
     assert html == folder / "rapport.html" and html.exists()
     assert (folder / "tabellen" / "overzicht.csv").exists()
-    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "rapport.html", "rapport.ipynb", "tabellen"]
+    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "rapport.html", "tabellen"]
