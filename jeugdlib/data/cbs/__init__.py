@@ -15,7 +15,9 @@ On top of that the module offers harmonised readers:
 - :func:`jeugdzorg_gemeenten` — youth care per gemeente per year (84134NED,
   85099NED), harmonised to one gemeente boundary year;
 - :func:`successor_map` and :func:`harmonise_gemeenten` — gemeente mergers
-  from the embedded ``gemeente_herindelingen.csv``.
+  from the embedded ``gemeente_herindelingen.csv``;
+- :func:`wijk_panel` — a long wijk x year panel of the KWB tables that marks each
+  boundary change, so trends are never computed across a redrawn wijk.
 
 Notes
 -----
@@ -32,7 +34,7 @@ Layout of the package (one responsibility per module):
   (cbsodata calls, offline handling);
 - :mod:`~jeugdlib.data.cbs._meta` — metadata helpers shared by the readers;
 - :mod:`~jeugdlib.data.cbs.kwb`, :mod:`~jeugdlib.data.cbs.jeugdzorg`,
-  :mod:`~jeugdlib.data.cbs.mergers` — the harmonised readers.
+  :mod:`~jeugdlib.data.cbs.mergers`, :mod:`~jeugdlib.data.cbs.panel` — the harmonised readers.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from jeugdlib.data.cbs.cache import cache_key, cache_path, default_cache_dir, li
 from jeugdlib.data.cbs.jeugdzorg import JEUGDZORG_TABLES, VORMEN, jeugdzorg_gemeenten
 from jeugdlib.data.cbs.kwb import KWB_COLUMNS, KWB_TABLES, kwb
 from jeugdlib.data.cbs.mergers import harmonise_gemeenten, herindelingen, successor_map
+from jeugdlib.data.cbs.panel import wijk_panel
 
 __all__ = [
     "JEUGDZORG_TABLES",
@@ -60,4 +63,5 @@ __all__ = [
     "list_cache",
     "prefetch",
     "successor_map",
+    "wijk_panel",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -11,7 +12,7 @@ import pandas as pd
 
 from jeugdlib.data.cbs._client import _default_client, _fetch_or_full, fetch_meta
 from jeugdlib.data.cbs._meta import _clean_code, _Column, _require_props, _resolve, _table_provisional, _to_number
-from jeugdlib.errors import DataError
+from jeugdlib.errors import DataError, JeugdlibWarning
 from jeugdlib.io import normalise_code
 
 __all__ = ["KWB_COLUMNS", "KWB_TABLES", "kwb"]
@@ -72,6 +73,22 @@ KWB_COLUMNS: dict[str, _Column] = {
     ),
     "bevolkingsdichtheid": _Column(("Bevolkingsdichtheid",), ("bevolkingsdichtheid",), "Inhabitants per km2"),
     "stedelijkheid": _Column(("MateVanStedelijkheid",), ("mate van stedelijkheid",), "Urbanity class 1-5"),
+    "jongeren_met_jeugdzorg": _Column(
+        ("JongerenMetJeugdzorgInNatura",),
+        ("jongeren met jeugdzorg in natura",),
+        "Young people (0-22) with jeugdzorg in natura (count; CBS rounds wijk counts to 5, suppresses < 10)",
+    ),
+    "perc_jongeren_met_jeugdzorg": _Column(
+        ("PercentageJongerenMetJeugdzorg",),
+        ("percentage jongeren met jeugdzorg",),
+        "Young people with jeugdzorg in natura as % of all 0-22 year olds (one decimal)",
+    ),
+    "indelingswijziging": _Column(
+        ("IndelingswijzigingWijkenEnBuurten", "IndelingswijzigingGemeenteWijkBuurt"),
+        ("indelingswijziging wijken en buurten", "indelingswijziging gemeente wijk buurt"),
+        "CBS code for a change of the region since the previous table (1 = unchanged; '.' for gemeenten "
+        "before 2022). The key was renamed in the 2022 table.",
+    ),
 }
 
 _KWB_ID_COLUMNS: dict[str, _Column] = {
@@ -92,6 +109,41 @@ _KWB_DEFAULT = (
     "bijstand",
     "afstand_huisarts",
 )
+
+
+def _decimals(props: pd.DataFrame, key: str) -> int:
+    """The ``Decimals`` of ``key`` in a table's DataProperties (0 when absent or empty)."""
+    if "Decimals" not in props.columns:
+        return 0
+    hit = pd.to_numeric(props.loc[props["Key"].astype(str) == key, "Decimals"], errors="coerce").dropna()
+    return max(int(hit.iloc[0]), 0) if len(hit) else 0
+
+
+_DECIMAL_MARK = r"[.,][0-9]"
+
+
+def _scaled_number(raw: pd.Series, decimals: int) -> tuple[pd.Series, str]:
+    """Numbers of one column, scaled by ``10**-decimals`` when stored without their decimal point.
+
+    CBS's untyped data write one-decimal values with their point (``"     9.7"``); typed data
+    are numbers. A text column whose metadata declares ``decimals > 0`` but whose filled cells
+    have no decimal separator at all was stored as whole numbers (``97`` for 9.7, as in
+    spreadsheet exports in Dutch notation): it is divided by ``10**decimals``. Returns the
+    numbers and, when scaled, a note for the caller's warning (``""`` otherwise).
+    """
+    values = _to_number(raw)
+    if decimals <= 0 or pd.api.types.is_numeric_dtype(raw) or not values.notna().any():
+        return values, ""
+    text = raw[values.notna()].astype(str)
+    if text.str.contains(_DECIMAL_MARK, regex=True).any():
+        return values, ""
+    step = 10**decimals
+    nonzero = values[values.notna() & (values != 0)]
+    # whole values stored x10 end in 0; an export that wrote 2.0 as '2' leaves none that do
+    note = f"/{step}"
+    if len(nonzero) >= 10 and not (nonzero % step == 0).any():
+        note += ", no value ends in 0"
+    return values / step, note
 
 
 def kwb(
@@ -194,7 +246,20 @@ def kwb(
     out["naam"] = raw[geo_key].map(_clean_code)
     out["gemeentenaam"] = raw[id_keys["gemeentenaam"]].map(_clean_code)
     out["jaar"] = year
+    scaled = []
     for name, key in value_keys.items():
-        out[name] = _to_number(raw[key])
+        out[name], how = _scaled_number(raw[key], _decimals(props, key))
+        if how:
+            scaled.append(f"{key} ({how})")
+    if scaled:
+        warnings.warn(
+            f"CBS table {table_id}: column(s) {', '.join(scaled)} hold whole numbers although the metadata "
+            "(DataProperties.Decimals) declares decimals: read as stored without their decimal point "
+            "(97 -> 9.7). Where noted, no value ends in 0 although whole values stored that way would: the "
+            "export probably also dropped the '.0' of whole values (2.0 written as 2), which then read 10 times "
+            "too small. Check such columns against StatLine, or fetch again with refresh=True.",
+            JeugdlibWarning,
+            stacklevel=2,
+        )
     out["voorlopig"] = _table_provisional(infos)
     return out
