@@ -240,3 +240,173 @@ def test_die_with_parent_exits_when_parent_already_gone() -> None:
     env.pop(_files.PARENT_ENV)  # no batch parent: nothing happens
     plain = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert plain.returncode == 0 and plain.stdout.strip() == "alive False"
+
+
+# --------------------------------------------------------------------------- reports: models, CLI flags, publishing
+class _Evil:
+    """A pickle that, when loaded, creates a marker file (proves code execution)."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.write_text, (self.marker, "pwned"))
+
+
+def test_models_load_never_unpickles_an_unsigned_or_forged_file(tmp_path: Path) -> None:
+    import pickle
+
+    from jeugdlib import reports
+
+    marker = tmp_path / "PWNED"
+    evil = tmp_path / "out" / ".cache" / "national_models_2022.pkl"
+    evil.parent.mkdir(parents=True)
+    evil.write_bytes(pickle.dumps(_Evil(marker)))
+    with pytest.raises(DataError, match="geen handtekening"):
+        reports.NationalModels.load(evil)
+    # a forger who knows the format but not the key
+    forged = _files.write_signed(tmp_path / "forged.pkl", pickle.dumps(_Evil(marker)), os.urandom(32))
+    with pytest.raises(DataError, match="handtekening klopt niet"):
+        reports.NationalModels.load(forged)
+    with pytest.raises(DataError, match="handtekening klopt niet"):
+        reports.NationalModels.load(forged, key=os.urandom(32))
+    assert not marker.exists()
+    # the genuine article round-trips under its key
+    key = os.urandom(32)
+    good = reports.NationalModels(None, None, 2021).save(tmp_path / "good.pkl", key=key)
+    assert reports.NationalModels.load(good, key).year == 2021
+    assert (good.stat().st_mode & 0o777) == 0o600
+    signed_other = _files.write_signed(tmp_path / "list.pkl", pickle.dumps([1, 2]), key)
+    with pytest.raises(DataError, match="geen jeugdlib NationalModels"):
+        reports.NationalModels.load(signed_other, key)
+
+
+def test_region_process_uses_die_with_parent() -> None:
+    """`python -m jeugdlib.reports` started by a batch that is already gone stops at once (exit 3)."""
+    env = {**os.environ, _files.PARENT_ENV: str(_dead_pid())}
+    cmd = [sys.executable, "-m", "jeugdlib.reports", "--region", "JZ24", "--out", "/nonexistent/x"]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3, proc.stderr
+
+
+def test_region_process_gets_key_and_parent_through_environment(tmp_path: Path, monkeypatch) -> None:
+    from jeugdlib import reports
+
+    seen = {}
+
+    class FakePopen:
+        def __init__(self, cmd, **kw):
+            seen["cmd"], seen["env"] = cmd, kw["env"]
+            self.returncode = 0
+
+        def communicate(self, timeout=None):
+            return "", ""
+
+        def poll(self):
+            return 0
+
+    monkeypatch.setattr(reports.subprocess, "Popen", FakePopen)
+    key = os.urandom(32)
+    res = reports._render_subprocess("JZ24", tmp_path, 2022, tmp_path / "m.pkl", 10, False, {}, key, tmp_path / "a")
+    assert res["status"] == "ok"
+    assert seen["env"][reports.MODELS_KEY_ENV] == key.hex() and seen["env"][_files.PARENT_ENV] == str(os.getpid())
+    assert key.hex() not in " ".join(seen["cmd"])  # never on the command line (visible in ps)
+    assert seen["cmd"][-2:] == ["--audit-dir", str(tmp_path / "a")]
+
+
+@pytest.mark.parametrize("mode", [["--region", "JZ24"], ["--all", "--regions", "JZ24"]])
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--policy", "bestaat-niet.csv"], "--policy: het bestand bestaat-niet.csv bestaat niet"),
+        (["--local-data", "geen.csv"], "--local-data: het bestand geen.csv bestaat niet"),
+        (["--trajectories", "weg.csv"], "--trajectories: het bestand weg.csv bestaat niet"),
+        (["--trajectories", "{tmp}"], "is een map, geen bestand"),
+        (["--claims", "{file}"], "--claims hoort bij --trajectories"),
+        (["--trajectories", "{file}", "--claims", "ook-weg.csv"], "--claims: het bestand ook-weg.csv bestaat niet"),
+    ],
+)
+def test_report_flags_refused_before_anything_runs(tmp_path, capsys, monkeypatch, mode, flags, message) -> None:
+    from jeugdlib import reports
+    from jeugdlib.cli import main as cli_main
+
+    def never(*a, **k):
+        raise AssertionError("work started although a flag was refused")
+
+    monkeypatch.setattr(reports, "fit_national_models", never)
+    monkeypatch.setattr(reports, "validate_user_inputs", never)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "t.csv").write_text("x\n1\n")
+    flags = [f.format(tmp=tmp_path, file=tmp_path / "t.csv") for f in flags]
+    out = tmp_path / "rep"
+    assert cli_main(["report", *mode, "--out", str(out), *flags]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("fout in de invoer: ") and message in err, err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--all", "--region", "JZ24"], "niet allebei"),
+        (["--regions", "JZ24"], "--regions hoort bij --all"),
+        ([], "geef --region"),
+    ],
+)
+def test_report_flag_combinations_refused(tmp_path, capsys, args, message) -> None:
+    from jeugdlib.cli import main as cli_main
+
+    assert cli_main(["report", *args, "--out", str(tmp_path / "rep")]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "rep").exists()
+
+
+def test_library_refuses_missing_user_file_and_lone_claims(tmp_path: Path) -> None:
+    from jeugdlib import reports
+
+    with pytest.raises(DataError, match=r"--policy .*nope.csv: does not exist"):
+        reports.render_region("JZ24", tmp_path / "rep", policy_path=str(tmp_path / "nope.csv"))
+    (tmp_path / "c.csv").write_text("x\n")
+    with pytest.raises(DataError, match="--claims needs --trajectories"):
+        reports.render_all(tmp_path / "rep", regions=["JZ24"], claims_path=str(tmp_path / "c.csv"))
+    assert not (tmp_path / "rep").exists()
+
+
+def test_publish_swap_never_follows_planted_links(tmp_path: Path) -> None:
+    from jeugdlib import reports
+
+    victim, mtime, content = _victim(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in (".JZ24.old", ".JZ24.old.tmp", "JZ24.old"):
+        (out / name).symlink_to(victim.parent, target_is_directory=True)
+    final = out / "JZ24"
+    final.mkdir()
+    (final / "rapport.html").write_text("oud")
+    work = _files.work_dir(out, "JZ24")
+    (work / "rapport.html").write_text("nieuw")
+    reports._publish(work, final, "JZ24")
+    assert (final / "rapport.html").read_text() == "nieuw" and (final.stat().st_mode & 0o777) == 0o755
+    assert sorted(p.name for p in out.iterdir()) == [".JZ24.old", ".JZ24.old.tmp", "JZ24", "JZ24.old"]
+    # a symlink planted where the report goes is replaced, its target left alone
+    final2 = out / "JZ38"
+    final2.symlink_to(victim.parent, target_is_directory=True)
+    work2 = _files.work_dir(out, "JZ38")
+    (work2 / "rapport.html").write_text("x")
+    reports._publish(work2, final2, "JZ38")
+    assert not final2.is_symlink() and (final2 / "rapport.html").read_text() == "x"
+    assert _untouched(victim, mtime, content) and sorted(p.name for p in victim.parent.iterdir()) == ["victim.txt"]
+
+
+def test_write_index_through_planted_links(tmp_path: Path) -> None:
+    from jeugdlib import reports
+
+    victim, mtime, content = _victim(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("index.html", "index.tmp", ".index.html.tmp"):
+        (out / name).symlink_to(victim)
+    reports.write_index(out, [{"region": "JZ24", "status": "failed", "error": "<script>"}])
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert not (out / "index.html").is_symlink() and "&lt;script&gt;" in page
+    assert _untouched(victim, mtime, content)
