@@ -213,9 +213,141 @@ def test_atomic_write_leaves_no_partial_file(monkeypatch: pytest.MonkeyPatch, tm
         raise OSError("disk full")
 
     monkeypatch.setattr(cbs_cache.os, "replace", failing_replace)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(DataError, match=r"CBS cache folder .*cbs cannot be written \(disk full\).*85318NED"):
         cbs.fetch("85318NED", cache_dir=tmp_path, client=fake)
     assert not list((tmp_path / "cbs").iterdir())
+
+
+# ---------------------------------------------------------------------------
+# cache integrity: checksum, table id, query; unwritable folder
+# ---------------------------------------------------------------------------
+
+
+def _entry(tmp_path: Path, fake: FakeCBS, select: list[str] | None = None) -> tuple[pd.DataFrame, Path]:
+    df = cbs.fetch("85318NED", select, cache_dir=tmp_path, client=fake)
+    return df, cbs.cache_path("85318NED", select, cache_dir=tmp_path)
+
+
+def test_sidecar_carries_checksum_table_and_query(tmp_path: Path, fake: FakeCBS) -> None:
+    import hashlib
+
+    _, path = _entry(tmp_path, fake, ["Codering_3"])
+    side = json.loads(path.with_suffix(".json").read_text())
+    assert side["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert side["table_id"] == "85318NED" and side["kind"] == "data"
+    assert side["query"] == {"select": ["Codering_3"], "filters": None}
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "flip"])
+def test_corrupt_entry_is_refetched_online(tmp_path: Path, fake: FakeCBS, damage: str) -> None:
+    df, path = _entry(tmp_path, fake)
+    blob = bytearray(path.read_bytes())
+    if damage == "truncate":
+        blob = blob[: len(blob) // 2]
+    elif damage == "garbage":
+        blob = bytearray(b"not parquet")
+    else:  # one bit in the middle: may still parse, only the checksum can tell
+        blob[len(blob) // 2] ^= 1
+    path.write_bytes(bytes(blob))
+    again = cbs.fetch("85318NED", cache_dir=tmp_path, client=fake)
+    assert len(fake.calls) == 2  # fetched again
+    pd.testing.assert_frame_equal(df, again)
+    # and the entry is whole again: the next call needs no network
+    pd.testing.assert_frame_equal(df, cbs.fetch("85318NED", cache_dir=tmp_path, client=RaisingClient()))
+
+
+@pytest.mark.parametrize("refresh", [False, True])
+def test_corrupt_entry_offline_is_a_clear_data_error(tmp_path: Path, fake: FakeCBS, refresh: bool) -> None:
+    _, path = _entry(tmp_path, fake)
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(DataError) as info:
+        cbs.fetch("85318NED", cache_dir=tmp_path, client=FakeCBS(offline=True), refresh=refresh)
+    msg = str(info.value)
+    assert "cached copy of CBS table 85318NED" in msg and "does not match its checksum" in msg
+    assert f"Delete {path.name}" in msg and "jeugdlib data fetch 85318NED" in msg
+    assert "Arrow" not in msg and "ArrowInvalid" not in type(info.value).__name__
+
+
+def test_foreign_entry_is_never_returned(tmp_path: Path, fake: FakeCBS) -> None:
+    """Another table's (or query's) files copied over an entry: detected by the sidecar or the checksum."""
+    df, path = _entry(tmp_path, fake)
+    other = cbs.fetch("83765NED", cache_dir=tmp_path, client=fake)
+    other_path = cbs.cache_path("83765NED", cache_dir=tmp_path)
+    assert not other.equals(df)
+    # 1. parquet and sidecar both replaced by the other table's: the sidecar names another table
+    path.write_bytes(other_path.read_bytes())
+    path.with_suffix(".json").write_bytes(other_path.with_suffix(".json").read_bytes())
+    with pytest.raises(DataError, match=r"belongs to another query \(table '83765NED'"):
+        cbs.fetch("85318NED", cache_dir=tmp_path, client=FakeCBS(offline=True))
+    pd.testing.assert_frame_equal(cbs.fetch("85318NED", cache_dir=tmp_path, client=fake), df)
+    # 2. only the parquet replaced: the checksum does not match
+    path.write_bytes(other_path.read_bytes())
+    with pytest.raises(DataError, match="does not match its checksum"):
+        cbs.fetch("85318NED", cache_dir=tmp_path, client=FakeCBS(offline=True))
+    # 3. a narrower query's files under the full table's name: another selection
+    _, narrow = _entry(tmp_path, fake, ["Codering_3"])
+    path.write_bytes(narrow.read_bytes())
+    path.with_suffix(".json").write_bytes(narrow.with_suffix(".json").read_bytes())
+    with pytest.raises(DataError, match="another selection or filter"):
+        cbs.fetch("85318NED", cache_dir=tmp_path, client=FakeCBS(offline=True))
+
+
+def test_entry_without_checksum_or_sidecar_is_refetched(tmp_path: Path, fake: FakeCBS) -> None:
+    df, path = _entry(tmp_path, fake)
+    side = path.with_suffix(".json")
+    meta = json.loads(side.read_text())
+    meta.pop("sha256")  # as an older jeugdlib wrote it
+    side.write_text(json.dumps(meta))
+    with pytest.raises(DataError, match="no checksum"):
+        cbs.fetch("85318NED", cache_dir=tmp_path, client=FakeCBS(offline=True))
+    pd.testing.assert_frame_equal(cbs.fetch("85318NED", cache_dir=tmp_path, client=fake), df)
+    side.unlink()
+    with pytest.raises(DataError, match="description .*json is missing"):
+        cbs.fetch("85318NED", cache_dir=tmp_path, client=FakeCBS(offline=True))
+    side.write_text("{not json")
+    with pytest.raises(DataError, match="cannot be read"):
+        cbs.fetch("85318NED", cache_dir=tmp_path, client=FakeCBS(offline=True))
+    pd.testing.assert_frame_equal(cbs.fetch("85318NED", cache_dir=tmp_path, client=fake), df)
+    assert len(fake.calls) == 3
+
+
+def test_corrupt_full_table_in_offline_fallback(tmp_path: Path, fake: FakeCBS) -> None:
+    """kwb() offline falls back to the cached full table; a damaged one is a DataError, not an Arrow error."""
+    cbs.prefetch("85318NED", cache_dir=tmp_path, client=fake)
+    full = cbs.cache_path("85318NED", cache_dir=tmp_path)
+    full.write_bytes(b"PAR1" + b"\0" * 50)
+    with pytest.raises(DataError, match=r"cached full table 85318NED .*cannot be used either.*jeugdlib data fetch"):
+        cbs.kwb(2022, "wijk", cache_dir=tmp_path, client=FakeCBS(offline=True))
+
+
+def test_unwritable_cache_dir_is_a_data_error(tmp_path: Path, fake: FakeCBS, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")  # a file where the cache folder should be
+    with pytest.raises(DataError, match=r"CBS cache folder .*file/cbs cannot be written.*JEUGDLIB_CACHE_DIR"):
+        cbs.fetch("85318NED", cache_dir=blocker, client=fake)
+    # a read-only folder (simulated: CI runs as root, which ignores permission bits)
+    import tempfile
+
+    def denied(*a: Any, **k: Any) -> Any:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    with pytest.raises(DataError, match=r"cannot be written \(Permission denied\)") as info:
+        cbs.fetch("85318NED", cache_dir=tmp_path / "ro", client=fake)
+    assert info.value.source == str(tmp_path / "ro" / "cbs")
+
+
+def test_cache_write_never_follows_planted_links(tmp_path: Path, fake: FakeCBS) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("do not touch")
+    path = cbs.cache_path("85318NED", cache_dir=tmp_path / "c")
+    path.parent.mkdir(parents=True)
+    for p in (path, path.with_suffix(".json"), path.with_suffix(".tmp"), path.with_suffix(".json.tmp")):
+        p.symlink_to(victim)
+    df = cbs.fetch("85318NED", cache_dir=tmp_path / "c", client=fake)
+    assert victim.read_text() == "do not touch"
+    assert not path.is_symlink() and not path.with_suffix(".json").is_symlink()
+    pd.testing.assert_frame_equal(df, cbs.fetch("85318NED", cache_dir=tmp_path / "c", client=RaisingClient()))
 
 
 def test_offline_without_cache_raises_clear_error(tmp_path: Path) -> None:

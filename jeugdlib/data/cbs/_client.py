@@ -3,7 +3,10 @@
 Every call goes through the disk cache of :mod:`jeugdlib.data.cbs.cache`: a
 second call for the same query needs no network, and a machine without network
 can work from a copied cache. Connection problems become an
-:class:`~jeugdlib.errors.OfflineError` that says how to fill the cache.
+:class:`~jeugdlib.errors.OfflineError` that says how to fill the cache. A cache
+entry is used only after :func:`~jeugdlib.data.cbs.cache.read_entry` has checked
+its table id, query and checksum; a bad entry is fetched again, or, offline,
+reported as an :class:`OfflineError` (a :class:`DataError`) naming the table.
 """
 
 from __future__ import annotations
@@ -19,7 +22,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jeugdlib.data.cbs.cache import _ENV_VAR, _check_table_id, _normalise_query, _write_cache, cache_path
+from jeugdlib.data.cbs.cache import (
+    _ENV_VAR,
+    CacheFault,
+    _check_table_id,
+    _normalise_query,
+    _write_cache,
+    cache_path,
+    read_entry,
+)
 from jeugdlib.errors import DataError, JeugdlibWarning, OfflineError
 
 __all__ = ["fetch", "fetch_meta", "prefetch"]
@@ -101,6 +112,17 @@ def _offline_message(table_id: str, query: dict[str, Any], what: str, root: Path
     )
 
 
+def _fault_message(
+    table_id: str, query: dict[str, Any], what: str, path: Path, fault: CacheFault, exc: BaseException
+) -> str:
+    return (
+        f"The cached copy of CBS table {table_id} ({what}) at {path} cannot be used: {fault}. "
+        f"CBS StatLine cannot be reached to fetch it again ({type(exc).__name__}). Delete {path.name} and "
+        f"{path.with_suffix('.json').name} from the cache, then, on a machine with network access, run "
+        f"`jeugdlib data fetch {table_id}` and copy that cache directory here (cache_dir=... or {_ENV_VAR})."
+    )
+
+
 def _cached_call(
     table_id: str,
     query: dict[str, Any],
@@ -113,19 +135,30 @@ def _cached_call(
     what: str,
 ) -> pd.DataFrame:
     path = cache_path(table_id, query.get("select"), query.get("filters"), cache_dir=cache_dir, kind=kind)
-    if path.exists() and not refresh:
-        return pd.read_parquet(path)
+    fault: CacheFault | None = None
+    if not refresh and (path.exists() or path.with_suffix(".json").exists()):
+        try:
+            return read_entry(path, table_id=table_id, kind=kind, query=query)
+        except CacheFault as exc:  # corrupt or foreign: fetch again below
+            fault = exc
     try:
         result = call()
     except Exception as exc:  # noqa: BLE001 - classified below
         if _is_network_error(exc):
-            if path.exists():  # refresh requested but offline: fall back to the cache
-                warnings.warn(
-                    f"CBS unreachable; using the cached copy of {table_id} ({what}) from {path}.",
-                    JeugdlibWarning,
-                    stacklevel=3,
-                )
-                return pd.read_parquet(path)
+            if fault is None and path.exists():  # refresh requested but offline: fall back to the cache
+                try:
+                    df = read_entry(path, table_id=table_id, kind=kind, query=query)
+                except CacheFault as bad:
+                    fault = bad
+                else:
+                    warnings.warn(
+                        f"CBS unreachable; using the cached copy of {table_id} ({what}) from {path}.",
+                        JeugdlibWarning,
+                        stacklevel=3,
+                    )
+                    return df
+            if fault is not None:
+                raise OfflineError(_fault_message(table_id, query, what, path, fault, exc)) from exc
             raise OfflineError(_offline_message(table_id, query, what, path.parent, exc)) from exc
         if _http_status(exc) == 404:
             raise DataError(
@@ -306,8 +339,14 @@ def _fetch_or_full(
     """
     try:
         return fetch(table_id, select, filters, cache_dir=cache_dir, client=client), False
-    except OfflineError:
+    except OfflineError as offline:
         full = cache_path(table_id, cache_dir=cache_dir)
-        if full.exists():
-            return pd.read_parquet(full), True
-        raise
+        if not full.exists():
+            raise
+        try:
+            return read_entry(full, table_id=table_id, kind="data", query=_normalise_query(table_id, None, None)), True
+        except CacheFault as fault:
+            raise OfflineError(
+                f"{offline} The cached full table {table_id} at {full} cannot be used either: {fault}. Delete it "
+                f"and its .json file, then run `jeugdlib data fetch {table_id}` on a machine with network access."
+            ) from fault
