@@ -774,7 +774,7 @@ def test_formatted_bsns_masked_everywhere(bsn, tmp_path):
         normalise_code(pd.Series(["GM0363", bsn]), "gemeente", column="c", source="s")
     assert bsn not in str(info.value) and "***" in str(info.value)
     p = tmp_path / "t.csv"  # a file without a header: its first row (with a BSN) is the header
-    p.write_text(f"{bsn},GM0363\n111222333,GM0518\n", encoding="utf-8")
+    p.write_text(f"{bsn},GM0363\nK0001,GM0518\n", encoding="utf-8")
     raw, src = read_table(p)
     with pytest.raises(DataError, match=r"Present columns: \[\*\*\*, 'GM0363'\]") as info:
         SCHEMA.validate(raw, src)

@@ -536,18 +536,30 @@ def test_bsn_refused_without_echoing_the_value() -> None:
     assert BSN_OK not in msg
 
 
-def test_bsn_hashed_only_on_request() -> None:
+def test_bsn_pseudonymised_only_on_request_with_a_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hmac
+
+    monkeypatch.delenv("JEUGDLIB_PSEUDONIEM_SLEUTEL", raising=False)
+    monkeypatch.delenv("JEUGDLIB_PSEUDONIEM_SLEUTELBESTAND", raising=False)
     df = _good()
     df.loc[1, "client_id"] = BSN_OK
-    with pytest.raises(DataError, match="needs a secret salt"):
+    with pytest.raises(DataError, match="no pseudonym key"):
         T.load_trajectories(df, as_of=AS_OF, pseudonymise_bsn=True)
-    a = T.read_trajectories(df, as_of=AS_OF, pseudonymise_bsn=True, salt="geheim")
-    b = T.read_trajectories(df, as_of=AS_OF, pseudonymise_bsn=True, salt="anders").table
-    expected = "H" + hashlib.sha256(b"geheim:" + BSN_OK.encode()).hexdigest()
+    with pytest.raises(DataError, match="salt= is no longer accepted.*new_pseudonym_key"):
+        T.load_trajectories(df, as_of=AS_OF, pseudonymise_bsn=True, salt="geheim")
+    key_a = T.new_pseudonym_key(tmp_path / "a.key")
+    key_b = T.new_pseudonym_key(tmp_path / "b.key")
+    a = T.read_trajectories(df, as_of=AS_OF, pseudonymise_bsn=True, pseudonym_key=key_a)
+    b = T.read_trajectories(df, as_of=AS_OF, pseudonymise_bsn=True, pseudonym_key=str(key_b)).table
+    secret = bytes.fromhex(key_a.read_text().strip())
+    expected = "P" + hmac.new(secret, b"bsn:" + BSN_OK.encode(), hashlib.sha256).hexdigest()[:32]
     assert a.table["client_id"].iloc[1] == expected and b["client_id"].iloc[1] != expected
-    assert a.table["client_id"].iloc[0] == "SYN-A"
+    assert a.table["client_id"].iloc[0] == "P" + hmac.new(secret, b"id:SYN-A", hashlib.sha256).hexdigest()[:32]
     assert T.validation_report(a).n_bsn_pseudonymised == 1
     assert not T.looks_like_bsn(a.table["client_id"]).any()
+    monkeypatch.setenv("JEUGDLIB_PSEUDONIEM_SLEUTELBESTAND", str(key_a))  # the same key from the environment
+    c = T.read_trajectories(df, as_of=AS_OF, pseudonymise_bsn=True).table
+    assert c["client_id"].tolist() == a.table["client_id"].tolist()
 
 
 def test_missing_file_and_unsupported_type(tmp_path: Path) -> None:
@@ -1018,6 +1030,9 @@ def test_codes_saved_as_floats_accepted_in_code_lists() -> None:
 def test_trajectory_messages_mask_bsn_like_values() -> None:
     msg = _problems(frame(row("K1", "T1", "2021-01-04", None, cat="123456782"), row("K2", "T2", "2021-01-04", None)))
     assert "123456782" not in msg and "unknown codes [***]" in msg
-    headerless = pd.DataFrame([["123456782", "GM0363"]], columns=["123456782", "GM0363"])
+    headerless = pd.DataFrame([["K1", "GM0363"]], columns=["123456782", "GM0363"])
     msg = _problems(headerless)
     assert "123456782" not in msg and "found [***, 'GM0363']" in msg
+    headerless = pd.DataFrame([["123456782", "GM0363"]], columns=["123456782", "GM0363"])  # a BSN column
+    msg = _problems(headerless)
+    assert "123456782" not in msg and "column *** holds citizen service numbers" in msg and "'12*******'" in msg

@@ -26,6 +26,7 @@ import pandas as pd
 
 from jeugdlib.errors import DataError
 from jeugdlib.io._messages import SourceLabel, examples, format_rows, mask_text, mask_value, rows_text
+from jeugdlib.io.identifiers import BsnColumn, check_no_bsn_columns, find_bsn_columns
 from jeugdlib.io.numeric import _EN, _NL, MISSING_TOKENS, float_text
 
 __all__ = ["header_key", "read_table"]
@@ -68,6 +69,7 @@ def read_table(
     sheet_name: str | int = 0,
     source: str | None = None,
     decimal: str | None = None,
+    identifiers: Iterable[str] = (),
 ) -> tuple[pd.DataFrame, str]:
     """Read a table from a file, or copy a DataFrame.
 
@@ -87,6 +89,11 @@ def read_table(
         ``1.234`` is 1234) or ``"."``. ``None`` (default) decides from the file: a ``;``
         separator or a decimal comma in a numeric column makes it Dutch. Knowing it skips
         that scan.
+    identifiers:
+        Headers of the columns that may hold personal identifiers (matched like every header,
+        ignoring case, spaces and underscores): only the ``client_id`` of a trajectory table, on
+        its way into pseudonymisation. Every other column holding citizen service numbers
+        (BSN, in any common format: see :mod:`jeugdlib.io.identifiers` for the rule) is refused.
 
     Returns
     -------
@@ -110,8 +117,9 @@ def read_table(
         empty unnamed columns and a first column of row numbers written by
         pandas or R are dropped), a path that is not a regular file (a FIFO
         would hang), a ``sheet_name`` that is not one sheet, an input that is
-        neither a path nor a DataFrame, and CSV cells spanning lines that hold
-        the separator (a stray quote that swallowed rows).
+        neither a path nor a DataFrame, CSV cells spanning lines that hold
+        the separator (a stray quote that swallowed rows), and a column holding
+        BSNs (not in ``identifiers``; the message shows the values masked).
 
     Notes
     -----
@@ -131,6 +139,7 @@ def read_table(
         df = path_or_df.copy()
         df.columns = [_clean_header(c) for c in df.columns]
         _check_cells(df, label)
+        _refuse_bsn_columns(df, label, identifiers)
         df = _drop_unnamed(df, label)
         _check_headers(df, label)
         label.dutch = decimal == "," if decimal else _dutch_numbers(df)
@@ -152,9 +161,10 @@ def read_table(
     name = source or str(path_or_df)
     _check_regular_file(p, name)
     suffix = p.suffix.lower()
+    found: list[BsnColumn] | None = None
     if suffix in _CSV:
         label = SourceLabel(name, 2)
-        df = _read_csv(p, label, decimal)
+        df, found = _read_csv(p, label, decimal, identifiers)
     elif suffix in _EXCEL | _ODS:
         label = SourceLabel(name, 2)
         df = _read_sheet(p, label, sheet_name, suffix)
@@ -167,6 +177,10 @@ def read_table(
             f"{name}: unsupported file type {suffix!r}; use {_SUPPORTED}, or pass a DataFrame.", source=name
         )
     df.columns = [_clean_header(c) for c in df.columns]
+    if found is None:
+        _refuse_bsn_columns(df, label, identifiers)
+    else:  # a CSV file was checked on its Arrow columns
+        check_no_bsn_columns(df, label, found)
     df = _drop_unnamed(df, label)
     _check_headers(df, label)
     label.decimal = decimal
@@ -175,6 +189,12 @@ def read_table(
     elif suffix not in _CSV:  # a CSV file was decided while parsing (on its arrow columns)
         label.dutch = label.dutch or _dutch_numbers(df)
     return df, label
+
+
+def _refuse_bsn_columns(df: pd.DataFrame, label: str, identifiers: Iterable[str]) -> None:
+    """Refuse columns holding BSNs (:mod:`jeugdlib.io.identifiers`), except the declared ``identifiers``."""
+    found = find_bsn_columns([df.iloc[:, i] for i in range(df.shape[1])], list(df.columns), identifiers)
+    check_no_bsn_columns(df, label, found)
 
 
 def _check_regular_file(p: Path, name: str) -> None:
@@ -384,7 +404,9 @@ _NON_SPACE = re.compile(rb"\S")
 _MULTI_DOT = re.compile(rb"[0-9]\.[0-9]{3}\.[0-9]{3}")
 
 
-def _read_csv(p: Path, label: SourceLabel, decimal: str | None = None) -> pd.DataFrame:
+def _read_csv(
+    p: Path, label: SourceLabel, decimal: str | None = None, identifiers: Iterable[str] = ()
+) -> tuple[pd.DataFrame, list[BsnColumn]]:
     with p.open("rb") as fh:  # memory-mapped: no copy of a large file (arrow parses from the map)
         size = os.fstat(fh.fileno()).st_size
         data: bytes = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""  # type: ignore[assignment]
@@ -410,19 +432,26 @@ def _read_csv(p: Path, label: SourceLabel, decimal: str | None = None) -> pd.Dat
     names = next(csv.reader(io.StringIO(header_line), delimiter=sep), [])
     if not names or all(not n.strip() for n in names):
         raise DataError(f"{label}: the first line holds no column names. Put the header on line 1.", source=label)
-    return _parse_csv(data, sep, names, label, encoding, decided=decimal is not None)
+    return _parse_csv(data, sep, names, label, encoding, decided=decimal is not None, identifiers=identifiers)
 
 
 def _parse_csv(
-    data: bytes, sep: str, names: list[str], label: SourceLabel, encoding: str, decided: bool = False
-) -> pd.DataFrame:
+    data: bytes,
+    sep: str,
+    names: list[str],
+    label: SourceLabel,
+    encoding: str,
+    decided: bool = False,
+    identifiers: Iterable[str] = (),
+) -> tuple[pd.DataFrame, list[BsnColumn]]:
+    """Parse CSV bytes with pyarrow; return the frame and its BSN columns (found on the Arrow columns: fast)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     internal = [f"c{i}" for i in range(len(names))]
     body_start = data.find(b"\n") + 1 or len(data)
     if _NON_SPACE.search(data, body_start) is None:  # a header-only file, with or without a final line break
-        return pd.DataFrame({n: pd.Series([], dtype=object) for n in internal}).set_axis(names, axis=1)
+        return pd.DataFrame({n: pd.Series([], dtype=object) for n in internal}).set_axis(names, axis=1), []
     try:
         table = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(data)),
@@ -449,17 +478,18 @@ def _parse_csv(
                     raise DataError(
                         f"{label}: the file mixes encodings or is not text. {_UTF8_ADVICE}", source=label
                     ) from None
-                return _parse_csv(text.encode("utf-8"), sep, names, label, "cp1252", decided)
+                return _parse_csv(text.encode("utf-8"), sep, names, label, "cp1252", decided, identifiers)
         raise DataError(_bad_rows_message(data, sep, len(names), label), source=label) from None
     # ';' decides; otherwise a numeric column with a decimal comma or dot groups (1.234.567) in the first rows.
     # In a ','-file without quotes no cell holds a comma, so only dot groups can tell: skip the column scan
     # (the cost of reading the embedded tables) unless the bytes have one.
     if not decided and not label.dutch and (sep != "," or data.find(b'"') != -1 or _MULTI_DOT.search(data) is not None):
         label.dutch = _dutch_arrays(col.slice(0, _DUTCH_SAMPLE) for col in table.columns)
+    found = find_bsn_columns(table.columns, [_clean_header(n) for n in names], identifiers)
     df = table.to_pandas()  # string columns become object arrays with None for empty cells
     df.columns = names
     df = df if all(pd.api.types.is_object_dtype(t) for t in df.dtypes) else df.astype(object)
-    return _file_lines(df, table, data, sep, label)
+    return _file_lines(df, table, data, sep, label), found
 
 
 def _bad_rows_message(data: bytes, sep: str, n_fields: int, label: str) -> str:

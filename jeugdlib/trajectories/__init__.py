@@ -14,6 +14,13 @@ The data model follows the iJw messages that municipalities hold (iStandaarden):
 
 Code lists with Dutch labels: :func:`codelists`, :func:`code_labels`.
 
+``client_id`` must be a pseudonym. :func:`pseudonymise` replaces identifiers (BSNs in
+any format) by keyed pseudonyms (HMAC-SHA-256 with a secret key of at least 128 bits
+from :func:`new_pseudonym_key`, read by :func:`load_pseudonym_key` from a file or the
+environment); ``read_trajectories(..., pseudonymise_bsn=True)`` does this on loading.
+This is pseudonymisation, not anonymisation: the table stays personal data under the
+AVG/GDPR. Every other column holding BSNs is refused by the input layer.
+
 :func:`read_trajectories` / :func:`read_claims` return a :class:`LoadedTable`: the
 validated table with its :class:`LoadReport` and observation window (``as_of``,
 ``observed_from``) as typed fields, which every analysis accepts;
@@ -69,6 +76,7 @@ from jeugdlib.trajectories._io import (
     read_trajectories,
     validation_report,
 )
+from jeugdlib.trajectories._pseudonym import PseudonymKey, load_pseudonym_key, new_pseudonym_key, pseudonymise
 from jeugdlib.trajectories._schema import CLAIMS_SCHEMA, TRAJECTORY_SCHEMA
 from jeugdlib.trajectories._simulate import SCENARIOS, SimulatedTrajectories, simulate_trajectories
 
@@ -86,6 +94,7 @@ __all__ = [
     "ExtensionsResult",
     "LoadReport",
     "LoadedTable",
+    "PseudonymKey",
     "SimulatedTrajectories",
     "ValidationReport",
     "chain_ids",
@@ -99,10 +108,13 @@ __all__ = [
     "flows",
     "lmdi",
     "load_claims",
+    "load_pseudonym_key",
     "load_trajectories",
     "looks_like_bsn",
     "merge_overlapping",
+    "new_pseudonym_key",
     "provider_indicators",
+    "pseudonymise",
     "read_claims",
     "read_trajectories",
     "simulate_trajectories",

@@ -54,7 +54,8 @@ class LoadReport:
     n_duplicates_dropped:
         Exact duplicate rows dropped (``drop_duplicates=True``).
     n_bsn_pseudonymised:
-        BSN-like client ids replaced by a salted hash (``pseudonymise_bsn=True``).
+        BSN-like client ids replaced by their keyed pseudonym (``pseudonymise_bsn=True``, which
+        pseudonymises every client id: HMAC-SHA-256 with a secret key).
     n_merged_rows, n_merged_trajectories:
         Rows absorbed by the CBS merge rule and the trajectories they were merged into.
     n_running:

@@ -11,7 +11,6 @@ normalised and parsed.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import warnings
 from collections.abc import Callable, Iterable
@@ -32,12 +31,14 @@ from jeugdlib.io import (
     read_table,
     rows_text,
 )
+from jeugdlib.io.identifiers import bsn_like
 from jeugdlib.trajectories._chain import OVERLAP_ONLY, RUNNING_DAY, chain_ids, chain_order, new_key_mask
 from jeugdlib.trajectories._codes import (
     OPTIONAL_TRAJECTORY_COLUMNS,
     _codes,
 )
 from jeugdlib.trajectories._data import LoadedTable, LoadReport, ValidationReport, synthetic_attrs
+from jeugdlib.trajectories._pseudonym import PseudonymKey, _resolve_key, pseudonymise
 from jeugdlib.trajectories._schema import CLAIMS_SCHEMA, TRAJECTORY_SCHEMA
 from jeugdlib.trajectories._simulate import SimulatedTrajectories
 
@@ -75,7 +76,9 @@ def _read_with_schema(
     path: str | Path | pd.DataFrame, source: str | None, sheet_name: str | int, schema: Schema
 ) -> tuple[pd.DataFrame, str]:
     """Read with :func:`jeugdlib.io.read_table`, match the headers to ``schema``, refuse a table without rows."""
-    raw, label = read_table(path, sheet_name=sheet_name, source=source)
+    # only the trajectory table's client_id may hold identifiers (checked and pseudonymised by the loader)
+    identifiers = ("client_id",) if schema is TRAJECTORY_SCHEMA else ()
+    raw, label = read_table(path, sheet_name=sheet_name, source=source, identifiers=identifiers)
     raw = schema.rename(raw, label)
     missing = [c.name for c in schema.columns if c.required and c.name not in raw.columns]
     if missing:
@@ -223,9 +226,11 @@ def _days(s: pd.Series) -> np.ndarray:
 def looks_like_bsn(values: pd.Series | Iterable[Any]) -> np.ndarray:
     """Flag values that look like a Dutch citizen service number (BSN).
 
-    A value is BSN-like when, after stripping, it consists of 8 or 9 digits
-    (8 digits: a BSN whose leading zero was lost) and passes the *elfproef*
-    (11-test): ``9*d1 + 8*d2 + ... + 2*d8 - 1*d9`` is divisible by 11 and not 0.
+    A value is BSN-like when it is a number of 8 or 9 digits (8: a BSN whose leading
+    zero was lost), written plain, as an integer, in groups (``123-45-678``,
+    ``123.456.782``, ``123 456 782``, ``123_456_782``) or after ``BSN``, that passes the
+    *elfproef* (11-test): ``9*d1 + 8*d2 + ... + 2*d8 - 1*d9`` is divisible by 11 and not
+    0. Dates are not BSN-like. Same as :func:`jeugdlib.io.identifiers.bsn_like`.
 
     Parameters
     ----------
@@ -236,29 +241,7 @@ def looks_like_bsn(values: pd.Series | Iterable[Any]) -> np.ndarray:
     -------
     ndarray of bool
     """
-    s = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    u = pd.Series([_norm_scalar(x) for x in np.asarray(uniques, dtype=object)], dtype="string")
-    cand = u.str.fullmatch(r"[0-9]{8,9}").fillna(False).to_numpy(dtype=bool)  # ASCII digits only
-    flag_u = np.zeros(len(u), dtype=bool)
-    if cand.any():
-        padded = u[cand].str.zfill(9).to_numpy(dtype=str).astype("S9")
-        digits = np.frombuffer(padded.tobytes(), dtype=np.uint8).reshape(-1, 9).astype(np.int64) - 48
-        weights = np.array([9, 8, 7, 6, 5, 4, 3, 2, -1], dtype=np.int64)
-        total = digits @ weights
-        flag_u[np.flatnonzero(cand)] = (total % 11 == 0) & (digits.sum(axis=1) > 0)
-    out = np.zeros(len(s), dtype=bool)
-    ok = codes >= 0
-    out[ok] = flag_u[codes[ok]]
-    return out
-
-
-def _hash_ids(values: np.ndarray, salt: str) -> np.ndarray:
-    """Salted SHA-256 of each distinct value (hex digest, prefixed ``"H"``)."""
-    key = salt.encode("utf-8")
-    uniq, inv = np.unique(values.astype(str), return_inverse=True)
-    hashed = np.array(["H" + hashlib.sha256(key + b":" + u.encode("utf-8")).hexdigest() for u in uniq], dtype=object)
-    return hashed[inv]
+    return bsn_like(values)
 
 
 def _as_of(as_of: str | dt.date | pd.Timestamp | None) -> pd.Timestamp:
@@ -391,6 +374,7 @@ def read_trajectories(
     as_of: str | dt.date | pd.Timestamp | None = None,
     observed_from: str | dt.date | pd.Timestamp | None = None,
     pseudonymise_bsn: bool = False,
+    pseudonym_key: PseudonymKey | str | Path | None = None,
     salt: str | None = None,
     future_einddatum: Literal["error", "running"] = "error",
     drop_duplicates: bool = False,
@@ -423,12 +407,20 @@ def read_trajectories(
         :func:`durations` then treats earlier starts as delayed entries (left
         truncation) so that long trajectories are not over-represented.
     pseudonymise_bsn:
-        ``client_id`` values that look like a BSN (see :func:`looks_like_bsn`)
-        are refused unless this is ``True``; then they are replaced by a salted
-        SHA-256 hash (``"H" + hex``). Requires ``salt``.
+        ``client_id`` values that look like a BSN (any common format, see
+        :func:`looks_like_bsn`) are refused unless this is ``True``; then every
+        ``client_id`` is replaced by its keyed pseudonym (HMAC-SHA-256, see
+        :func:`jeugdlib.trajectories.pseudonymise`; BSNs keyed on their 9 digits, so
+        ``123-45-678`` and ``12345678`` are one client). This is pseudonymisation,
+        not anonymisation: the table stays personal data under the AVG/GDPR.
+    pseudonym_key:
+        The secret key: a :class:`PseudonymKey` or the path of a key file
+        (:func:`jeugdlib.trajectories.new_pseudonym_key`). Default: the key file in
+        ``$JEUGDLIB_PSEUDONIEM_SLEUTELBESTAND`` or the key in
+        ``$JEUGDLIB_PSEUDONIEM_SLEUTEL``. Never put a key on a command line.
     salt:
-        Secret salt for the hash. Keep it secret and use the same salt for
-        every load you want to link.
+        No longer accepted (a salted SHA-256 of a BSN can be inverted by hashing all
+        valid BSNs); passing it raises a :class:`DataError` explaining the key.
     future_einddatum:
         ``"error"`` (default) refuses an ``einddatum`` after ``as_of``;
         ``"running"`` treats such a (planned) end date as running (empty).
@@ -474,12 +466,17 @@ def read_trajectories(
         as_of = path.as_of if as_of is None else as_of
         observed_from = path.observed_from if observed_from is None else observed_from
         path = path.table
-    raw, label = _read_with_schema(path, source, sheet_name, TRAJECTORY_SCHEMA)
-    if pseudonymise_bsn and not salt:
+    if salt is not None:
         raise DataError(
-            f"{label}: pseudonymise_bsn=True needs a secret salt, e.g. salt='...'; without a salt "
-            "a hashed BSN can be recovered by hashing all possible BSNs."
+            f"{source or '<input>'}: salt= is no longer accepted: a salted SHA-256 of a BSN is undone by hashing "
+            "all 90 million valid BSNs. Pseudonymisation now uses a secret key (HMAC-SHA-256): create one once "
+            "with jeugdlib.trajectories.new_pseudonym_key('<key file>'), keep it apart from the data, and pass "
+            "pseudonym_key='<key file>' or set JEUGDLIB_PSEUDONIEM_SLEUTELBESTAND. Pseudonyms made with the old "
+            "salt cannot be linked to the new ones: pseudonymise the earlier extracts again with the key.",
+            source=source,
         )
+    key = _resolve_key(pseudonym_key) if pseudonymise_bsn else None  # a missing or weak key fails before reading
+    raw, label = _read_with_schema(path, source, sheet_name, TRAJECTORY_SCHEMA)
     ref = _as_of(as_of)
     report = LoadReport(source=label, table="trajectories", n_rows_in=len(raw), as_of=ref)
     problems: list[str] = []
@@ -539,19 +536,18 @@ def read_trajectories(
             )
     # BSN-like identifiers
     bsn = looks_like_bsn(raw["client_id"])
-    if bsn.any():
-        if pseudonymise_bsn:
-            ids = df["client_id"].to_numpy(dtype=object).copy()
-            ids[bsn] = _hash_ids(ids[bsn], salt or "")
-            df["client_id"] = ids
-            report.n_bsn_pseudonymised = int(bsn.sum())
-        else:
-            problems.append(
-                f"column 'client_id': {int(bsn.sum())} value(s) look like a BSN (8-9 digits passing the "
-                f"11-test; {rows_text(raw.index[bsn], label)}; values not shown). jeugdlib does not process BSNs: "
-                "pseudonymise them before loading, or pass pseudonymise_bsn=True, salt='<secret>' to "
-                "replace them by a salted SHA-256 hash."
-            )
+    if key is not None:
+        df["client_id"] = pseudonymise(df["client_id"], key)
+        report.n_bsn_pseudonymised = int(bsn.sum())
+        report.notes.append(f"client_id pseudonymised with key {key.fingerprint} (HMAC-SHA-256)")
+    elif bsn.any():
+        problems.append(
+            f"column 'client_id': {int(bsn.sum())} value(s) look like a BSN (8-9 digits passing the "
+            f"11-test; {rows_text(raw.index[bsn], label)}; values not shown). jeugdlib does not process BSNs: "
+            "pseudonymise them before loading, or pass pseudonymise_bsn=True with a secret key "
+            "(pseudonym_key='<key file>' from jeugdlib.trajectories.new_pseudonym_key, or "
+            "$JEUGDLIB_PSEUDONIEM_SLEUTELBESTAND) to replace every client_id by its keyed pseudonym."
+        )
     # duplicates
     dup_exact = df.duplicated(keep="first")
     if dup_exact.any():
