@@ -158,19 +158,20 @@ def test_compare_models_lr_test_matches_anova(scp_2017):
     assert cmp.test.p_value == pytest.approx(ref_value("lr_perc_kind_sch5", "p_value", "perc_kind_sch5"), rel=1e-5)
 
 
-def test_weighted_llf_differs_from_lme4_by_the_jacobian_only(fits):
-    """lme4's weighted logLik = jeugdlib's + ½Σlog wᵢ (weights normalised to mean 1)."""
+def test_weighted_llf_matches_lme4(fits):
+    """lme4's weighted logLik includes ½Σlog wᵢ (weights normalised to mean 1), and so does jeugdlib's (issue 12)."""
     m = fits["ml_weighted"]
     half_sum_log_w = ref_value("ml_weighted", "half_sum_log_w")
     w = m.data.loc[m.fit_mask, "w"].to_numpy()
     assert half_sum_log_w == pytest.approx(0.5 * np.sum(np.log(w / w.mean())), abs=1e-9)
-    assert m.llf + half_sum_log_w == pytest.approx(ref_value("ml_weighted", "logLik"), abs=1e-6)
+    assert m.llf_jacobian == pytest.approx(half_sum_log_w, abs=1e-9)
+    assert m.llf == pytest.approx(ref_value("ml_weighted", "logLik"), abs=1e-6)
+    aic_lme4 = -2 * ref_value("ml_weighted", "logLik") + 2 * ref_value("ml_weighted", "df")
+    assert m.aic == pytest.approx(aic_lme4, abs=1e-5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12: the weighted llf omits the Jacobian ½Σlog wᵢ that lme4's logLik "
-    "includes, so it cannot be compared with unweighted fits or lme4",
-)
-def test_weighted_llf_matches_lme4(fits):
-    assert fits["ml_weighted"].llf == pytest.approx(ref_value("ml_weighted", "logLik"), abs=1e-6)
+def test_weighted_llf_does_not_depend_on_the_scale_of_the_weights(data):
+    """With the Jacobian the llf is a property of the model, not of how the weights are scaled."""
+    m1 = scp.fit_scp_model(data, reml=False, weights="w")
+    m2 = scp.fit_scp_model(data.assign(w=data.w * 7.3), reml=False, weights="w")
+    assert m1.llf == pytest.approx(m2.llf, abs=1e-6)

@@ -50,7 +50,7 @@ from jeugdlib.multilevel.comparison import ModelComparison, compare_models
 from jeugdlib.multilevel.deviation import DeviationShare, deviation_share
 from jeugdlib.multilevel.joins import JoinReport, WijkJoin, add_wijk_variables, join_wijk_variables
 from jeugdlib.multilevel.local import LOCAL_WIJK_SCHEMA, load_local_wijk_data, local_wijk_schema
-from jeugdlib.multilevel.lrtest import LRTest, lr_test, mixture_pvalue
+from jeugdlib.multilevel.lrtest import LRTest, NestedFitError, lr_test, mixture_pvalue
 from jeugdlib.multilevel.slopes import SlopeTest, random_slope_test
 
 __all__ = [
@@ -59,6 +59,7 @@ __all__ = [
     "JoinReport",
     "LRTest",
     "ModelComparison",
+    "NestedFitError",
     "RegionComparison",
     "SlopeTest",
     "WijkJoin",

@@ -21,10 +21,11 @@ from jeugdlib.errors import DataError, JeugdlibWarning
 from jeugdlib.io import parse_numeric
 from jeugdlib.multilevel._common import _LEVELS
 from jeugdlib.multilevel._scope import _collinearity, _prepare_extras, _scope_mask
-from jeugdlib.multilevel.lrtest import LRTest, lr_test
+from jeugdlib.multilevel.lrtest import LLF_TOL, LRTest, NestedFitError, lr_test
 from jeugdlib.multilevel.slopes import SlopeTest, random_slope_test
 from jeugdlib.results import Result, tidy_frame
 from jeugdlib.scp import SCP_DETERMINANTS, ScpModel, fit_scp_model
+from jeugdlib.scp._maximum import GAIN_TOL, relative_params
 
 __all__ = ["ModelComparison", "compare_models"]
 
@@ -224,6 +225,65 @@ def _check_inputs(
         )
 
 
+def _llf_at(model: ScpModel, other: ScpModel) -> float:
+    """``model``'s profile log-likelihood at ``other``'s variance components (same random-effect structure)."""
+    mod = model.result.model
+    return float(mod.loglike(relative_params(other.result), profile_fe=True)) + model.llf_jacobian
+
+
+def _nested_fits(
+    work: pd.DataFrame,
+    base: ScpModel,
+    ext_predictors: list[str],
+    outcome: str,
+    levels: tuple[str, str],
+    weights: str | None,
+) -> tuple[ScpModel, ScpModel]:
+    """ML fits of a nested pair with ``ext.llf >= base.llf`` guaranteed (or :class:`NestedFitError`).
+
+    The extended model starts at the base model's variance components, where its profile
+    log-likelihood is at least the base maximum (its GLS fit has more columns), and is not
+    accepted below ``base.llf``. The other way round: when the base model gains at the
+    extended model's variance components, the base fit is not its maximum, and it is refitted
+    from there (and the extended fit again from the better base fit).
+    """
+
+    def fit_ext(start: ScpModel, thorough: bool = False) -> ScpModel:
+        return fit_scp_model(
+            work,
+            outcome=outcome,
+            predictors=ext_predictors,
+            levels=levels,
+            weights=weights,
+            reml=False,
+            start=start,
+            min_llf=start.llf,
+            thorough=thorough,
+        )
+
+    ext = fit_ext(base)
+    if _llf_at(base, ext) > base.llf + GAIN_TOL:
+        base = fit_scp_model(
+            work,
+            outcome=outcome,
+            predictors=base.predictors,
+            levels=levels,
+            weights=weights,
+            reml=False,
+            start=ext,
+        )
+        if ext.llf < base.llf:
+            ext = fit_ext(base)
+    if ext.llf < base.llf - LLF_TOL:
+        ext = fit_ext(base, thorough=True)
+    if ext.llf < base.llf - LLF_TOL:
+        raise NestedFitError(
+            f"the extended model's maximum ({ext.llf:.6f}) stays below the base model's ({base.llf:.6f}) after "
+            "refits from each other's solution with every optimizer; report a bug with the data."
+        )
+    return base, ext
+
+
 def _compare(
     df: pd.DataFrame,
     base_predictors: list[str],
@@ -276,9 +336,9 @@ def _compare(
             if base_cache is not None:
                 base_cache[key] = base
         _collinearity(base.design.X.to_numpy()[fit_mask], prepared[fit_mask], source)
-        ext = fit_scp_model(
-            work, outcome=outcome, predictors=[*base_predictors, *extra], levels=levels, weights=weights, reml=False
-        )
+        base, ext = _nested_fits(work, base, [*base_predictors, *extra], outcome, levels, weights)
+        if base_cache is not None:
+            base_cache[key] = base
     dropped = [c for c in extra if c in ext.design.dropped]
     if dropped:
         raise DataError(f"extra variable(s) {dropped} were dropped by the fit (constant or empty); remove them.")
@@ -289,11 +349,6 @@ def _compare(
 
     n = int(fit_mask.sum())
     test = lr_test(base.llf, ext.llf, len(extra), name="LR: + " + ", ".join(extra), terms=extra)
-    if ext.llf < base.llf - 1e-6:
-        notes.append(
-            f"the extended fit's log-likelihood is below the base fit's by {base.llf - ext.llf:.2g} "
-            "(optimizer tolerance); LR statistic set to 0."
-        )
     fit_stats = pd.DataFrame(
         [
             {

@@ -10,7 +10,21 @@ from scipy import stats
 
 from jeugdlib.results import TestResult
 
-__all__ = ["LRTest", "lr_test", "mixture_pvalue"]
+__all__ = ["LLF_TOL", "LRTest", "NestedFitError", "lr_test", "mixture_pvalue"]
+
+#: Log-likelihood units below which ``llf_alt - llf_null`` is numerical noise. The larger
+#: model's fit starts at the nested model's solution and is accepted only at a verified
+#: maximum, so a larger negative difference means a failed fit, never a result.
+LLF_TOL = 1e-6
+
+
+class NestedFitError(RuntimeError):
+    """The larger of two nested models has a lower maximised log-likelihood than the smaller one.
+
+    Impossible at true maxima (the smaller model is a special case of the larger one):
+    one of the fits did not reach its maximum. Raised instead of reporting a clipped or
+    negative LR statistic.
+    """
 
 
 @dataclass(repr=False)
@@ -98,11 +112,25 @@ def lr_test(
     LRTest
         ``distribution`` ``"chi2"`` or ``"chi2-mixture"``.
 
+    Raises
+    ------
+    NestedFitError
+        ``llf_alt < llf_null - LLF_TOL``: the larger model's fit is below the nested
+        model's maximum, so one of them is not a maximum; no statistic is reported.
+
     Notes
     -----
-    A slightly negative statistic (optimizer tolerance) is reported as 0.
+    A difference within ``LLF_TOL`` (1e-6) of zero is numerical equality of the two maxima
+    and gives the statistic 0 exactly; anything more negative raises.
     """
-    stat = max(2.0 * (float(llf_alt) - float(llf_null)), 0.0)
+    diff = float(llf_alt) - float(llf_null)
+    if not diff >= -LLF_TOL:
+        raise NestedFitError(
+            f"{name}: the larger model's log-likelihood {float(llf_alt):.6f} is below the nested model's "
+            f"{float(llf_null):.6f} by {-diff:.3g}; one of the fits is not at its maximum. Refit both from each "
+            "other's solution (compare_models and random_slope_test do this) or report a bug."
+        )
+    stat = max(2.0 * diff, 0.0)
     common = {"name": name, "statistic": stat, "df": int(df), "terms": list(terms)}
     if mixture is None:
         p, dist = float(stats.chi2.sf(stat, df)), "chi2"

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
-from statsmodels.regression.mixed_linear_model import VCSpec
+from statsmodels.regression.mixed_linear_model import MixedLMParams, VCSpec
 
 from jeugdlib.errors import DataError
-from jeugdlib.multilevel.lrtest import LRTest, lr_test
-from jeugdlib.scp import OPTIMIZERS, ScpModel, fit_mixedlm_with_fallback
+from jeugdlib.multilevel.lrtest import LLF_TOL, LRTest, NestedFitError, lr_test
+from jeugdlib.scp import OPTIMIZERS, ScpModel
+from jeugdlib.scp._maximum import FitAttempt, fit_verified, relative_params
 
 __all__ = ["SlopeTest", "random_slope_test"]
 
@@ -34,6 +35,7 @@ class SlopeTest:
     region_slopes: pd.DataFrame
     result: object
     converged: bool
+    fit_attempts: list[FitAttempt] = field(default_factory=list)
 
     def to_frame(self) -> pd.DataFrame:
         """One-row summary: statistic, mixture, p-value, slope SD (per SD of the predictor)."""
@@ -108,11 +110,31 @@ def random_slope_test(
             cols.append(["slope"])
         spec = VCSpec([*vc.names, "slope"], [*vc.colnames, cols], [*vc.mats, mats])
         new = sm.MixedLM(mod.endog, mod.exog, groups=mod.groups, exog_re=mod.exog_re, exog_vc=spec)
-    res, converged, _, _ = fit_mixedlm_with_fallback(new, False, optimizers)
+    # Start at the null model's solution with a small slope variance (at exactly zero the
+    # square-root parameterisation has a zero gradient in it), then with a sizeable one. The
+    # null model is the alternative with slope variance 0, so the alternative's maximum is at
+    # least the null's: a fit below it is not accepted (fit_verified escalates), and if every
+    # optimizer from every start stays below, NestedFitError is raised.
+    null = relative_params(model.result)
+    c = float(null.cov_re[0, 0])
+    starts = []
+    for name, v in (("null model", 1e-4 * max(c, 1e-2)), ("null + slope", 0.1 * max(c, 1e-2))):
+        if correlated:
+            starts.append((name, MixedLMParams.from_components(cov_re=np.diag([c, v]), vcomp=null.vcomp.copy())))
+        else:
+            starts.append((name, MixedLMParams.from_components(cov_re=null.cov_re, vcomp=np.append(null.vcomp, v))))
+    floor = float(model.result.llf)
+    vf = fit_verified(new, False, starts, optimizers, floor=floor)
+    if vf.result.llf < floor - LLF_TOL:
+        raise NestedFitError(
+            f"the random-slope model of {predictor!r} stays below the null model's log-likelihood "
+            f"({vf.result.llf:.6f} < {floor:.6f}) with every optimizer and start; report a bug with the data."
+        )
+    res, converged = vf.result, vf.verified
     k_extra = 2 if correlated else 1
     test = lr_test(
         model.llf,
-        res.llf,
+        float(res.llf) + model.llf_jacobian,
         k_extra,
         mixture=(1, 2) if correlated else (0, 1),
         name=f"random slope of {predictor} by jeugdregio",
@@ -151,4 +173,5 @@ def random_slope_test(
         region_slopes=slopes,
         result=res,
         converged=converged,
+        fit_attempts=list(vf.attempts),
     )

@@ -39,14 +39,14 @@ def impute_hierarchical(
     """
     ref = df if reference is None else reference
     out = df[list(predictors)].copy()
-    for col in predictors:
-        s = out[col]
-        if not s.isna().any():
-            continue
-        for level in reversed(levels):  # innermost level first
-            means = ref.groupby(level)[col].mean()
-            s = s.fillna(df[level].map(means))
-        out[col] = s.fillna(ref[col].mean())
+    need = [c for c in predictors if out[c].isna().any()]
+    if not need:
+        return out
+    filled = out[need]
+    for level in reversed(levels):  # innermost level first; one groupby for all columns
+        means = ref.groupby(level)[need].mean()
+        filled = filled.fillna(means.reindex(df[level].to_numpy()).set_axis(df.index))
+    out[need] = filled.fillna(ref[need].mean())
     return out
 
 

@@ -9,17 +9,17 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from statsmodels.regression.mixed_linear_model import VCSpec
-from statsmodels.tools.sm_exceptions import ConvergenceWarning as SmConvergenceWarning
+from statsmodels.regression.mixed_linear_model import MixedLMParams, VCSpec
 
 from jeugdlib.data import load_scp_2017
 from jeugdlib.errors import ConvergenceWarning, DataError
 from jeugdlib.io import parse_numeric
 from jeugdlib.scp._design import _prepare_predictors, _transform
 from jeugdlib.scp._info import OPTIMIZERS, SCP_DETERMINANTS, Transform
+from jeugdlib.scp._maximum import GAIN_TOL, fit_verified, relative_params
 from jeugdlib.scp._model import ScpModel
 
-__all__ = ["fit_mixedlm_with_fallback", "fit_scp_model"]
+__all__ = ["fit_mixedlm_with_fallback", "fit_scp_model", "moment_start"]
 
 
 def _build_vc(region: np.ndarray, gemeente: np.ndarray, sqrt_w: np.ndarray) -> tuple[VCSpec, dict[str, list[str]]]:
@@ -39,35 +39,60 @@ def _build_vc(region: np.ndarray, gemeente: np.ndarray, sqrt_w: np.ndarray) -> t
 
 
 def fit_mixedlm_with_fallback(model: sm.MixedLM, reml: bool, optimizers: Sequence[str]):
-    """Fit with a sequence of optimizers; return (result, converged, optimizer, messages)."""
-    attempts = []
-    for opt in optimizers:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                res = model.fit(reml=reml, method=opt)
-            except (np.linalg.LinAlgError, ValueError) as exc:
-                attempts.append((None, False, opt, [f"{opt}: {exc}"]))
-                continue
-        msgs = [
-            f"{opt}: {w.message}"
-            for w in caught
-            if issubclass(w.category, (SmConvergenceWarning, RuntimeWarning))
-            or "converge" in str(w.message).lower()
-            or "boundary" in str(w.message).lower()
-        ]
-        hard = [m for m in msgs if "boundary" not in m.lower()]
-        ok = bool(res.converged) and not hard and np.isfinite(res.llf)
-        attempts.append((res, ok, opt, msgs))
-        if ok:
-            return res, True, opt, msgs
-    valid = [a for a in attempts if a[0] is not None and np.isfinite(a[0].llf)]
-    if not valid:
-        raise DataError(
-            "the mixed model could not be fitted with any optimizer: " + "; ".join(m for a in attempts for m in a[3])
-        )
-    best = max(valid, key=lambda a: a[0].llf)
-    return best[0], False, best[2], [m for a in attempts for m in a[3]]
+    """Fit ``model`` to a verified maximum; return ``(result, verified, optimizer, messages)``.
+
+    Kept for callers of jeugdlib <= 0.2: the fit is :func:`jeugdlib.scp._maximum.fit_verified`
+    from statsmodels' default start (first optimizer, then polish and a full search when the
+    gradient check fails). ``verified`` replaces statsmodels' ``converged`` flag.
+    """
+    try:
+        vf = fit_verified(model, reml, [("default", None)], optimizers)
+    except np.linalg.LinAlgError as exc:
+        raise DataError(f"the mixed model could not be fitted with any optimizer: {exc}") from exc
+    return vf.result, vf.verified, vf.attempt.optimizer, vf.messages
+
+
+def moment_start(
+    y: np.ndarray, X: np.ndarray, region: np.ndarray, gemeente: np.ndarray, w: np.ndarray
+) -> MixedLMParams:
+    """Moment (ANOVA-type) starting values for the region and gemeente variances.
+
+    From the (weighted) OLS residuals: the pooled within-gemeente variance ``s_w``, the
+    variance of gemeente means around their region's mean minus its sampling part, and
+    the variance of region means minus the gemeente and wijk parts (unbalanced, so
+    approximate: a start, not an estimate). Returned relative to ``s_w`` (statsmodels'
+    parameterisation) and floored at 0.01, away from the boundary where the square-root
+    parameterisation has a zero gradient.
+    """
+    sw = np.sqrt(w)
+    Xw = X * w[:, None]
+    try:
+        beta = np.linalg.solve(X.T @ Xw, Xw.T @ y)
+    except np.linalg.LinAlgError:
+        beta = np.linalg.lstsq(X * sw[:, None], y * sw, rcond=None)[0]
+    e = pd.Series(y - X @ beta)
+    g_codes, g_idx = np.unique(gemeente, return_inverse=True)
+    n_g = np.bincount(g_idx).astype(float)
+    g_mean = np.bincount(g_idx, weights=e.to_numpy()) / n_g
+    n, G = len(e), len(g_codes)
+    s_w = float(np.sum((e.to_numpy() - g_mean[g_idx]) ** 2) / max(n - G, 1))
+    first = np.zeros(G, dtype=int)
+    first[g_idx[::-1]] = np.arange(n)[::-1]
+    r_of_g = region[first]
+    r_codes, r_idx = np.unique(r_of_g, return_inverse=True)
+    R = len(r_codes)
+    G_r = np.bincount(r_idx).astype(float)
+    r_mean = np.bincount(r_idx, weights=g_mean) / G_r
+    between_g = float(np.sum((g_mean - r_mean[r_idx]) ** 2) / max(G - R, 1))
+    s_g = max(between_g - s_w * float(np.mean(1 / n_g)), 0.0)
+    s_r = 0.0
+    if R > 1:
+        sampling = np.bincount(r_idx, weights=1 / n_g) / G_r**2  # mean over gemeenten of 1/n_g, / G_r
+        s_r = max(float(np.var(r_mean, ddof=1)) - s_g * float(np.mean(1 / G_r)) - s_w * float(np.mean(sampling)), 0.0)
+    s_w = s_w if s_w > 0 else 1.0
+    return MixedLMParams.from_components(
+        cov_re=np.array([[max(s_r / s_w, 0.01)]]), vcomp=np.array([max(s_g / s_w, 0.01)])
+    )
 
 
 def fit_scp_model(
@@ -83,6 +108,9 @@ def fit_scp_model(
     imputation: Literal["hierarchical", "regression"] = "hierarchical",
     reml: bool = True,
     optimizers: Sequence[str] = OPTIMIZERS,
+    start: ScpModel | None = None,
+    min_llf: float | None = None,
+    thorough: bool = False,
 ) -> ScpModel:
     """Fit the SCP three-level model.
 
@@ -120,9 +148,22 @@ def fit_scp_model(
         REML (default, for variance components) or ML (for likelihood-ratio
         tests of fixed effects).
     optimizers:
-        Tried in turn until one converges. If none does, the fit with the
-        highest likelihood is kept, ``converged`` is False and a
-        :class:`~jeugdlib.errors.ConvergenceWarning` is issued.
+        Optimizers for the verified-maximum procedure
+        (:func:`jeugdlib.scp._maximum.fit_verified`): the first is run from the first
+        start; when the gradient check of the profile likelihood fails, the others
+        polish the solution, and only if that fails every optimizer is run from every
+        start. The best verified fit is kept; ``converged`` says whether one passed
+        (if none did, a :class:`~jeugdlib.errors.ConvergenceWarning` is issued).
+        Every attempt is in :attr:`ScpModel.fit_attempts` and in ``summary()``.
+    start:
+        A model fitted on the same wijken and levels (e.g. a nested model): its variance
+        components are the first start; moment-based starts otherwise (see
+        :func:`moment_start`).
+    min_llf:
+        A log-likelihood the maximum is known to reach (a nested model's ``llf``): a
+        fit below it is not accepted as verified.
+    thorough:
+        Run every optimizer from every start even when the first fit passes the check.
     """
     if df is None:
         df = load_scp_2017()
@@ -174,11 +215,24 @@ def fit_scp_model(
     model = sm.MixedLM(
         y[order] * sw[order], X[order] * sw[order, None], groups=region[order], exog_re=sw[order, None], exog_vc=vc_spec
     )
-    res, converged, opt, msgs = fit_mixedlm_with_fallback(model, reml, optimizers)
+    # lme4's log-likelihood of a weighted fit includes the Jacobian 1/2 sum(log w_i) of the
+    # rescaling y_i sqrt(w_i); statsmodels' (of the rescaled data) does not. Weights are
+    # normalised to mean 1, and with the Jacobian the llf does not depend on that choice.
+    jacobian = 0.5 * float(np.sum(np.log(w))) if weights is not None else 0.0
+    starts = [("moments", moment_start(y, X, region, gemeente, w))]
+    if start is not None:
+        starts.insert(0, ("start model", relative_params(start.result)))
+    floor = None if min_llf is None else float(min_llf) - jacobian
+    try:
+        vf = fit_verified(model, reml, starts, optimizers, floor=floor, thorough=thorough)
+    except np.linalg.LinAlgError as exc:
+        raise DataError(f"the mixed model could not be fitted with any optimizer: {exc}") from exc
+    res, converged, opt, msgs = vf.result, vf.verified, vf.attempt.optimizer, vf.messages
     if not converged:
         warnings.warn(
-            f"the mixed model did not converge cleanly (tried {list(optimizers)}); keeping the {opt} fit "
-            f"with the highest likelihood. Messages: {msgs[:3]}",
+            f"the mixed model's maximum could not be verified (tried {len(vf.attempts)} optimizer runs of "
+            f"{list(optimizers)}); keeping the {opt} fit with the highest likelihood (Newton gain "
+            f"{vf.attempt.newton_gain:.2g} > {GAIN_TOL:g}). Messages: {msgs[:3]}",
             ConvergenceWarning,
             stacklevel=2,
         )
@@ -210,6 +264,8 @@ def fit_scp_model(
         converged=converged,
         optimizer=opt,
         convergence_messages=msgs,
+        fit_attempts=list(vf.attempts),
+        llf_jacobian=jacobian,
         reml=reml,
         missing_indicators=missing_indicators,
         imputation=imputation,

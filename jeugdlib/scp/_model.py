@@ -25,6 +25,8 @@ from jeugdlib.scp._design import (
     impute_hierarchical,
 )
 from jeugdlib.scp._info import Transform, determinant_labels
+from jeugdlib.scp._maximum import GAIN_TOL, FitAttempt
+from jeugdlib.scp._pev import prediction_error_variance
 
 __all__ = ["ScpModel"]
 
@@ -59,6 +61,8 @@ class ScpModel(Result):
     reml: bool = True
     missing_indicators: bool = False
     imputation: str = "hierarchical"
+    fit_attempts: list[FitAttempt] = field(default_factory=list)
+    llf_jacobian: float = 0.0
 
     # ------------------------------------------------------------- parameters
     @property
@@ -76,7 +80,36 @@ class ScpModel(Result):
 
     @property
     def llf(self) -> float:
-        return float(self.result.llf)
+        """Maximised log-likelihood (ML or REML), as lme4's ``logLik``.
+
+        With weights it includes the Jacobian ``1/2 sum(log w_i)`` (weights normalised to
+        mean 1) of the rescaled data statsmodels fits, as lme4 does: comparable with lme4
+        and independent of the scale of the weights.
+        """
+        return float(self.result.llf) + self.llf_jacobian
+
+    def fit_record(self) -> pd.DataFrame:
+        """What the verified-maximum procedure tried: one row per optimizer run.
+
+        Columns ``optimizer, start, llf, converged`` (statsmodels' flag), ``verified``
+        (gradient check passed), ``gradient_norm`` (largest gradient of the profile
+        log-likelihood on the relative-variance scale, boundary components satisfying
+        the KKT condition left out), ``newton_gain`` (log-likelihood a Newton step would
+        still gain; accepted below ``GAIN_TOL`` = 1e-6) and ``kept`` (the fit used).
+        ``llf`` includes the weights' Jacobian like :attr:`llf`.
+        """
+        rows = [a.to_dict() for a in self.fit_attempts]
+        out = pd.DataFrame(
+            rows,
+            columns=["optimizer", "start", "llf", "converged", "verified", "gradient_norm", "newton_gain"],
+        )
+        out["llf"] = out["llf"] + self.llf_jacobian
+        kept = np.zeros(len(out), dtype=bool)
+        if len(out):
+            diff = np.abs(out["llf"].to_numpy() - self.llf)
+            kept[int(np.argmin(np.where(out.optimizer == self.optimizer, diff, np.inf)))] = True
+        out["kept"] = kept
+        return out
 
     def _x(self, df: pd.DataFrame | None) -> tuple[pd.DataFrame, np.ndarray]:
         if df is None:
@@ -144,11 +177,12 @@ class ScpModel(Result):
 
         Notes
         -----
-        The interval variance sums the uncertainty of the fixed part
-        (``x' Cov(beta) x``), the conditional variance of the region and
-        gemeente effects given the data (the full component variance for a
-        gemeente or region not in the fit), and the wijk-level residual
-        variance (divided by the weight, if weighted).
+        The interval variance is the exact prediction-error variance of the predicted
+        mean ``x'b + z'u`` (fixed part plus the region and gemeente BLUPs), from the
+        joint covariance of the GLS estimate and the BLUPs given the variance components
+        (Henderson's mixed-model equations, :mod:`jeugdlib.scp._pev`), plus the
+        wijk-level residual variance (divided by the weight, if weighted). A gemeente or
+        region not in the fit adds its full component variance.
         """
         frame, X = self._x(df)
         rg, gm = self.levels
@@ -156,14 +190,21 @@ class ScpModel(Result):
         reg_eff = frame[rg].map(self.region_effects).fillna(0.0).to_numpy()
         gem_eff = frame[gm].map(self.gemeente_effects).fillna(0.0).to_numpy()
         vc = self.variance_components
-        reg_var = frame[rg].map(self.region_effect_var).fillna(vc["jeugdregio"]).to_numpy()
-        gem_var = frame[gm].map(self.gemeente_effect_var).fillna(vc["gemeente"]).to_numpy()
-        cov_fe = np.asarray(self.result.cov_params())[: X.shape[1], : X.shape[1]]
-        fe_var = np.einsum("ij,jk,ik->i", X, cov_fe, X)
+        fit = self.data[self.fit_mask]
+        X_fit = self._x(None)[1][self.fit_mask]
+        w_fit = self._weights(fit)
+        pev = prediction_error_variance(
+            X_fit,
+            w_fit,
+            (fit[rg].astype(str).to_numpy(), fit[gm].astype(str).to_numpy()),
+            vc,
+            X,
+            (frame[rg].astype(str).to_numpy(), frame[gm].astype(str).to_numpy()),
+        )
         w = self._weights(frame)
         resid_var = vc["wijk"] / w
         eta = eta_fixed + reg_eff + gem_eff
-        pred_var = fe_var + reg_var + gem_var + resid_var
+        pred_var = pev + resid_var
         z_crit = stats.norm.ppf(0.5 + level / 2)
         sd = np.sqrt(pred_var)
         expected = _back_mean(eta, resid_var, self.transform)
@@ -320,6 +361,7 @@ class ScpModel(Result):
                 "converged": self.converged,
                 "optimizer": self.optimizer,
                 "messages": list(self.convergence_messages),
+                "attempts": self.fit_record(),
                 "reml": self.reml,
             },
             "dropped_predictors": list(self.design.dropped),
@@ -352,6 +394,23 @@ class ScpModel(Result):
         ]
         if self.design.dropped:
             lines.append(f"dropped predictors: {', '.join(self.design.dropped)}")
+        rec = self.fit_record()
+        lines += [
+            "",
+            f"Maximum {'verified' if self.converged else 'NOT verified'}: gradient of the profile log-likelihood "
+            f"and Newton gain (accepted below {GAIN_TOL:g}) at the solution; {len(rec)} optimizer run(s)",
+        ]
+        if len(rec):
+            lines.append(
+                rec.to_string(
+                    index=False,
+                    formatters={
+                        "llf": lambda v: f"{v:.6f}",
+                        "gradient_norm": lambda v: f"{v:.2g}",
+                        "newton_gain": lambda v: f"{v:.2g}",
+                    },
+                )
+            )
         with pd.option_context("display.width", 120, "display.max_columns", 20):
             fixed = self.tidy(level=level).drop(columns="n_obs")
             lines += ["", f"Fixed effects ({round(level * 100):d}% intervals)"]
