@@ -23,7 +23,12 @@ def main() -> None:
         t0 = time.perf_counter()
         models = reports.fit_national_models(2022)
         t_models = time.perf_counter() - t0
+        t0 = time.perf_counter()
         path = models.save(out / "models.pkl")
+        t_save = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        reports.NationalModels.load(path)
+        t_load = time.perf_counter() - t0
         t0 = time.perf_counter()
         reports.region_overview("JZ24")
         reports.region_open_model(models, "JZ24")
@@ -38,6 +43,8 @@ def main() -> None:
         reports.render_region("JZ24", out / "cold")
         t_cold = time.perf_counter() - t0
         print(f"national models (SCP 2017 + open 2022), once per batch: {t_models:6.2f} s")
+        size = path.stat().st_size / 1e6
+        print(f"models file ({size:5.1f} MB): HMAC-sign + write {t_save:5.2f} s, verify + load {t_load:5.2f} s")
         print(f"pure computation of Haaglanden's tables:                {t_compute:6.2f} s")
         print(f"one region end to end (models reused):                  {t_one:6.2f} s")
         print(f"one region end to end (models fitted in the notebook):  {t_cold:6.2f} s")

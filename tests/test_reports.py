@@ -599,3 +599,60 @@ def test_relative_output_folder(tmp_path, models, monkeypatch):
     assert html == folder / "rapport.html" and html.exists()
     assert (folder / "tabellen" / "overzicht.csv").exists()
     assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "rapport.html", "tabellen"]
+
+
+def _kernels_of(pid: int) -> list[int]:
+    """Processes started by ``pid`` as notebook kernels (jupyter_client sets JPY_PARENT_PID)."""
+    found = []
+    for env in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if f"JPY_PARENT_PID={pid}\0".encode() in env.read_bytes():
+                found.append(int(env.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def _alive(pid: int) -> bool:
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        return stat.read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG and /proc are Linux-only")
+def test_sigkill_of_batch_ends_region_process_kernel_and_work_folder(tmp_path, models):
+    """kill -9 of the batch while a region renders: the region process, its kernel and its work folder go."""
+    out = tmp_path / "out"
+    out.mkdir()
+    models_path = models.save(tmp_path / "m.pkl")  # signed with this process's key, inherited below
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom jeugdlib import reports\n"
+        "reports._render_subprocess('JZ24', Path(sys.argv[1]), 2022, Path(sys.argv[2]), 600, True, {})\n"
+    )
+    batch = subprocess.Popen([sys.executable, "-c", script, str(out), str(models_path)])
+    try:
+        deadline = time.time() + 120
+        region, kernels = None, []
+        while not kernels:
+            assert time.time() < deadline, "the region process did not start a kernel"
+            assert batch.poll() is None, "the batch ended early"
+            work = [p for p in out.iterdir() if p.name.startswith(".JZ24-")]
+            if work and region is None:
+                region = int(work[0].name.split("-")[1])
+            if region is not None:
+                kernels = _kernels_of(region)
+            time.sleep(0.1)
+        os.kill(batch.pid, 9)
+        batch.wait()
+        deadline = time.time() + 30
+        while (_alive(region) or any(map(_alive, kernels))) and time.time() < deadline:
+            time.sleep(0.1)
+        assert not _alive(region), "the region process survived the batch"
+        assert not any(map(_alive, kernels)), "the kernel survived the batch"
+        assert not [p for p in out.iterdir() if p.name.startswith(".JZ24")], "work folder left behind"
+        assert not (out / "JZ24").exists()
+    finally:
+        if batch.poll() is None:
+            batch.kill()
