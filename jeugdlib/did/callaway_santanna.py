@@ -457,7 +457,8 @@ def estimate_att_gt(
         warnings.warn(
             f"{source}: only {n_clusters} clusters; cluster-robust inference for Callaway-Sant'Anna is unreliable "
             f"below {CS_FEW_CLUSTERS} clusters (cohorts of a few units dominate). {fix}. Read intervals and "
-            "p-values as approximate; for cells of cohorts with one or two units they mean little.",
+            "p-values as approximate; for cells of cohorts with one or two units they mean little, and the "
+            "pre-trend test over-rejects (a cohort of one unit has no within-cohort variance).",
             JeugdlibWarning,
             stacklevel=3,
         )

@@ -23,7 +23,7 @@ from jeugdlib.did._panel import EventFrame, _event_frame, _numeric, _prepare_pan
 from jeugdlib.did._results import EventStudyResult, TwfeResult
 from jeugdlib.did.callaway_santanna import estimate_att_gt
 from jeugdlib.did.inference import demean_twoway, wald_test, wild_cluster_pvalues, wild_weights_for
-from jeugdlib.did.options import InferenceSpec, PanelSpec, level_from_alpha, resolve_specs
+from jeugdlib.did.options import CS_FEW_CLUSTERS, InferenceSpec, PanelSpec, level_from_alpha, resolve_specs
 from jeugdlib.errors import DataError, JeugdlibWarning, StaggeredTimingWarning
 from jeugdlib.results import critical_value, tidy_frame
 
@@ -108,6 +108,11 @@ def _fit_sunab(
             data[name] = (mask & (rel == e)).astype(float)
             names.append(name)
             pairs.append((gg, e))
+    if not names:
+        raise DataError(
+            "event_study[sunab]: no cohort x event-time cells to estimate: Sun & Abraham needs never-treated "
+            "units or a later-treated cohort as control."
+        )
     fit = pf.feols(f"_y ~ {' + '.join(names)} | _unit + _time", data=data, vcov={"CRV1": "_cl"})
     coefnames = list(fit.coef().index)
     pair_of = dict(zip(names, pairs, strict=True))
@@ -308,6 +313,15 @@ def _event_study_result(f: _Fit, estimator: str, inference: InferenceSpec, notes
         notes.append("wild cluster bootstrap not available for did2s; GMM cluster SEs reported")
         n_wild = 0
     pre = coefs["event_time"].to_numpy() < 0
+    if n_clusters < CS_FEW_CLUSTERS and pre.sum() > 1:
+        warnings.warn(
+            f"event_study[{estimator}]: only {n_clusters} clusters; the joint pre-trend F test over-rejects with "
+            f"fewer than {CS_FEW_CLUSTERS} clusters (about 16% at 12 in benchmarks/bench_inference.py). Read the "
+            "individual pre-period p-values (t(G-1), wild bootstrap p_wild) instead.",
+            JeugdlibWarning,
+            stacklevel=4,
+        )
+        notes.append(f"{n_clusters} clusters: joint pre-trend test unreliable")
     pretrend = wald_test(
         coefs["estimate"].to_numpy()[pre],
         v_ev[np.ix_(pre, pre)],
