@@ -1036,3 +1036,72 @@ def test_trajectory_messages_mask_bsn_like_values() -> None:
     headerless = pd.DataFrame([["123456782", "GM0363"]], columns=["123456782", "GM0363"])  # a BSN column
     msg = _problems(headerless)
     assert "123456782" not in msg and "column *** holds citizen service numbers" in msg and "'12*******'" in msg
+
+
+# --------------------------------------------------------------------------- robustness: no usable rows, all running
+def test_lmdi_refuses_totals_that_are_not_the_product_of_their_factors() -> None:
+    f0 = {"a": 100.0, "b": 6.0}
+    f1 = {"a": 110.0, "b": 6.0}
+    assert sum(T.lmdi(600.0, 660.0, f0, f1).values()) == pytest.approx(60.0)
+    with pytest.raises(DataError, match="base total 601 is not the product of its factors"):
+        T.lmdi(601.0, 660.0, f0, f1)
+    with pytest.raises(DataError, match="end total 700 is not the product"):
+        T.lmdi(600.0, 700.0, f0, f1)
+    with pytest.raises(DataError, match="same factors"):
+        T.lmdi(600.0, 660.0, f0, {"a": 110.0, "c": 6.0})
+    with pytest.raises(DataError, match="positive finite"):
+        T.lmdi(600.0, np.inf, f0, f1)
+
+
+def _all_running() -> T.LoadedTable:
+    df = frame(row("K1", "T1", "2021-01-04", None), row("K2", "T2", "2021-02-01", None, cat="43"),
+               row("K3", "T3", "2020-11-15", None, prov="SYN-AANB-02"))  # fmt: skip
+    return T.read_trajectories(df, as_of="2022-01-01")
+
+
+_ANALYSES = {
+    "episodes": T.episodes,
+    "durations": T.durations,
+    "extensions": T.extensions,
+    "care_paths": T.care_paths,
+    "flows": T.flows,
+    "provider_indicators": T.provider_indicators,
+}
+
+
+@pytest.mark.filterwarnings("ignore::jeugdlib.errors.JeugdlibWarning")
+@pytest.mark.parametrize("name", list(_ANALYSES))
+def test_analyses_on_zero_usable_rows_raise_data_error(name: str) -> None:
+    traj = _all_running()
+    for data in (traj.subset(traj.table.index[:0]), traj.table.iloc[:0]):
+        with pytest.raises(DataError, match="no rows|empty"):
+            _ANALYSES[name](data, as_of="2022-01-01")
+    with pytest.raises(DataError, match="none of the 3 trajectories starts on or before 2019-01-01"):
+        _ANALYSES[name](traj, as_of="2019-01-01")
+
+
+@pytest.mark.parametrize("name", list(_ANALYSES))
+def test_analyses_accept_a_table_where_every_trajectory_is_running(name: str) -> None:
+    traj = _all_running()
+    assert traj.report.n_running == 3
+    out = _ANALYSES[name](traj)
+    if name == "episodes":
+        assert out["lopend"].all() and len(out) == 3
+
+
+def test_all_empty_einddatum_file_loads(tmp_path: Path) -> None:
+    p = tmp_path / "lopend.csv"
+    frame(row("K1", "T1", "2021-01-04", None), row("K2", "T2", "2021-02-01", None)).to_csv(p, index=False)
+    assert pd.read_csv(p)["einddatum"].isna().all()  # the einddatum column is empty on every line
+    traj = T.read_trajectories(p, as_of="2022-01-01")
+    assert traj.table["einddatum"].isna().all() and T.durations(traj).tidy().shape[0] > 0
+
+
+def test_header_only_files_refused_at_load(tmp_path: Path) -> None:
+    p = tmp_path / "leeg.csv"
+    p.write_text(",".join(T.TRAJECTORY_COLUMNS[:8]) + "\n")
+    with pytest.raises(DataError, match="has a header but no data rows"):
+        T.read_trajectories(p)
+    p.write_text("toewijzingnummer,periode_start,periode_eind,volume,eenheid,tarief,bedrag\n")
+    with pytest.raises(DataError, match="has a header but no data rows"):
+        T.read_claims(p)

@@ -141,7 +141,7 @@ def problem(
     advice: str = "",
 ) -> str:
     """Assemble ``"<source>: column '<c>' <what> <values> at <rows>. <advice>"``."""
-    text = f"{source}: " + (f"column {column!r} " if column is not None else "") + what
+    text = f"{source}: " + (f"column {mask_value(column)} " if column is not None else "") + what
     if values is not None:
         text += f" {examples(values)}"
     if index is not None:

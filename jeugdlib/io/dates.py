@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from jeugdlib.errors import DataError
-from jeugdlib.io._messages import problem
+from jeugdlib.io._messages import mask_value, problem
 from jeugdlib.io.numeric import _strings
 
 __all__ = ["parse_dates"]
@@ -40,7 +40,7 @@ def _check_format(format: str, column: str, source: str) -> None:  # noqa: A002
             f" (unknown or time-zone directives {', '.join('%' + d for d in bad)})" if bad else ""
         )
         raise DataError(
-            f"{source}: column {column!r}: {what}. Give the exact format of the dates in the file, "
+            f"{source}: column {mask_value(column)}: {what}. Give the exact format of the dates in the file, "
             "e.g. '%d-%m-%Y' for 31-03-2021; pandas keywords such as 'mixed' or 'ISO8601' guess and are not "
             "accepted, and time zones (%z, %Z) are not supported.",
             source=source,

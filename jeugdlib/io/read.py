@@ -227,8 +227,9 @@ def _check_cells(df: pd.DataFrame, label: str) -> None:
         bad = col.map(lambda v: isinstance(v, (list, tuple, dict, set, np.ndarray))).to_numpy(dtype=bool)
         if bad.any():
             raise DataError(
-                f"{label}: column {str(df.columns[i])!r} holds lists or other containers instead of single values "
-                f"at {rows_text(col.index[bad], label)}. Give one value per cell (e.g. with DataFrame.explode).",
+                f"{label}: column {mask_value(str(df.columns[i]))} holds lists or other containers instead of "
+                f"single values at {rows_text(col.index[bad], label)}. Give one value per cell (e.g. with "
+                "DataFrame.explode).",
                 source=label,
                 column=str(df.columns[i]),
             )
@@ -530,8 +531,9 @@ def _file_lines(df: pd.DataFrame, table: object, data: bytes, sep: str, label: S
                 if stray.any():
                     first = np.concatenate([[0], np.cumsum(1 + extra)[:-1]]) + 2
                     raise DataError(
-                        f"{label}: column {df.columns[j]!r} has a quoted cell spanning lines and holding the "
-                        f"separator {sep!r}, starting at file line {int(first[np.flatnonzero(stray)[0]])}: a stray "
+                        f"{label}: column {mask_value(str(df.columns[j]))} has a quoted cell spanning lines and "
+                        f"holding the separator {sep!r}, starting at file line "
+                        f"{int(first[np.flatnonzero(stray)[0]])}: a stray "
                         'quote (") joined rows into one. Remove the quote, or write a quote inside a cell as "".',
                         source=label,
                         column=str(df.columns[j]),
@@ -594,7 +596,7 @@ def _check_formulas(p: Path, label: str, sheet_name: str | int, columns: list[ob
         first_col = cells[0][1]
         name = str(columns[first_col]) if first_col < len(columns) else f"column {first_col + 1}"
         raise DataError(
-            f"{label}: column {name!r} has formulas without a saved value at file lines "
+            f"{label}: column {mask_value(name)} has formulas without a saved value at file lines "
             f"{format_rows([r for r, _ in cells])}; they would read as empty. The file was written by a program "
             "that does not calculate formulas: open and save the file in Excel/LibreOffice (or write values "
             "instead of formulas).",
@@ -617,13 +619,15 @@ def _read_sheet(p: Path, label: str, sheet_name: str | int, suffix: str) -> pd.D
         )
     except ImportError as exc:
         raise DataError(
-            f"{label}: reading {suffix} files needs an extra package ({exc}). Save the sheet as .xlsx or as CSV UTF-8.",
+            f"{label}: reading {suffix} files needs an extra package ({mask_text(str(exc))}). Save the sheet as "
+            ".xlsx or as CSV UTF-8.",
             source=label,
         ) from None
     except (ValueError, KeyError) as exc:
         if "not found" in str(exc) or "Worksheet" in str(exc):
             raise DataError(
-                f"{label}: sheet {sheet_name!r} not found ({exc}). Pass sheet_name= with an existing sheet.",
+                f"{label}: sheet {mask_value(sheet_name)} not found ({mask_text(str(exc))}). Pass sheet_name= with "
+                "an existing sheet.",
                 source=label,
             ) from None
         raise DataError(

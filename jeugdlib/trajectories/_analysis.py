@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from jeugdlib.errors import DataError
+from jeugdlib.io import mask_headers, mask_value
 from jeugdlib.results import Result, tidy_frame
 from jeugdlib.trajectories._codes import intensity
 from jeugdlib.trajectories._data import DateLike, LoadedTable, window
@@ -461,7 +462,7 @@ def flows(
         gcode, gnames = np.zeros(len(ep), dtype=np.int64), np.array(["totaal"], dtype=object)
     else:
         if by not in ep.columns:
-            raise DataError(f"flows: column {by!r} not found; available {list(ep.columns)}.")
+            raise DataError(f"flows: column {mask_value(by)} not found; available {mask_headers(ep.columns)}.")
         gcode, gnames = pd.factorize(ep[by].astype(object), sort=True)
         gcode = gcode.astype(np.int64)
     ng = len(gnames)

@@ -52,7 +52,31 @@ def lmdi(total_0: float, total_t: float, factors_0: dict[str, float], factors_t:
     -------
     dict
         ``{name: effect}`` in the units of the total.
+
+    Raises
+    ------
+    DataError
+        The two periods name different factors, a value is not a positive finite
+        number, or a total differs from the product of its factors (relative tolerance
+        1e-9): the effects would then not add up to the change of the total.
     """
+    if not factors_0 or set(factors_0) != set(factors_t):
+        raise DataError(
+            f"lmdi: factors_0 and factors_t must name the same factors (got {sorted(factors_0)} and "
+            f"{sorted(factors_t)})."
+        )
+    values = np.array([total_0, total_t, *factors_0.values(), *factors_t.values()], dtype=float)
+    if not (np.isfinite(values).all() and (values > 0).all()):
+        raise DataError("lmdi: totals and factors must be positive finite numbers (LMDI takes their logarithms).")
+    for when, total, factors in (("base", total_0, factors_0), ("end", total_t, factors_t)):
+        product = float(np.prod([factors[k] for k in factors_0]))
+        if not np.isclose(total, product, rtol=1e-9, atol=0):
+            raise DataError(
+                f"lmdi: the {when} total {total:.10g} is not the product of its factors "
+                f"({' × '.join(factors_0)} = {product:.10g}); the effects would not add up to the change. Pass "
+                "totals equal to the product of the factors (e.g. cost = clients × care_months_per_client × "
+                "cost_per_care_month)."
+            )
     w = _logmean(total_t, total_0)
     return {k: w * float(np.log(factors_t[k] / factors_0[k])) for k in factors_0}
 

@@ -18,6 +18,7 @@ from lifelines.exceptions import StatError
 from lifelines.utils import median_survival_times, restricted_mean_survival_time
 
 from jeugdlib.errors import DataError, JeugdlibWarning
+from jeugdlib.io import mask_headers, mask_value
 from jeugdlib.results import Result, TestResult, tidy_frame
 from jeugdlib.trajectories._codes import DAYS_PER_MONTH
 from jeugdlib.trajectories._data import DateLike, LoadedTable, window
@@ -159,11 +160,13 @@ class DurationResult(Result):
 
         if group is None:
             if len(self._cohorts) != 1:
-                raise ValueError(f"trend_test: choose a group, one of {list(self._cohorts)}")
+                raise ValueError(f"trend_test: choose a group, one of {mask_headers(self._cohorts)}")
             group = next(iter(self._cohorts))
+        if group not in self._cohorts:
+            raise DataError(f"trend_test: no group {mask_value(group)}; choose one of {mask_headers(self._cohorts)}.")
         d, ev, entry, year = self._cohorts[group]
         if len(np.unique(year)) < 2:
-            raise DataError(f"trend_test: group {group!r} has fewer than two start years; no trend to test.")
+            raise DataError(f"trend_test: group {mask_value(group)} has fewer than two start years; no trend to test.")
         cols = {"d": d, "e": ev, "year": year - year.min()}
         if entry is not None:
             cols["entry"] = entry
@@ -252,7 +255,9 @@ def _group_indices(ep: pd.DataFrame, by: str | Sequence[str] | None) -> dict[obj
     cols = [by] if isinstance(by, str) else list(by)
     missing = [c for c in cols if c not in ep.columns]
     if missing:
-        raise DataError(f"durations: group column(s) {missing} not found; available {list(ep.columns)}.")
+        raise DataError(
+            f"durations: group column(s) {mask_headers(missing)} not found; available {mask_headers(ep.columns)}."
+        )
     return dict(ep.groupby(cols if len(cols) > 1 else cols[0], observed=True, sort=True).indices)
 
 

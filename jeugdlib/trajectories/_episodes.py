@@ -115,6 +115,13 @@ def episodes(
     keep = b_all <= ref_day
     src = df if keep.all() else df.loc[keep]
     n = len(src)
+    if n == 0:  # nothing to link (the arrays below would be empty): say why instead of failing on them
+        raise DataError(
+            "the trajectory table has no rows; nothing to analyse."
+            if len(df) == 0
+            else f"none of the {len(df)} trajectories starts on or before {ref.date()} (as_of); nothing to "
+            "analyse. Pass the as_of (peildatum) of the extract, or check begindatum."
+        )
     b = b_all[keep]
     e = day_numbers(src["einddatum"])
     running = (e < 0) | (e > ref_day)
