@@ -23,7 +23,9 @@ import numpy as np
 import pandas as pd
 
 from jeugdlib.data._datasets import DATASETS, EMBEDDED_DIR, Dataset, copying, embedded_path
+from jeugdlib.data.elan import ELAN_BRON, load_elan_haaglanden
 from jeugdlib.data.geometry import load_geometries
+from jeugdlib.data.leefbaarometer import LeefbaarometerCoverage, leefbaarometer_coverage, load_leefbaarometer
 from jeugdlib.data.schemas import (
     AMSTERDAM_KWB_2017_SCHEMA,
     GEMEENTE_JEUGDREGIO_SCHEMA,
@@ -42,16 +44,21 @@ from jeugdlib.io import read_table as _read
 
 __all__ = [
     "DATASETS",
+    "ELAN_BRON",
     "EMBEDDED_DIR",
     "JZ_COUNT_COLUMNS",
     "KWB_COLUMNS",
     "SCP_DETERMINANT_COLUMNS",
     "Dataset",
+    "LeefbaarometerCoverage",
     "embedded_path",
     "find_region",
+    "leefbaarometer_coverage",
     "load_geometries",
     "load_gemeenten",
+    "load_elan_haaglanden",
     "load_kwb_amsterdam_2017",
+    "load_leefbaarometer",
     "load_mergers",
     "load_mpdta",
     "load_scp_2017",

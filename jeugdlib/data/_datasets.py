@@ -143,6 +143,48 @@ DATASETS: dict[str, Dataset] = {
             _CBS,
         ),
         Dataset(
+            "leefbaarometer_buurten_2024",
+            "leefbaarometer3_2024_buurten.csv",
+            "Leefbaarometer 3.0, meting 2024: score (afw) and five dimension scores (won, fys, vrz, soc, onv) "
+            "per published CBS buurt, 12,147 buurten; columns reduced by scripts/extract_leefbaarometer.py",
+            "Ministerie van BZK, Leefbaarometer 3.0, WFS layer lbm3:buurtscore24 (via public repository "
+            "42answers/thuisscan @ 479ac9c, geometry dropped)",
+            "CC0 (Leefbaarometer open data) — cite as 'Bron: Leefbaarometer 3.0 (BZK), meting 2024'",
+            2024,
+        ),
+        Dataset(
+            "leefbaarometer_gemeenten_2024",
+            "leefbaarometer3_2024_gemeenten.csv",
+            "Leefbaarometer 3.0, meting 2024: score and dimension scores per gemeente, 342 gemeenten",
+            "Ministerie van BZK, Leefbaarometer 3.0, WFS layer lbm3:gemeentescore24 (via public repository "
+            "42answers/thuisscan @ 479ac9c)",
+            "CC0 (Leefbaarometer open data) — cite as 'Bron: Leefbaarometer 3.0 (BZK), meting 2024'",
+            2024,
+        ),
+        Dataset(
+            "elan_jeugdhulp_gemeenten",
+            "elan_jeugdhulp_gemeenten_2015_2022.csv",
+            "ELAN/LUMC wijkprofielen: persons with jeugdhulp per gemeente per year 2015-2022, 22 gemeenten in "
+            "Haaglanden, Holland Rijnland and Alphen aan den Rijn (with inhabitants and share aged 0-20)",
+            "ELAN/LUMC op basis van CBS-microdata: computed by the ELAN team (LUMC / Health Campus Den Haag) in "
+            "CBS Remote Access (JGDHULPBUS, GBA); public repository elan-dcc/wijkprofielen @ aeba9c9, "
+            "data/df_count_gem_ver_6.csv (rows 2015-2022, columns reduced by scripts/extract_elan.py)",
+            "MIT (elan-dcc/wijkprofielen; elan_wijkprofielen_LICENSE.txt) — cite as 'ELAN/LUMC op basis van "
+            "CBS-microdata'",
+            2022,
+        ),
+        Dataset(
+            "elan_jeugdhulp_wijken",
+            "elan_jeugdhulp_wijken_2015_2022.csv",
+            "ELAN/LUMC wijkprofielen: share of all residents with jeugdhulp per wijk per year 2015-2022, 70 wijken "
+            "of Den Haag, Leidschendam-Voorburg, Rijswijk and Wassenaar",
+            "ELAN/LUMC op basis van CBS-microdata; public repository elan-dcc/wijkprofielen @ 44d1331, "
+            "data/df_count_ver_3.csv (rows 2015-2022, columns reduced by scripts/extract_elan.py)",
+            "MIT (elan-dcc/wijkprofielen; elan_wijkprofielen_LICENSE.txt) — cite as 'ELAN/LUMC op basis van "
+            "CBS-microdata'",
+            2022,
+        ),
+        Dataset(
             "mpdta",
             "external/mpdta.csv",
             "R 'did' package example panel (US counties 2003–2007, teen employment): reference for DiD tests",

@@ -15,8 +15,12 @@ __all__ = [
     "AMSTERDAM_KWB_2017_COLUMNS",
     "AMSTERDAM_KWB_2017_SCHEMA",
     "GEMEENTE_JEUGDREGIO_SCHEMA",
+    "ELAN_GEMEENTE_SCHEMA",
+    "ELAN_WIJK_SCHEMA",
     "INDICATOREN_2022_SCHEMA",
     "KWB_COLUMNS",
+    "LEEFBAAROMETER_BUURT_SCHEMA",
+    "LEEFBAAROMETER_GEMEENTE_SCHEMA",
     "MERGERS_SCHEMA",
     "MPDTA_SCHEMA",
     "SCP_2017_SCHEMA",
@@ -198,4 +202,72 @@ AMSTERDAM_KWB_2017_SCHEMA = Schema(
     ],
     key="wijkcode",
     description="one row per Amsterdam wijk, 2017 boundaries",
+)  # fmt: skip
+
+
+_LBM_DIMENSIONS = {
+    "afw": "deviation of the total liveability score from the Dutch mean",
+    "won": "woningvoorraad (housing stock)",
+    "fys": "fysieke omgeving (physical environment)",
+    "vrz": "voorzieningen (facilities)",
+    "soc": "sociale samenhang (social cohesion)",
+    "onv": "overlast en onveiligheid (nuisance and safety; higher = safer)",
+}
+# the published scores lie well within -1..1; a value outside means a damaged or rescaled file
+_LBM_SCORE_COLUMNS = [
+    Column(k, "float", min=-1, max=1, nullable=False, description=f"Leefbaarometer 3.0 score: {v}")
+    for k, v in _LBM_DIMENSIONS.items()
+]
+
+LEEFBAAROMETER_BUURT_SCHEMA = Schema(
+    "Leefbaarometer 3.0 buurt scores 2024",
+    [
+        # CBS buurt codes may hold capitals (Amsterdam: BU0363AA01), which the code kind refuses: checked by the loader
+        Column("buurtcode", "str", aliases=("code",), nullable=False, description="CBS buurt code, 2024 boundaries"),
+        *_LBM_SCORE_COLUMNS,
+    ],
+    key="buurtcode",
+    description="one row per published buurt (2024 boundaries)",
+)
+
+LEEFBAAROMETER_GEMEENTE_SCHEMA = Schema(
+    "Leefbaarometer 3.0 gemeente scores 2024",
+    [
+        Column("gemeentecode", "code:gemeente", aliases=("code",), description="CBS gemeente code, 2024 boundaries"),
+        Column("gemeentenaam", "str", aliases=("naam",), nullable=False),
+        *_LBM_SCORE_COLUMNS,
+    ],
+    key="gemeentecode",
+    description="one row per gemeente (2024 boundaries)",
+)
+
+ELAN_GEMEENTE_SCHEMA = Schema(
+    "ELAN/LUMC jeugdhulp per gemeente",
+    [
+        Column("gemeentecode", "code:gemeente", aliases=("GMC",)),
+        Column("gemeentenaam", "str", aliases=("GMN",), nullable=False),
+        Column("jaar", "int", aliases=("YEAR",), min=2015, max=2022),
+        Column("inwoners", "count", aliases=("Total_All_Pop",), nullable=False, description="all residents"),
+        Column("aandeel_0_20", "float", aliases=("0to20",), min=0, max=1, description="share aged 0-20 (fraction)"),
+        Column("jeugdhulp_gebruikers", "count", aliases=("JGDHULP_user",), nullable=False,
+               description="persons with jeugdhulp in the year (CBS JGDHULPBUS)"),
+    ],
+    key=("gemeentecode", "jaar"),
+    description="one row per gemeente and year (ELAN output from CBS microdata)",
+)  # fmt: skip
+
+ELAN_WIJK_SCHEMA = Schema(
+    "ELAN/LUMC jeugdhulp per wijk",
+    [
+        Column("wijkcode", "code:wijk", aliases=("WKC",)),
+        Column("gemeentenaam", "str", aliases=("GMN",), nullable=False),
+        Column("wijknaam", "str", aliases=("Wijknaam",), nullable=False),
+        Column("jaar", "int", aliases=("YEAR",), min=2015, max=2022),
+        Column("inwoners", "count", aliases=("Total_Population",), nullable=False),
+        Column("aandeel_0_20", "float", aliases=("%_0to20",), min=0, max=1, description="share aged 0-20 (fraction)"),
+        Column("aandeel_jeugdhulp", "float", aliases=("%_JGDHULP_user",), min=0, max=1, nullable=False,
+               description="persons with jeugdhulp as a fraction of ALL residents"),
+    ],
+    key=("wijkcode", "jaar"),
+    description="one row per wijk and year (ELAN output from CBS microdata)",
 )  # fmt: skip
