@@ -270,6 +270,23 @@ def _leftover_tags(code: str | None = None) -> str:
     return (re.escape(code) if code else r"JZ\d{2}") + r"(?:\.old)?"
 
 
+def _audit_folder(audit_dir: str | Path | None, out_dir: Path) -> Path | None:
+    """The private folder for executed notebooks (created with mode 0700); never inside the publication folder."""
+    if audit_dir is None:
+        return None
+    audit = Path(audit_dir).expanduser().resolve()
+    if audit.is_relative_to(out_dir) or out_dir.is_relative_to(audit):
+        raise DataError(
+            f"--audit-dir {audit} lies inside (or around) the output folder {out_dir}: the executed notebooks hold "
+            "local paths and must stay private. Choose a folder outside --out."
+        )
+    try:
+        audit.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(f"--audit-dir {audit} cannot be created ({exc.strerror or exc}); choose another.") from exc
+    return audit
+
+
 def _data_error_names() -> set[str]:
     """Class names of DataError and its subclasses (as papermill reports a notebook's exception)."""
     names, todo = set(), [DataError]
@@ -360,6 +377,7 @@ def render_region(
         }
     )
     models_file = _check_models_file(models_path) if models_path else None
+    audit = _audit_folder(audit_dir, out_dir)
     validate_user_inputs(**params)
     digest = _inputs_digest(code, year, params)
     final = out_dir / code
@@ -383,10 +401,6 @@ def render_region(
             f"report notebook {NOTEBOOK} not found; install jeugdlib from its repository "
             "(pip install -e .) so notebooks/ is present."
         )
-    audit = None
-    if audit_dir is not None:
-        audit = Path(audit_dir).expanduser().resolve()
-        audit.mkdir(mode=0o700, parents=True, exist_ok=True)
     private = _files.private_tempdir(f".jeugdlib-{code}-{os.getpid()}-")
     work = _files.work_dir(out_dir, code)
     try:
@@ -602,12 +616,9 @@ def render_all(
         else all_regions(year).jeugdregio_code.tolist()
     )
     params = _check_user_files(params)  # the region processes get absolute paths
+    audit = _audit_folder(audit_dir, out_dir)
     validate_user_inputs(**params)
     _check_writable(out_dir)
-    audit = None
-    if audit_dir is not None:
-        audit = Path(audit_dir).expanduser().resolve()
-        audit.mkdir(mode=0o700, parents=True, exist_ok=True)
     _files.clean_leftovers(out_dir, _leftover_tags())
     _files.clean_leftovers(tempfile.gettempdir(), r"jeugdlib-(?:batch|JZ\d{2})")
     key = secrets.token_bytes(32)

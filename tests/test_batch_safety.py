@@ -410,3 +410,16 @@ def test_write_index_through_planted_links(tmp_path: Path) -> None:
     page = (out / "index.html").read_text(encoding="utf-8")
     assert not (out / "index.html").is_symlink() and "&lt;script&gt;" in page
     assert _untouched(victim, mtime, content)
+
+
+def test_audit_dir_inside_output_is_refused(tmp_path: Path) -> None:
+    from jeugdlib import reports
+
+    out = tmp_path / "out"
+    with pytest.raises(DataError, match="--audit-dir .* must stay private"):
+        reports.render_region("JZ24", out, audit_dir=out / "audit")
+    with pytest.raises(DataError, match="--audit-dir .* must stay private"):
+        reports.render_all(out, regions=["JZ24"], audit_dir=tmp_path)
+    assert not out.exists()  # refused before anything was written
+    assert reports._audit_folder(tmp_path / "priv", out.resolve()) == (tmp_path / "priv").resolve()
+    assert ((tmp_path / "priv").stat().st_mode & 0o777) == 0o700
