@@ -114,8 +114,11 @@ def atomic_open(path: str | os.PathLike[str], *, mode: int = 0o644) -> Iterator[
         with os.fdopen(fd, "wb") as fh:
             yield fh
             fh.flush()
-            os.fchmod(fh.fileno(), mode)
+            if hasattr(os, "fchmod"):
+                os.fchmod(fh.fileno(), mode)
             os.fsync(fh.fileno())
+        if not hasattr(os, "fchmod"):  # pragma: no cover - Windows
+            os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

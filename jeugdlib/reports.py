@@ -299,11 +299,14 @@ def _data_error_names() -> set[str]:
 
 def _publish(work: Path, final: Path, code: str) -> None:
     """Rename the finished work folder to ``final``; the previous report survives until this point."""
-    fd = os.open(work, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-    try:
-        os.fchmod(fd, 0o755)  # mkdtemp made it 0700; a published report is readable
-    finally:
-        os.close(fd)
+    if hasattr(os, "fchmod"):  # through a descriptor of the directory itself, never a symlink
+        fd = os.open(work, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            os.fchmod(fd, 0o755)  # mkdtemp made it 0700; a published report is readable
+        finally:
+            os.close(fd)
+    else:  # pragma: no cover - Windows
+        os.chmod(work, 0o755)
     backup = None
     try:
         st = os.lstat(final)
