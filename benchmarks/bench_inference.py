@@ -187,7 +187,9 @@ def one_replication(df: pd.DataFrame, n: int, truth: dict[str, float], tally: Ta
         if wild:
             for p in es.coefs.loc[e_ok, "p_wild"]:
                 tally.test((n, name, f"twfe wild ({n_wild})"), p, False)
-    tally.test((n, "event-study pre-trend F (null)", "twfe F(k,G-1)"), es.pretrend.p_value, es_warned)
+    wild_pre = es.pretrend.distribution == "wild bootstrap"
+    label = f"twfe wild Wald ({n_wild})" if wild_pre else "twfe F(k,G-1)"
+    tally.test((n, "event-study pre-trend test (null)", label), es.pretrend.p_value, es_warned)
 
 
 def simulate_three_level(rng: np.random.Generator) -> pd.DataFrame:

@@ -280,7 +280,10 @@ def test_relative_magnitudes(panel: pd.DataFrame) -> None:
     # post event times 0..3 are steps k = 1..4 from the reference, so the average's bias is m*M0*2.5
     pre = es.coefs.sort_values("event_time").query("event_time < 0")["estimate"].to_numpy()
     assert m0 == pytest.approx(np.max(np.abs(np.diff(np.r_[pre, 0.0]))))
-    assert abs(theta) - 1.959964 * se == pytest.approx(bd * m0 * 2.5, rel=1e-6)
+    from scipy import stats
+
+    crit = stats.t.ppf(0.975, es.n_clusters - 1)  # t(G-1), as the event study's own intervals
+    assert abs(theta) - crit * se == pytest.approx(bd * m0 * 2.5, rel=1e-6)
     assert rm.table.loc[1, "ub"] - rm.table.loc[1, "lb"] == pytest.approx(2 * m0 * 2.5)
 
 

@@ -344,21 +344,103 @@ def test_cs_warns_and_corrects_below_30_clusters(mpdta: pd.DataFrame) -> None:
         assert did.staggered_att(mpdta, *MPDTA_ARGS, n_boot=0).df is None
 
 
+def _few_cluster_panel(rng: np.random.Generator) -> pd.DataFrame:
+    """12 units, 2015-2021, cohorts of 1, 2 and 3 units and 6 never treated; parallel trends hold."""
+    years = np.arange(2015, 2022)
+    cohort = np.r_[2017, 2018, 2018, 2019, 2019, 2019, np.zeros(6)]
+    n = cohort.size
+    y = rng.normal(0, 0.5, n)[:, None] + rng.normal(0, 0.05, (n, years.size)) + 0.01 * (years - 2015)
+    return pd.DataFrame(
+        {"u": np.repeat(np.arange(n), years.size), "t": np.tile(years, n), "g": np.repeat(cohort, years.size),
+         "y": y.ravel()}
+    )  # fmt: skip
+
+
 def test_cs_pretrend_size_with_few_clusters() -> None:
     """Issue 12: with 12 gemeenten the chi-square pre-trend test rejected 79% under parallel
-    trends. A small simulation (the benchmark has the full one): the corrected test's rejection
-    rate is far below the uncorrected one's."""
+    trends. With a cohort of one unit (no within-cohort variance) chi-square and Hotelling both
+    over-reject; the permutation test (the default below 30 clusters) keeps its size. A small
+    simulation; benchmarks/bench_inference.py has the full one."""
     rng = np.random.default_rng(3)
-    rej, rej_raw = [], []
-    for _ in range(40):
-        n, years = 24, np.arange(2015, 2022)
-        cohort = np.r_[np.full(6, 2017), np.full(6, 2019), np.zeros(12)]
-        y = rng.normal(0, 0.5, n)[:, None] + rng.normal(0, 0.05, (n, years.size)) + 0.01 * (years - 2015)
-        df = pd.DataFrame({"u": np.repeat(np.arange(n), years.size), "t": np.tile(years, n),
-                           "g": np.repeat(cohort, years.size), "y": y.ravel()})  # fmt: skip
+    rej: dict[str, list[bool]] = {"permutation": [], "chi2": [], "hotelling": []}
+    for rep in range(40):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", JeugdlibWarning)
-            rej.append(did.staggered_att(df, "y", "u", "t", "g", n_boot=0).pretrend_test().p_value < 0.05)
-            raw = did.staggered_att(df, "y", "u", "t", "g", n_boot=0, small_g="never")
-            rej_raw.append(raw.pretrend_test().p_value < 0.05)
-    assert np.mean(rej) <= 0.15 and np.mean(rej_raw) > np.mean(rej)
+            res = did.staggered_att(_few_cluster_panel(rng), "y", "u", "t", "g", n_boot=0, seed=rep)
+        assert res.df == 11
+        for method in rej:
+            rej[method].append(res.pretrend_test(method, n_perm=199).p_value < 0.05)
+    assert res.pretrend_test().distribution == "permutation"
+    assert np.mean(rej["permutation"]) <= 0.125
+    assert np.mean(rej["chi2"]) >= 0.3 and np.mean(rej["chi2"]) > np.mean(rej["permutation"]) + 0.2
+
+
+def test_permutation_pretrend_equals_a_loop_over_permutations() -> None:
+    """The vectorised permutation statistic equals recomputing staggered_att on permuted cohorts."""
+    df = _few_cluster_panel(np.random.default_rng(1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", JeugdlibWarning)
+        res = did.staggered_att(df, "y", "u", "t", "g", n_boot=0, seed=7, control="notyet")
+        test = res.pretrend_test("permutation", n_perm=30)
+        rng = np.random.default_rng(7)
+        stat = res.pretrend_test("chi2").statistic
+        cohorts = df.groupby("u")["g"].first().to_numpy()
+        exceed = 0
+        for _ in range(30):
+            perm = rng.permutation(np.where(cohorts == 0, np.inf, cohorts))
+            perm = np.where(np.isinf(perm), 0, perm)
+            d = df.assign(g=np.repeat(perm, df.groupby("u").size().to_numpy()))
+            w = did.staggered_att(d, "y", "u", "t", "g", n_boot=0, control="notyet").pretrend_test("chi2")
+            exceed += w.statistic >= stat * (1 - 1e-10)
+    assert test.statistic == pytest.approx(stat)
+    assert test.p_value == pytest.approx((1 + exceed) / 31)
+
+
+def test_joint_wild_wald_equals_brute_force_and_the_t_version() -> None:
+    """The joint WCR Wald test (pre-trend test of the regression event studies with a wild
+    bootstrap) against a draw-by-draw restricted wild bootstrap, and for one restriction
+    against the t-test version."""
+    from jeugdlib.did.inference import demean_twoway, wild_cluster_pvalues, wild_cluster_wald, wild_draws
+
+    rng = np.random.default_rng(0)
+    n_g, per, k, draws = 10, 6, 3, 99
+    cl = np.repeat(np.arange(n_g), per)
+    unit, time = np.arange(cl.size) // 3, np.arange(cl.size) % 3  # units nested in clusters, periods across
+    x = rng.normal(size=(cl.size, k)) + rng.normal(size=(n_g, k))[cl]
+    y = x @ np.array([0.3, 0.05, 0.0]) + rng.normal(size=cl.size) + rng.normal(size=n_g)[cl]
+    fx = demean_twoway(np.column_stack([y, x]), unit, time)
+    r = np.eye(k)[[1, 2]]
+    stat, p = wild_cluster_wald(fx[:, 1:], fx[:, 0], cl, r, draws, "webb", 4, fe=(unit, time))
+    # brute force on the dummy-variable regression (unit and period dummies), as wildboottest does
+    xd = np.column_stack([x, np.eye(unit.max() + 1)[unit], np.eye(3)[time][:, 1:]])
+    rd = np.zeros((2, xd.shape[1]))
+    rd[:, :k] = r
+    xtx_inv = np.linalg.pinv(xd.T @ xd)
+
+    def wald(yy: np.ndarray) -> float:
+        b = xtx_inv @ xd.T @ yy
+        u = yy - xd @ b
+        s = np.zeros((n_g, xd.shape[1]))
+        np.add.at(s, cl, xd * u[:, None])
+        v = rd @ xtx_inv @ (s.T @ s) @ xtx_inv @ rd.T
+        return float((rd @ b) @ np.linalg.solve(v, rd @ b))
+
+    b = xtx_inv @ xd.T @ y
+    b_r = b - xtx_inv @ rd.T @ np.linalg.solve(rd @ xtx_inv @ rd.T, rd @ b)
+    u_r = y - xd @ b_r
+    v = wild_draws(n_g, draws, "webb", 4)
+    w_boot = [wald(xd @ b_r + u_r * v[cl, j]) for j in range(draws)]
+    assert stat == pytest.approx(wald(y), rel=1e-6)
+    assert p == pytest.approx(np.mean(np.array(w_boot) > wald(y) * (1 + 1e-10)))
+    one = wild_cluster_wald(fx[:, 1:], fx[:, 0], cl, np.eye(k)[[0]], draws, "webb", 4, fe=(unit, time))[1]
+    assert one == pytest.approx(wild_cluster_pvalues(fx[:, 1:], fx[:, 0], cl, np.eye(k)[[0]], draws, "webb", 4,
+                                                     fe=(unit, time))[0])  # fmt: skip
+
+
+def test_event_study_pretrend_uses_the_wild_bootstrap_with_few_clusters(mpdta12: pd.DataFrame) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StaggeredTimingWarning)
+        es = did.event_study(mpdta12, *MPDTA_ARGS, window=(-3, 3), cluster="cl12", n_wild=999, seed=1)
+        assert es.pretrend.distribution == "wild bootstrap" and es.pretrend.df == 2
+        with pytest.warns(JeugdlibWarning, match="joint pre-trend F test over-rejects"):
+            did.event_study(mpdta12, *MPDTA_ARGS, window=(-3, 3), cluster="cl12", n_wild=0)

@@ -19,7 +19,7 @@ from scipy import sparse, stats
 
 from jeugdlib.results import TestResult, critical_value
 
-__all__ = ["multiplier_bootstrap", "wald_test", "wild_cluster_pvalues"]
+__all__ = ["multiplier_bootstrap", "wald_test", "wild_cluster_pvalues", "wild_cluster_wald"]
 
 _IQR_NORMAL = float(stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
 
@@ -269,6 +269,61 @@ def wild_cluster_pvalues(
         # strictly larger, as wildboottest: the draw v = 1 reproduces t exactly and does not count
         out[h] = float(np.mean(np.abs(t_boot) > abs(t0) * (1 + 1e-10)))
     return out
+
+
+def wild_cluster_wald(
+    x: np.ndarray,
+    y: np.ndarray,
+    clusters: np.ndarray,
+    rmat: np.ndarray,
+    n_draws: int,
+    weights: str,
+    seed: int | None,
+    fe: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[float, float]:
+    """Joint wild cluster restricted (WCR-11) bootstrap Wald test of ``R beta = 0``.
+
+    The bootstrap of :func:`wild_cluster_pvalues` with the joint null imposed (boottest's
+    multi-hypothesis Wald test): the cluster-robust Wald statistic
+    ``(R b)' (R V R')^-1 (R b)`` is recomputed on every bootstrap sample. Used for the
+    pre-trend test of the regression event studies with few clusters, where the
+    ``F(k, G-1)`` approximation over-rejects (about 16% at 12 gemeenten).
+
+    Returns
+    -------
+    (statistic, p_value)
+        The Wald statistic (CR0 covariance; the small-sample factor cancels) and the share
+        of bootstrap statistics larger than it.
+    """
+    rmat = np.atleast_2d(np.asarray(rmat, float))
+    n_c = int(clusters.max()) + 1
+    v = wild_draws(n_c, n_draws, weights, seed)
+    n = len(clusters)
+    csum = sparse.csr_array((np.ones(n), (clusters, np.arange(n))), shape=(n_c, n))
+    xtx_inv = np.linalg.pinv(x.T @ x)
+    beta = xtx_inv @ (x.T @ y)
+    a = rmat @ xtx_inv  # (q, K)
+    xa = x @ a.T  # (n, q)
+    s_unres = csum @ (xa * (y - x @ beta)[:, None])  # (G, q)
+    rb = rmat @ beta
+    stat = float(rb @ np.linalg.pinv(s_unres.T @ s_unres) @ rb)
+    beta_r = beta - xtx_inv @ rmat.T @ np.linalg.solve(rmat @ xtx_inv @ rmat.T, rb)
+    u_r = y - x @ beta_r
+    s = csum @ (x * u_r[:, None])  # (G, K)
+    num = v.T @ (s @ a.T)  # (B, q): R (beta* - beta_r)
+    delta = xtx_inv @ (s.T @ v)  # (K, B)
+    if fe is not None:
+        u_g = np.zeros((n, n_c))
+        u_g[np.arange(n), clusters] = u_r
+        e = demean_twoway(u_g, fe[0], fe[1])
+    scores = np.empty((v.shape[1], n_c, rmat.shape[0]))  # (B, G, q)
+    for j in range(rmat.shape[0]):
+        c = np.diag(s @ a[j]) if fe is None else csum @ (xa[:, [j]] * e)
+        m = csum @ (x * xa[:, [j]])  # (G, K)
+        scores[:, :, j] = (c @ v - m @ delta).T
+    meat = np.einsum("bgi,bgj->bij", scores, scores)
+    w = np.einsum("bi,bij,bj->b", num, np.linalg.pinv(meat, hermitian=True), num)
+    return stat, float(np.mean(w > stat * (1 + 1e-10)))
 
 
 def wild_weights_for(n_clusters: int, weights: str | None) -> str:

@@ -80,8 +80,8 @@ class InferenceSpec:
         Small-number-of-clusters correction of Callaway–Sant'Anna inference: ``"auto"``
         (below :data:`CS_FEW_CLUSTERS` clusters, with a warning), ``"always"`` or ``"never"``.
         The correction scales the variance by ``G/(G-1)``, uses t(G-1) critical values and
-        p-values (the bootstrap band's critical value is scaled by ``t/z``) and a Hotelling
-        ``F(k, G-k)`` pre-trend test.
+        p-values (the bootstrap band's critical value is scaled by ``t/z``) and a permutation
+        (or Hotelling ``F(k, G-k)``) pre-trend test.
     """
 
     level: float = 0.95

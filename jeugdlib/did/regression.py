@@ -22,10 +22,16 @@ from jeugdlib.did._did2s import did2s_fit
 from jeugdlib.did._panel import EventFrame, _event_frame, _numeric, _prepare_panel, _rows
 from jeugdlib.did._results import EventStudyResult, TwfeResult
 from jeugdlib.did.callaway_santanna import estimate_att_gt
-from jeugdlib.did.inference import demean_twoway, wald_test, wild_cluster_pvalues, wild_weights_for
+from jeugdlib.did.inference import (
+    demean_twoway,
+    wald_test,
+    wild_cluster_pvalues,
+    wild_cluster_wald,
+    wild_weights_for,
+)
 from jeugdlib.did.options import CS_FEW_CLUSTERS, InferenceSpec, PanelSpec, level_from_alpha, resolve_specs
 from jeugdlib.errors import DataError, JeugdlibWarning, StaggeredTimingWarning
-from jeugdlib.results import critical_value, tidy_frame
+from jeugdlib.results import TestResult, critical_value, tidy_frame
 
 __all__ = ["compare_estimators", "estimate_event_study", "event_study", "twfe"]
 
@@ -298,6 +304,8 @@ def _event_study_result(f: _Fit, estimator: str, inference: InferenceSpec, notes
     n_wild = inference.n_wild
     if n_wild is None:
         n_wild = 9_999 if n_clusters < inference.few_clusters else 0
+    pre = coefs["event_time"].to_numpy() < 0
+    pretrend = None
     if n_wild and estimator in ("twfe", "sunab"):
         weights = wild_weights_for(n_clusters, inference.wild_weights)
         codes = (pd.factorize(data["_unit"])[0], pd.factorize(data["_time"])[0])
@@ -309,25 +317,32 @@ def _event_study_result(f: _Fit, estimator: str, inference: InferenceSpec, notes
         coefs["p_wild"] = pw[:-1]
         post_avg["p_wild"] = pw[-1]
         notes.append(f"wild cluster bootstrap (WCR-11, {weights}, {n_wild} draws, {n_clusters} clusters)")
+        if pre.any():  # joint pre-trend test by the same bootstrap (right size with few clusters)
+            stat, p = wild_cluster_wald(
+                fe[:, 1:], fe[:, 0], cl, rmat[pre], int(n_wild), weights, inference.seed, fe=codes
+            )
+            name = f"pre-trends (wild cluster bootstrap Wald, {weights}, {n_wild} draws)"
+            pretrend = TestResult(name, stat, int(pre.sum()), p, "wild bootstrap", coefs["event_time"][pre].tolist())
     elif n_wild and estimator == "did2s":
         notes.append("wild cluster bootstrap not available for did2s; GMM cluster SEs reported")
         n_wild = 0
-    pre = coefs["event_time"].to_numpy() < 0
-    if n_clusters < CS_FEW_CLUSTERS and pre.sum() > 1:
-        warnings.warn(
-            f"event_study[{estimator}]: only {n_clusters} clusters; the joint pre-trend F test over-rejects with "
-            f"fewer than {CS_FEW_CLUSTERS} clusters (about 16% at 12 in benchmarks/bench_inference.py). Read the "
-            "individual pre-period p-values (t(G-1), wild bootstrap p_wild) instead.",
-            JeugdlibWarning,
-            stacklevel=4,
+    if pretrend is None:
+        if n_clusters < CS_FEW_CLUSTERS and pre.sum() > 1:
+            warnings.warn(
+                f"event_study[{estimator}]: only {n_clusters} clusters; the joint pre-trend F test over-rejects "
+                f"with fewer than {CS_FEW_CLUSTERS} clusters (about 16% at 12 in benchmarks/bench_inference.py). "
+                "Use the wild cluster bootstrap (n_wild=9999, estimator 'twfe' or 'sunab'), whose joint pre-trend "
+                "test keeps its size.",
+                JeugdlibWarning,
+                stacklevel=4,
+            )
+            notes.append(f"{n_clusters} clusters: joint pre-trend F test unreliable")
+        pretrend = wald_test(
+            coefs["estimate"].to_numpy()[pre],
+            v_ev[np.ix_(pre, pre)],
+            coefs["event_time"][pre].tolist(),
+            n_clusters=n_clusters,
         )
-        notes.append(f"{n_clusters} clusters: joint pre-trend test unreliable")
-    pretrend = wald_test(
-        coefs["estimate"].to_numpy()[pre],
-        v_ev[np.ix_(pre, pre)],
-        coefs["event_time"][pre].tolist(),
-        n_clusters=n_clusters,
-    )
     return EventStudyResult(
         estimator=estimator,
         coefs=coefs,

@@ -34,6 +34,8 @@ class RelativeMagnitudes(DeprecatedTableAccess, Result):
         ``attrs["max_pre"]``, now ``max_pre``).
     max_pre:
         ``M0``, the largest period-to-period change before treatment.
+    df:
+        Degrees of freedom of the t critical value (that of the event study; ``None``: normal).
     estimate, std_error:
         The post-period average and its standard error.
     k_mean:
@@ -58,6 +60,7 @@ class RelativeMagnitudes(DeprecatedTableAccess, Result):
     std_error: float
     k_mean: float
     level: float
+    df: float | None = None
 
     def tidy(self, level: float = 0.95) -> pd.DataFrame:
         """One row per ``Mbar`` (``term`` ``"Mbar=<m>"``): the identified set widened by ``z·se``.
@@ -67,7 +70,7 @@ class RelativeMagnitudes(DeprecatedTableAccess, Result):
         NaN: only the robust interval is meaningful on an ``Mbar`` row (the post-average's
         own test is in the event study's ``tidy()``, term ``"post_average"``).
         """
-        z = critical_value(level)
+        z = critical_value(level, self.df)
         t = self.table
         nan = np.full(len(t), np.nan)
         return tidy_frame(
@@ -148,7 +151,7 @@ def relative_magnitudes(
     if isinstance(result, AttResult):
         result = result.to_event_study()
     lvl = level_from_alpha(level, alpha, "relative_magnitudes", default=result.level)
-    z = critical_value(lvl)
+    z = critical_value(lvl, result.df)  # t(G-1) for the regression estimators, as their own intervals
     coefs = result.coefs.sort_values("event_time")
     pre = coefs.loc[coefs["event_time"] < 0, "estimate"].to_numpy(dtype=float)
     if pre.size == 0:
@@ -171,4 +174,4 @@ def relative_magnitudes(
         breakdown = max(0.0, (abs(theta) - z * se) / (m0 * k_mean))
     else:
         breakdown = np.inf if abs(theta) > z * se else 0.0
-    return RelativeMagnitudes(table, float(breakdown), m0, theta, se, k_mean, lvl)
+    return RelativeMagnitudes(table, float(breakdown), m0, theta, se, k_mean, lvl, result.df)
