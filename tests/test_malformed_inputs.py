@@ -21,6 +21,7 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,11 @@ def _claims(p: Any) -> pd.DataFrame:
 
 
 _NO_DATES = "the table has no date column"
+#: roles only the trajectory table has
+_ONLY_TRAJECTORIES = {
+    "end": "only the trajectory table has an end date that may be empty (still running)",
+    "client": "only the trajectory table has a client identifier column",
+}
 LOADERS: tuple[Loader, ...] = (
     Loader(
         "validate_table",
@@ -112,7 +118,7 @@ LOADERS: tuple[Loader, ...] = (
             ("gemeentecode", "naam", "aantal", "aandeel"),
             (("GM0363", "Amsterdam", "1234.5", "12.5"), ("GM0518", "Den Haag", "17", "7.25"),
              ("GM0599", "Rotterdam", "3", "0")),
-            {"key": "gemeentecode", "code": "gemeentecode", "numeric": "aantal", "share": "aandeel",
+            {"key": "gemeentecode", "code": "gemeentecode", "numeric": "aantal", "share": "aandeel", "text": "naam",
              "required": "aantal"},
             decimals=("aantal", "aandeel"),
         ),
@@ -121,6 +127,7 @@ LOADERS: tuple[Loader, ...] = (
             "count": "validate_table declares key, numeric and share columns only (no count kind)",
             "date": _NO_DATES,
             "rows": "validate_table accepts a table without rows (its compatibility contract); the loaders refuse it",
+            **_ONLY_TRAJECTORIES,
         },
     ),
     Loader(
@@ -132,11 +139,11 @@ LOADERS: tuple[Loader, ...] = (
             (("WK036300", "2017", "Burgwallen", "6.4", "7.1", "120", "55.5"),
              ("WK036301", "2017", "Grachtengordel", "6.9", "7.4", "95", "48.25"),
              ("WK036302", "2017", "Jordaan", "7.2", "7.0", "101", "61")),
-            {"key": "wijkcode", "code": "wijkcode", "numeric": "sociale_cohesie", "integer": "jaar",
+            {"key": "wijkcode", "code": "wijkcode", "numeric": "sociale_cohesie", "integer": "jaar", "text": "wijknaam",
              "count": "n_respondenten", "share": "perc_huurwoningen", "required": "jaar"},
             decimals=("sociale_cohesie", "veiligheid_ervaren", "perc_huurwoningen"),
         ),
-        {"date": _NO_DATES},
+        {"date": _NO_DATES, **_ONLY_TRAJECTORIES},
     ),
     Loader(
         "did.load_policy_table",
@@ -148,7 +155,8 @@ LOADERS: tuple[Loader, ...] = (
              "integer": "jaar_wijkteam", "share": "intensiteit_wijkteam", "required": "gemeentecode"},
             decimals=("intensiteit_wijkteam",),
         ),
-        {"count": "the policy table has no count column (adoption years: see the integer cases)", "date": _NO_DATES},
+        {"count": "the policy table has no count column (adoption years: see the integer cases)", "date": _NO_DATES,
+         **_ONLY_TRAJECTORIES},
     ),
     Loader(
         "trajectories.load_trajectories",
@@ -159,7 +167,8 @@ LOADERS: tuple[Loader, ...] = (
             (("K0001", "GM0363", "Aanbieder A", "T0001", "45", "45A01", "2021-01-04", "2021-06-30"),
              ("K0002", "GM0363", "Aanbieder B", "T0002", "43", "43A01", "2021-02-01", ""),
              ("K0003", "GM0518", "Aanbieder A", "T0003", "54", "54001", "2020-11-15", "2021-03-31")),
-            {"key": "toewijzingnummer", "code": "gemeentecode", "date": "begindatum", "required": "begindatum"},
+            {"key": "toewijzingnummer", "code": "gemeentecode", "date": "begindatum", "required": "begindatum",
+             "end": "einddatum", "client": "client_id", "text": "aanbieder"},
         ),
         {
             "numeric": "the trajectory table has no numeric column",
@@ -184,6 +193,7 @@ LOADERS: tuple[Loader, ...] = (
             "integer": "the claims table declares no whole-number column",
             "count": "the claims table declares no count column (volume is a float column)",
             "share": "the claims table has no share column",
+            **_ONLY_TRAJECTORIES,
         },
     ),
 )  # fmt: skip
@@ -198,6 +208,8 @@ class Case:
     role: str | None  # the column role it needs (None: a file-level case)
     make: Callable[[Base], Any]
     names_column: bool = True  # the message must name the role's column
+    expect: str = "refuse"  # or "accept": a well-formed variant every loader must read
+    column: str | None = None  # a column the message must name (cases that add a column)
 
 
 def cell(role: str, value: str, row: int = 1) -> Callable[[Base], Base]:
@@ -383,7 +395,144 @@ CASES: tuple[Case, ...] = (
     Case("a list cell in a DataFrame", "code", _df_with("code", ["GM0363"])),
 )
 
-assert len(CASES) >= 40
+
+# --------------------------------------------------------------------------- identifiers, and inputs that must be read
+def _elfproef(nine: str) -> bool:
+    """The BSN 11-test written out (independent of jeugdlib.io.identifiers)."""
+    return (sum(int(d) * w for d, w in zip(nine[:8], range(9, 1, -1))) - int(nine[8])) % 11 == 0 and int(nine) > 0
+
+
+def _bsns(n: int, digits: int, start: int) -> list[str]:
+    out, v = [], start
+    while len(out) < n:
+        if _elfproef(str(v).zfill(9)):
+            out.append(str(v))
+        v += 7919
+    return out
+
+
+_BSN9 = _bsns(3, 9, 111_222_333)
+_BSN8 = _bsns(3, 8, 12_345_678)  # a BSN with its leading zero lost
+_BSN_FORMATS: dict[str, list[str]] = {
+    "9 digits": _BSN9,
+    "8 digits (leading zero lost)": _BSN8,
+    "10 digits (zero padded)": ["0" + b for b in _BSN9],
+    "123-45-678": [f"{b[:3]}-{b[3:5]}-{b[5:]}" for b in _BSN8],
+    "123.456.782": [f"{b[:3]}.{b[3:6]}.{b[6:]}" for b in _BSN9],
+    "123 456 782": [f"{b[:3]} {b[3:6]} {b[6:]}" for b in _BSN9],
+    "123_456_782": [f"{b[:3]}_{b[3:6]}_{b[6:]}" for b in _BSN9],
+    "BSN 123456782": [f"BSN {b}" for b in _BSN9],
+    "12 34 56 782": [f"{b[:2]} {b[2:4]} {b[4:6]} {b[6:]}" for b in _BSN9],
+}
+
+
+def with_column(name: str, values: list[str]) -> Callable[[Base], Base]:
+    """The base table with one more column (one value per row)."""
+    return lambda b: replace(b, header=(*b.header, name), rows=tuple((*r, v) for r, v in zip(b.rows, values)))
+
+
+def _df_extra(name: str, values: list[Any]) -> Callable[[Base], pd.DataFrame]:
+    return lambda b: b.frame().assign(**{name: values})
+
+
+def _bytes_of(b: Base, *, bom: bool = False, crlf: bool = False, encoding: str = "utf-8") -> tuple[bytes, str]:
+    text = _csv_text(b).replace("\n", "\r\n") if crlf else _csv_text(b)
+    return ("\ufeff" if bom else "").encode("utf-8") + text.encode(encoding), ".csv"
+
+
+def _spreadsheet(b: Base | pd.DataFrame, suffix: str) -> tuple[bytes, str]:
+    frame = b if isinstance(b, pd.DataFrame) else b.frame()
+    out = io.BytesIO()
+    if suffix == ".parquet":
+        frame.to_parquet(out, index=False)
+    else:
+        frame.to_excel(out, index=False)
+    return out.getvalue(), suffix
+
+
+def _empty_column(role: str) -> Callable[[Base], Base]:
+    def make(b: Base) -> Base:
+        j = b.header.index(b.col(role))
+        return replace(b, rows=tuple((*r[:j], "", *r[j + 1 :]) for r in b.rows))
+
+    return make
+
+
+def _free_text(value: str) -> Callable[[Base], Base]:
+    """``value`` in the table's free-text column (role "text"), or in an added column 'toelichting'."""
+
+    def make(b: Base) -> Base:
+        if "text" in b.roles:
+            return b.with_cell(0, b.col("text"), value)
+        return with_column("toelichting", [value, "tekst", ""])(b)
+
+    return make
+
+
+def _repeated_header(b: Base) -> Base:
+    return replace(b, rows=(*b.rows[:2], tuple(b.header), *b.rows[2:]))
+
+
+_FORMULAS = ('=HYPERLINK("http://example.org","klik")', "+31 6 12345678", "@SUM(A1:A3)", "-2+3", "=1+1")
+
+EXTRA_CASES: tuple[Case, ...] = (
+    # BSN columns, in every format, in every loader (the message names the column; the value is masked)
+    *(Case(f"BSN column: {fmt}", None, with_column("bsn", values), column="bsn")
+      for fmt, values in _BSN_FORMATS.items()),
+    Case("BSN column under another name", None, with_column("Volgnummer", _BSN9), column="Volgnummer"),
+    Case("BSN column as DataFrame integers", None, _df_extra("bsn", [int(v) for v in _BSN9]), column="bsn"),
+    Case("BSN column as DataFrame floats", None, _df_extra("bsn", [float(v) for v in _BSN9]), column="bsn"),
+    Case("BSN column in an Excel file", None, lambda b: _spreadsheet(with_column("bsn", _BSN9)(b), ".xlsx"),
+         column="bsn"),
+    Case("BSN column in a parquet file", None,
+         lambda b: _spreadsheet(_df_extra("bsn", [int(v) for v in _BSN9])(b), ".parquet"), column="bsn"),
+    *(Case(f"BSN as client_id: {fmt}", "client", cell("client", values[0])) for fmt, values in _BSN_FORMATS.items()),
+    # numbers, years and dates the review found accepted
+    Case("12,5 mixed with 13.5", "numeric", two_cells("numeric", "12,5", "13.5")),
+    Case("number with underscores 1_000", "numeric", cell("numeric", "1_000")),
+    Case("hex number 0x10", "numeric", cell("numeric", "0x10")),
+    Case("unicode minus", "numeric", cell("numeric", "\u22125")),
+    Case("number in brackets (5)", "numeric", cell("numeric", "(5)")),
+    Case("number with a no-break space", "numeric", cell("numeric", "12\u00a0000")),
+    Case("TRUE in a numeric column", "numeric", cell("numeric", "TRUE")),
+    Case("year 2022.5", "integer", cell("integer", "2022.5")),
+    Case("year with fullwidth digits", "integer", cell("integer", "\uff12\uff10\uff11\uff15")),
+    Case("date 'TODAY'", "date", cell("date", "TODAY")),
+    Case("date 'vandaag'", "date", cell("date", "vandaag")),
+    Case("date without zero padding 2021-1-4", "date", cell("date", "2021-1-4")),
+    Case("date d-m-Y 04-01-2021", "date", cell("date", "04-01-2021")),
+    Case("date with an en dash", "date", cell("date", "2021\u201301\u201304")),
+    Case("date before 1678", "date", cell("date", "1600-01-01")),
+    Case("ISO week date", "date", cell("date", "2021-W01-1")),
+    Case("code GM-0363", "code", cell("code", "GM-0363")),
+    Case("header repeated in the data", None, _repeated_header, names_column=False),
+    Case("NUL byte in a cell", None, lambda b: (_csv_text(b).replace("\n", "\x00\n", 2).encode(), ".csv"),
+         names_column=False),
+    # well-formed variants every loader must read (refusing them is a failure too)
+    Case("UTF-8 CSV with BOM", None, lambda b: _bytes_of(b, bom=True), expect="accept"),
+    Case("UTF-8 CSV with BOM and CRLF", None, lambda b: _bytes_of(b, bom=True, crlf=True), expect="accept"),
+    Case("Windows-1252 CSV", None, lambda b: _bytes_of(_free_text("café één ö")(b), encoding="cp1252"),
+         expect="accept"),
+    Case("Dutch Excel CSV export (BOM, ';', decimal comma)", None, lambda b: (_dutch_excel_csv(b), ".csv"),
+         expect="accept"),
+    *(Case(f"formula text {f!r} in a text column", None, _free_text(f), expect="accept") for f in _FORMULAS),
+    Case("trailing separators", None, lambda b: _raw_text(b, lambda ls: [ln + "," for ln in ls]), expect="accept"),
+    Case("pandas index column", None, lambda b: (b.frame().to_csv().encode(), ".csv"), expect="accept"),
+    Case("empty lines between rows", None, lambda b: _raw_text(b, lambda ls: [ls[0], "", ls[1], "", *ls[2:]]),
+         expect="accept"),
+    Case("Title Case headers", None, lambda b: replace(b, header=tuple(h.replace("_", " ").title() for h in b.header)),
+         expect="accept"),
+    Case("spaces around codes", "code", lambda b: b.with_cell(1, b.col("code"), f"  {b.frame()[b.col('code')][1]} "),
+         expect="accept"),
+    Case("an Excel file", None, lambda b: _spreadsheet(b, ".xlsx"), expect="accept"),
+    Case("a parquet file", None, lambda b: _spreadsheet(b, ".parquet"), expect="accept"),
+    Case("9-digit numbers failing the 11-test", None, with_column("nummer", [str(int(v) + 1) for v in _BSN9]),
+         expect="accept"),
+    Case("all-empty einddatum (every trajectory running)", "end", _empty_column("end"), expect="accept"),
+)  # fmt: skip
+
+CASES = CASES + EXTRA_CASES
+assert len(CASES) >= 100
 
 
 def _materialise(case: Case, base: Base, tmp_path: Path) -> Any:
@@ -414,30 +563,170 @@ def test_base_tables_are_valid(loader: Loader, tmp_path: Path) -> None:
     assert len(loader.call(loader.base.frame())) == len(loader.base.rows)
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-@pytest.mark.parametrize("loader", LOADERS, ids=lambda ld: ld.name)
-def test_malformed_input_refused(loader: Loader, case: Case, tmp_path: Path) -> None:
-    base = loader.base
-    if case.role == "rows":  # not a column: every loader needs data rows unless it declares otherwise
-        if "rows" in loader.not_applicable:
-            pytest.skip(f"not applicable to {loader.name}: {loader.not_applicable['rows']}")
-    elif case.role is not None and case.role not in base.roles:
-        reason = loader.not_applicable.get(case.role)
-        assert reason, f"{loader.name} declares neither a {case.role!r} column nor why the case does not apply"
-        pytest.skip(f"not applicable to {loader.name}: {reason}")
-    data = _materialise(case, base, tmp_path)
-    with pytest.raises(DataError) as info:
-        loader.call(data)
-    message = str(info.value)
-    if isinstance(data, pd.Series):  # not a table at all: the message says what is expected
-        assert "expected the path of a table file" in message, message
-    elif isinstance(data, pd.DataFrame):
-        assert "DataFrame" in message, message
-    else:
-        assert data.name in message, message
-    if case.names_column and case.role is not None:
-        column = base.col(case.role)
-        assert f"'{column}'" in message or f'"{column}"' in message, message
+# --------------------------------------------------------------------------- every case, every loader, every CLI flag
+@dataclass(frozen=True)
+class Outcome:
+    """What one loader (or CLI flag) did with one case."""
+
+    where: str  # loader name, or "cli --flag"
+    case: str
+    expect: str  # "refuse" or "accept"
+    kind: str  # "clean refusal", "accepted", "traceback", "silent acceptance", "unclear refusal", "wrong refusal"
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.kind in ("clean refusal", "accepted")
+
+
+class _Rendered(Exception):
+    """Raised in place of rendering: the CLI accepted its input files."""
+
+
+#: CLI flag of each loader that has one
+CLI_FLAGS = {
+    "multilevel.load_local_wijk_data": "--local-data",
+    "did.load_policy_table": "--policy",
+    "trajectories.load_trajectories": "--trajectories",
+    "trajectories.load_claims": "--claims",
+}
+
+
+def _applicable(loader: Loader, case: Case) -> bool:
+    if case.role == "rows":
+        return "rows" not in loader.not_applicable
+    if case.role is not None and case.role not in loader.base.roles:
+        assert loader.not_applicable.get(case.role), (
+            f"{loader.name} declares neither a {case.role!r} column nor why {case.name!r} does not apply"
+        )
+        return False
+    return True
+
+
+def _names_what_it_should(message: str, *, data: Any, loader: Loader, case: Case) -> str:
+    """'' when a refusal message names the source (and the column of a column case); else what is missing."""
+    if isinstance(data, pd.Series):
+        return "" if "expected the path of a table file" in message else "does not say a table is expected"
+    source = "DataFrame" if isinstance(data, pd.DataFrame) else Path(data).name
+    if source not in message:
+        return f"does not name {source}"
+    column = case.column or (
+        loader.base.col(case.role) if case.names_column and case.role in loader.base.roles else None
+    )
+    if column and f"'{column}'" not in message and f'"{column}"' not in message:
+        return f"does not name column {column!r}"
+    return ""
+
+
+def _classify(case: Case, run: Callable[[], Any], check: Callable[[str], str]) -> tuple[str, str]:
+    try:
+        run()
+    except DataError as exc:
+        msg = str(exc)
+        if "Traceback" in msg:
+            return "traceback", msg[:200]
+        if case.expect == "accept":
+            return "wrong refusal", msg[:300]
+        missing = check(msg)
+        return ("unclear refusal", f"{missing}: {msg[:300]}") if missing else ("clean refusal", "")
+    except _Rendered:
+        pass
+    except Exception as exc:  # noqa: BLE001 - any other exception is a traceback for the user
+        return "traceback", f"{type(exc).__name__}: {str(exc)[:200]}"
+    return ("accepted", "") if case.expect == "accept" else ("silent acceptance", "")
+
+
+def loader_outcomes(tmp_path: Path) -> list[Outcome]:
+    """Run every applicable case through every loader."""
+    out = []
+    for loader in LOADERS:
+        for i, case in enumerate(CASES):
+            if not _applicable(loader, case):
+                continue
+            folder = tmp_path / f"l{LOADERS.index(loader)}_{i}"
+            folder.mkdir(parents=True)
+            data = _materialise(case, loader.base, folder)
+            kind, detail = _classify(
+                case, partial(loader.call, data), partial(_names_what_it_should, data=data, loader=loader, case=case)
+            )
+            out.append(Outcome(loader.name, case.name, case.expect, kind, detail))
+    return out
+
+
+def cli_outcomes(tmp_path: Path) -> list[Outcome]:
+    """Run every file case through ``jeugdlib report --region JZ24 --<flag> <file>`` (rendering replaced)."""
+    import contextlib
+
+    from jeugdlib.cli import main
+
+    out = []
+    for loader in LOADERS:
+        flag = CLI_FLAGS.get(loader.name)
+        if flag is None:
+            continue
+        for i, case in enumerate(CASES):
+            if not _applicable(loader, case):
+                continue
+            folder = tmp_path / f"c{LOADERS.index(loader)}_{i}"
+            folder.mkdir(parents=True)
+            data = _materialise(case, loader.base, folder)
+            if isinstance(data, (pd.DataFrame, pd.Series)):  # not a file: no CLI case
+                continue
+            err = io.StringIO()
+            argv = ["report", "--region", "JZ24", "--out", str(folder / "out"), flag, str(data)]
+            try:
+                with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+                    code = main(argv)
+            except _Rendered:  # the files were accepted
+                kind, detail = ("accepted", "") if case.expect == "accept" else ("silent acceptance", "")
+            except Exception as exc:  # noqa: BLE001 - escaped main(): a traceback for the user
+                kind, detail = "traceback", f"{type(exc).__name__}: {str(exc)[:200]}"
+            else:
+                stderr = err.getvalue()
+                if code != 2 or "Traceback" in stderr:
+                    kind, detail = "traceback", f"exit {code}: {stderr[:300]}"
+                elif case.expect == "accept":
+                    kind, detail = "wrong refusal", stderr[:300]
+                elif Path(data).name not in stderr:
+                    kind, detail = "unclear refusal", stderr[:300]
+                else:
+                    kind, detail = "clean refusal", ""
+            out.append(Outcome(f"cli {flag}", case.name, case.expect, kind, detail))
+    return out
+
+
+def summary(outcomes: list[Outcome]) -> str:
+    """One line with the counts the issue asks for."""
+    kinds = ("clean refusal", "accepted", "traceback", "silent acceptance", "unclear refusal", "wrong refusal")
+    count = {k: sum(o.kind == k for o in outcomes) for k in kinds}
+    n_cli = sum(o.where.startswith("cli") for o in outcomes)
+    return (
+        f"malformed inputs: {len(outcomes)} cases ({len(outcomes) - n_cli} loader, {n_cli} CLI): "
+        f"{count['clean refusal']} clean refusals, {count['accepted']} well-formed variants accepted, "
+        f"{count['traceback']} tracebacks, {count['silent acceptance']} silent acceptances, "
+        f"{count['unclear refusal']} refusals not naming file/column, {count['wrong refusal']} wrong refusals"
+    )
+
+
+@pytest.fixture
+def no_rendering(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI validates its files, then would render with papermill: stop it there (the files were accepted)."""
+    import papermill
+
+    def rendered(*args: Any, **kwargs: Any) -> None:
+        raise _Rendered
+
+    monkeypatch.setattr(papermill, "execute_notebook", rendered)
+
+
+def test_malformed_inputs_across_loaders_and_cli(tmp_path: Path, no_rendering: None) -> None:
+    """>= 300 cases: every one refused cleanly (DataError naming file and column; CLI exit 2) or, for the
+    well-formed variants, accepted; 0 tracebacks and 0 silent acceptances. ``pytest -s`` prints the counts."""
+    outcomes = loader_outcomes(tmp_path / "loaders") + cli_outcomes(tmp_path / "cli")
+    print("\n" + summary(outcomes))
+    bad = [o for o in outcomes if not o.ok]
+    assert len(outcomes) >= 300
+    assert not bad, "\n".join(f"{o.where} / {o.case}: {o.kind} {o.detail}" for o in bad[:40])
 
 
 # --------------------------------------------------------------------------- one Dutch Excel export, read the same way
@@ -514,3 +803,20 @@ def test_checks_apply_whatever_the_header_spelling(loader: Loader, case: Case, t
     with pytest.raises(DataError) as info:
         loader.call(p)
     assert f"'{loader.base.col(case.role)}'" in str(info.value), str(info.value)
+
+
+if __name__ == "__main__":  # python tests/test_malformed_inputs.py: the counts for the issue's closing note
+    import tempfile
+
+    import papermill
+
+    def _stop(*args: Any, **kwargs: Any) -> None:
+        raise _Rendered
+
+    papermill.execute_notebook = _stop
+    with tempfile.TemporaryDirectory() as tmp:
+        results = loader_outcomes(Path(tmp) / "loaders") + cli_outcomes(Path(tmp) / "cli")
+    print(summary(results))
+    for o in results:
+        if not o.ok:
+            print(f"  {o.where} / {o.case}: {o.kind} {o.detail}")

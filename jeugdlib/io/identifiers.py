@@ -145,7 +145,8 @@ def _as_strings(col: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array | None:
         return None
     if pd.api.types.is_numeric_dtype(dtype):
         v = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        whole = np.isfinite(v) & (v >= 1e7) & (v < 1e10) & (np.mod(v, 1) == 0)
+        with np.errstate(invalid="ignore"):
+            whole = np.isfinite(v) & (v >= 1e7) & (v < 1e10) & (np.mod(v, 1) == 0)
         if not whole.any():
             return None
         return pa.array(np.where(whole, v, 0).astype(np.int64).astype(str).astype(object), type=pa.string()).filter(
