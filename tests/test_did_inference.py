@@ -371,6 +371,8 @@ def test_cs_pretrend_size_with_few_clusters() -> None:
         for method in rej:
             rej[method].append(res.pretrend_test(method, n_perm=199).p_value < 0.05)
     assert res.pretrend_test().distribution == "permutation"
+    es = res.to_event_study()  # the event-study view reports the same (permutation) pre-trend test
+    assert es.pretrend.p_value == pytest.approx(res.pretrend_test().p_value) and es.df == 11
     assert np.mean(rej["permutation"]) <= 0.125
     assert np.mean(rej["chi2"]) >= 0.3 and np.mean(rej["chi2"]) > np.mean(rej["permutation"]) + 0.2
 

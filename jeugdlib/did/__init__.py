@@ -11,9 +11,11 @@ Layout (one responsibility per module):
 * :mod:`~jeugdlib.did.aggregate` — the ``simple``/``group``/``dynamic``/``calendar``
   aggregations of R's ``aggte`` as pure functions (:class:`Aggregate`);
 * :mod:`~jeugdlib.did.regression` — :func:`event_study`, :func:`twfe` and
-  :func:`compare_estimators` on pyfixest (TWFE, Sun & Abraham, Gardner's did2s);
-* :mod:`~jeugdlib.did.inference` — cluster sums, multiplier bootstrap with uniform bands,
-  Wald tests, wild cluster bootstrap;
+  :func:`compare_estimators` (TWFE and Sun & Abraham on pyfixest, t(G-1) inference as
+  fixest; Gardner's did2s in :mod:`~jeugdlib.did._did2s`);
+* :mod:`~jeugdlib.did.inference` — cluster sums, multiplier bootstrap with uniform bands
+  (Rademacher), Wald tests (chi-square, F(k, G-1), Hotelling), wild cluster bootstrap
+  (t and joint Wald);
 * :mod:`~jeugdlib.did.sensitivity` — :func:`relative_magnitudes` (Rambachan & Roth style);
 * :mod:`~jeugdlib.did.comparisons` — :func:`intensity_did` and :func:`growth_by_group`;
 * :mod:`~jeugdlib.did.simulate` — :func:`simulate_cpb_panel` (SYNTHETIC) and :func:`true_att`;

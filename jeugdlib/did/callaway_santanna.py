@@ -273,12 +273,12 @@ class AttResult(Result):
         )
         vcov = pd.DataFrame(agg.vcov, index=coefs["event_time"], columns=coefs["event_time"])
         pre = (coefs["event_time"].to_numpy() < 0) & coefs["std_error"].notna().to_numpy()
-        small: dict[str, Any] = {}
-        vcov_pre = agg.vcov[np.ix_(pre, pre)]
-        if self.df is not None:  # Hotelling F on the unscaled covariance (see pretrend_test)
-            vcov_pre = vcov_pre * self.df / (self.df + 1.0)
-            small = {"n_clusters": self.n_clusters, "small_g": "hotelling"}
-        pretrend = wald_test(coefs["estimate"].to_numpy()[pre], vcov_pre, coefs["event_time"][pre].tolist(), **small)
+        if self.df is None:
+            pretrend = wald_test(
+                coefs["estimate"].to_numpy()[pre], agg.vcov[np.ix_(pre, pre)], coefs["event_time"][pre].tolist()
+            )
+        else:  # few clusters: the pre-trend test of the ATT(g,t) cells (permutation, see pretrend_test)
+            pretrend = self.pretrend_test()
         o = agg.overall
         post_row = tidy_frame(
             "post_average", float(o["estimate"]), float(o["std_error"]), level=level, df=self.df
