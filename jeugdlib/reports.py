@@ -200,6 +200,9 @@ def fit_national_models(year: int = 2022) -> NationalModels:
 
 
 # --------------------------------------------------------------------------- rendering
+#: Layout of ``manifest.json``; a report with another (older) layout is never skipped as unchanged.
+_MANIFEST_VERSION = 2
+
 #: The CLI flag of each user file, for messages.
 _FLAGS = {
     "local_data_path": "--local-data",
@@ -394,6 +397,7 @@ def render_region(
             isinstance(old, dict)
             and old.get("inputs") == digest
             and old.get("status") == "ok"
+            and old.get("manifest") == _MANIFEST_VERSION  # an older report (paths, rapport.ipynb) is redone
             and (final / "rapport.html").is_file()
         ):
             return final / "rapport.html"
@@ -446,6 +450,7 @@ def render_region(
         )
         _files.atomic_write(work / "rapport.html", body)
         manifest = {
+            "manifest": _MANIFEST_VERSION,
             "region": code,
             "name": str(reg.jeugdregio_naam),
             "year": year,

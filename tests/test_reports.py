@@ -188,13 +188,25 @@ def test_wijk_table_groups_protect_gemeente_totals(rendered_report):
 
 
 def test_incremental_skip_and_force(rendered, models):
-    out, html, (victim, _, _), _ = rendered
+    out, html, (victim, mtime, content), _ = rendered
     before = (out / "JZ24" / "manifest.json").read_text()
     stamps = {p: p.stat().st_mtime_ns for p in (out / "JZ24").rglob("*")}
     again = reports.render_region("JZ24", out, models_path=victim.parent / "models.pkl", force=False)
     assert again == html and (out / "JZ24" / "manifest.json").read_text() == before
     # nothing was re-rendered: every file is the same file, untouched
     assert {p: p.stat().st_mtime_ns for p in (out / "JZ24").rglob("*")} == stamps
+    # a report of an older layout (absolute paths in its manifest, a published rapport.ipynb) is redone
+    man = json.loads(before)
+    del man["manifest"]
+    man["params"] = {"policy_path": "/home/x/beleid.csv"}
+    (out / "JZ24" / "manifest.json").write_text(json.dumps(man))
+    (out / "JZ24" / "rapport.ipynb").write_text("{}")
+    reports.render_region("JZ24", out, models_path=victim.parent / "models.pkl", force=False)
+    fresh = json.loads((out / "JZ24" / "manifest.json").read_text())
+    assert fresh["manifest"] == 2 and "params" not in fresh and not (out / "JZ24" / "rapport.ipynb").exists()
+    # the swap over the old report went past the links planted at '.JZ24.old' and co. without touching them
+    assert victim.read_bytes() == content and victim.stat().st_mtime_ns == mtime
+    assert not [p for p in out.iterdir() if p.name.startswith(".JZ24") and not p.is_symlink()]
 
 
 def test_failed_run_keeps_previous_report(rendered_report, tmp_path, monkeypatch):
