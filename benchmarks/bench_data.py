@@ -60,6 +60,8 @@ def main() -> None:
     for level, year in [("wijk", 2022), ("gemeente", 2022), ("jeugdregio", 2022)]:
         timed(f"load_geometries({level!r}, {year})", d.load_geometries, level, year)
 
+    bsn_check_cost()
+
     class FakeClient:  # a StatLine table of 5,000 rows, served once; the second call must hit the cache
         calls = 0
 
@@ -84,6 +86,34 @@ def main() -> None:
     print(
         f"{'cbs.fetch (fake client, 5,000 rows)':34s} first {first:7.3f} s   cached {second:7.4f} s   "
         f"client calls {FakeClient.calls}"
+    )
+
+
+def bsn_check_cost() -> None:
+    """read_table on the largest embedded table with and without the BSN column check (CPU seconds, fastest run).
+
+    CPU time, not wall time: the machine is shared, so wall times swing with the other processes.
+    """
+    import jeugdlib.io.read as read
+    from jeugdlib.data import DATASETS, embedded_path
+
+    tables = [ds for ds in DATASETS.values() if str(ds.file).endswith(".csv") and ds.path.is_file()]
+    largest = max(tables, key=lambda ds: ds.path.stat().st_size)
+    real = read.find_bsn_columns
+    res = {}
+    for label, finder in (("without BSN check", lambda *a, **k: []), ("with BSN check", real)):
+        read.find_bsn_columns = finder
+        runs = []
+        for _ in range(max(REPEAT, 10)):
+            t0 = time.process_time()
+            read.read_table(embedded_path(largest.name), source=largest.file, decimal=largest.decimal)
+            runs.append(time.process_time() - t0)
+        res[label] = min(runs)
+    read.find_bsn_columns = real
+    print(
+        f"{'read_table ' + largest.file[:22]:34s} "
+        + "   ".join(f"{k} {v:6.3f} s" for k, v in res.items())
+        + f"   (CPU; +{res['with BSN check'] - res['without BSN check']:.3f} s)"
     )
 
 

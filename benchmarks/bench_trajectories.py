@@ -82,6 +82,18 @@ def main() -> None:
     )
     print("   ", df.report.summary())
     del df
+    from jeugdlib.io import read_table
+    from jeugdlib.io.identifiers import find_bsn_columns
+
+    raw, _ = read_table(out_dir / "trajectories.csv")
+    timed(
+        "  of which: BSN column check (frame)",
+        find_bsn_columns,
+        [raw.iloc[:, i] for i in range(raw.shape[1])],
+        list(raw.columns),
+        ("client_id",),
+    )
+    del raw
     df = timed(
         "load_trajectories (parquet) + validate",
         T.read_trajectories,
