@@ -320,3 +320,27 @@ def test_read_trajectories_links_formats_of_one_client(tmp_path: Path, no_key_en
 def test_salt_gives_a_migration_message() -> None:
     with pytest.raises(DataError, match="salt= is no longer accepted.*HMAC-SHA-256.*pseudonym_key="):
         T.read_trajectories(pd.DataFrame(), pseudonymise_bsn=True, salt="geheim")
+
+
+# --------------------------------------------------------------------------- a BSN in a wrong cell: never echoed
+_CELLS = {
+    "policy": ["gemeentecode", "jaar_wijkteam"],
+    "local": ["wijkcode", "jaar"],
+    "trajectories": ["gemeentecode", "productcategorie", "begindatum", "einddatum"],
+    "claims": ["periode_start", "eenheid"],
+}  # (a number column takes a 9-digit number as a number: one such cell is not a BSN column)
+
+
+@pytest.mark.parametrize("style", ["plain", "dash", "dots", "spaces", "prefix", "padded"])
+@pytest.mark.parametrize(("name", "column"), [(n, c) for n, cols in _CELLS.items() for c in cols])
+def test_a_bsn_in_a_wrong_cell_is_refused_unechoed(name: str, column: str, style: str, tmp_path: Path) -> None:
+    load, header, rows = _loaders()[name]
+    b = valid_bsns(1, seed=15)[0]
+    rows = [list(r) for r in rows]
+    rows[1][header.index(column)] = f'"{fmt(b, style)}"'
+    p = _csv(tmp_path, header, rows)
+    with pytest.raises(DataError) as info:
+        load(p)
+    msg = str(info.value)
+    assert f"'{column}'" in msg and "invoer.csv" in msg
+    assert b[2:] not in re.sub(r"\D", "", msg), msg  # not even the digits with separators removed
