@@ -95,6 +95,9 @@ def did2s_fit(
         data, treated = data.loc[keep], treated[keep]
     if not (~treated).any():
         raise DataError(f"{source}: no untreated observations for the first stage.")
+    names = [c for c in names if data[c].to_numpy().any()]  # event times left without observations
+    if not names:
+        raise DataError(f"{source}: no event-time observations left after dropping non-imputable units.")
     unit = pd.factorize(data["_unit"])[0]
     time = pd.factorize(data["_time"])[0]
     x1 = sparse.hstack([_dummies(unit, unit.max() + 1, False), _dummies(time, time.max() + 1, True)], format="csr")
