@@ -3,6 +3,12 @@
 Target (issue 4): a national ``compare_models`` in at most 10 s.
 
     python benchmarks/bench_multilevel.py
+    python benchmarks/bench_multilevel.py --nested 200   # issue 12: the nested-fit guarantee
+
+``--nested N`` runs ``compare_models`` (+ x3) with a random slope of x1 on N random SYNTHETIC
+three-level sets (``tests/test_mixed_maxima.py`` runs a subset) and prints how many LR
+statistics were negative (must be 0), how many raised ``NestedFitError``, and how many fits
+were not verified maxima.
 """
 
 from __future__ import annotations
@@ -35,7 +41,36 @@ def timed(label: str, func, repeat: int = 3):
     return result
 
 
+def nested(n: int) -> None:
+    """The nested-fit guarantee on ``n`` random synthetic sets (issue 12)."""
+    import sys
+    from pathlib import Path
+
+    import pandas as pd
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from test_mixed_maxima import nested_guarantee
+
+    t0 = time.perf_counter()
+    rows = pd.DataFrame([nested_guarantee(seed) for seed in range(n)])
+    ok = rows[rows.raised.isna()]
+    print(f"nested-fit guarantee on {n} random three-level sets ({time.perf_counter() - t0:.0f} s)")
+    print(f"  NestedFitError raised:              {int(rows.raised.notna().sum())}")
+    print(f"  negative LR statistics (x3 / slope): {int((ok.lr < 0).sum())} / {int((ok.lr_slope < 0).sum())}")
+    print(f"  llf_alt - llf_null min (x3 / slope): {ok.llf_gap.min():.3g} / {ok.slope_gap.min():.3g}")
+    print(
+        f"  fits not verified (base+ext / slope): {int((~ok.converged.astype(bool)).sum())} / "
+        f"{int((~ok.slope_converged.astype(bool)).sum())}"
+    )
+    print(f"  LR statistic exactly 0 (x3 / slope): {int((ok.lr == 0).sum())} / {int((ok.lr_slope == 0).sum())}")
+
+
 def main() -> None:
+    import sys
+
+    if "--nested" in sys.argv:
+        nested(int(sys.argv[sys.argv.index("--nested") + 1]))
+        return
     df = load_scp_2017()
     base = [p for p in SCP_DETERMINANTS if p != "perc_kind_sch5"]
     print(f"SCP 2017: {len(df)} wijken, {int(df.perc_jhzv.notna().sum())} with an observed outcome")

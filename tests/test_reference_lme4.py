@@ -67,6 +67,7 @@ def fits(data, scp_model):
         "reml": scp_model,
         "ml": scp.fit_scp_model(data, reml=False),
         "ml_weighted": scp.fit_scp_model(data, reml=False, weights="w"),
+        "reml_weighted": scp.fit_scp_model(data, reml=True, weights="w"),
         "ml_base": scp.fit_scp_model(data, predictors=PREDICTORS_BASE, reml=False),
     }
 
@@ -89,7 +90,7 @@ def test_reference_input_is_what_jeugdlib_fits(scp_model):
     np.testing.assert_array_equal(committed["perc_jhzv"].to_numpy(), observed)
 
 
-@pytest.mark.parametrize("name", ["ml", "reml", "ml_base"])
+@pytest.mark.parametrize("name", ["ml", "reml", "ml_base", "ml_weighted", "reml_weighted"])
 def test_log_likelihood_matches_lme4(fits, name):
     m = fits[name]
     assert m.n_obs == ref_value(name, "nobs")
@@ -97,7 +98,7 @@ def test_log_likelihood_matches_lme4(fits, name):
     assert m.llf == pytest.approx(ref_value(name, "logLik"), abs=1e-6)
 
 
-@pytest.mark.parametrize("name", ["ml", "reml", "ml_weighted", "ml_base"])
+@pytest.mark.parametrize("name", ["ml", "reml", "ml_weighted", "reml_weighted", "ml_base"])
 def test_fixed_effects_match_lme4(fits, name):
     est = ref_series(name, "estimate")
     tidy = fits[name].tidy().set_index("term")
@@ -105,7 +106,7 @@ def test_fixed_effects_match_lme4(fits, name):
     np.testing.assert_allclose(tidy.estimate.to_numpy(), est.to_numpy(), rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.parametrize("name", ["ml", "reml", "ml_weighted", "ml_base"])
+@pytest.mark.parametrize("name", ["ml", "reml", "ml_weighted", "reml_weighted", "ml_base"])
 def test_variance_components_match_lme4(fits, name):
     vc = pd.Series(fits[name].variance_components)
     ref = ref_series(name, "variance")

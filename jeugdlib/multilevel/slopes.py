@@ -111,10 +111,11 @@ def random_slope_test(
         spec = VCSpec([*vc.names, "slope"], [*vc.colnames, cols], [*vc.mats, mats])
         new = sm.MixedLM(mod.endog, mod.exog, groups=mod.groups, exog_re=mod.exog_re, exog_vc=spec)
     # Start at the null model's solution with a small slope variance (at exactly zero the
-    # square-root parameterisation has a zero gradient in it), then with a sizeable one. The
-    # null model is the alternative with slope variance 0, so the alternative's maximum is at
-    # least the null's: a fit below it is not accepted (fit_verified escalates), and if every
-    # optimizer from every start stays below, NestedFitError is raised.
+    # square-root parameterisation has a zero gradient in it and the covariance is singular),
+    # then with a sizeable one. The null model is the alternative with slope variance 0, so
+    # the alternative's maximum is at least the null's: a fit below it is not accepted
+    # (fit_verified escalates), and if every optimizer from every start stays below,
+    # NestedFitError is raised.
     null = relative_params(model.result)
     c = float(null.cov_re[0, 0])
     starts = []

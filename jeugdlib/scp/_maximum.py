@@ -19,8 +19,9 @@ and the variance components relative to the residual variance. At the solution w
   Hessian of the profile likelihood; a central difference of the score where that block
   is not finite).
 
-A variance at the boundary (relative value below :data:`BOUNDARY`) whose gradient points
-outwards (``g_j <= 0``) satisfies the Karush–Kuhn–Tucker condition and is left out,
+A variance at the boundary (relative value below :data:`BOUNDARY`, and closer to zero than
+``GAIN_TOL`` in log-likelihood: ``v_j |g_j| < GAIN_TOL``) whose gradient points outwards
+(``g_j <= 0``) satisfies the Karush–Kuhn–Tucker condition and is left out,
 together with the covariances of that random effect; the other parameters form the free
 set ``F``. The fit is accepted when ``-H_FF`` is positive definite and the Newton gain
 ``0.5 g_F' (-H_FF)^-1 g_F`` — the log-likelihood a Newton step would still gain — is below
@@ -32,9 +33,12 @@ The procedure
 1. Fit with the first optimizer from the first start (e.g. a moment-based start or a
    nested model's solution): most fits stop here, at the cost of one statsmodels fit and
    one score evaluation.
-2. If the check fails: polish — the other optimizers in turn, each started at the best
+2. If the check fails: the first optimizer from the other starts, in turn, until one passes;
+   then from the best fit with its small variances (relative < 1e-3) snapped to 1e-8 —
+   optimizers on the square-root scale approach a zero variance only slowly.
+3. If none passes: polish — the other optimizers in turn, each started at the best
    solution so far, until one passes.
-3. If none passes: every optimizer from every start (and statsmodels' default start).
+4. If none passes: every optimizer from every start (and statsmodels' default start).
 
 The fit with the highest log-likelihood is kept (among passing fits, if any); with no
 passing fit it is reported as not verified. A caller may also require a minimum
@@ -155,36 +159,118 @@ def _hessian(model: sm.MixedLM, result, p: MixedLMParams) -> np.ndarray:
     return (H + H.T) / 2
 
 
+def _at_boundary(value: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    """KKT at zero: a variance (or pivot) below BOUNDARY whose gradient points outwards, and whose
+    distance to zero costs less than GAIN_TOL (``value * |grad|``)."""
+    return (value < BOUNDARY) & (grad <= 0) & (value * np.abs(grad) < GAIN_TOL)
+
+
+def _snapped(p: MixedLMParams, small: float = 1e-3, tiny: float = 1e-8) -> MixedLMParams | None:
+    """``p`` with variance components and covariance pivots below ``small`` set to ``tiny`` (None: none are)."""
+    vcomp = np.where(p.vcomp < small, tiny, p.vcomp)
+    cov = p.cov_re
+    if cov.shape[0]:
+        L, D = _ldl(cov)
+        D = np.where(D < small * max(1.0, float(np.max(D))), tiny, D)
+        cov = L @ np.diag(D) @ L.T
+    if np.array_equal(vcomp, p.vcomp) and np.allclose(cov, p.cov_re, rtol=0, atol=0):
+        return None
+    return MixedLMParams.from_components(cov_re=cov, vcomp=vcomp)
+
+
+def _ldl(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``cov = L diag(D) L'`` with unit lower-triangular ``L`` (no pivoting; a zero ``D_j`` zeroes column j)."""
+    k = cov.shape[0]
+    L, D = np.eye(k), np.zeros(k)
+    for j in range(k):
+        D[j] = cov[j, j] - np.sum(L[j, :j] ** 2 * D[:j])
+        for i in range(j + 1, k):
+            L[i, j] = (cov[i, j] - np.sum(L[i, :j] * L[j, :j] * D[:j])) / D[j] if D[j] > 0 else 0.0
+    return L, np.maximum(D, 0.0)
+
+
+def _newton(g: np.ndarray, H: np.ndarray, free: np.ndarray) -> tuple[bool, float, float]:
+    """(verified, gradient norm, Newton gain) on the free set."""
+    gf = g[free]
+    if gf.size == 0:
+        return True, 0.0, 0.0
+    try:
+        chol = np.linalg.cholesky(-H[np.ix_(free, free)])
+    except np.linalg.LinAlgError:  # not a maximum in the free directions
+        return False, float(np.max(np.abs(gf))), np.inf
+    z = np.linalg.solve(chol, gf)
+    gain = 0.5 * float(z @ z)
+    return gain < GAIN_TOL, float(np.max(np.abs(gf))), gain
+
+
+def _check_singular_cov(model: sm.MixedLM, p: MixedLMParams) -> tuple[bool, float, float]:
+    """The check when the random-effect covariance is singular (e.g. an intercept–slope correlation of ±1).
+
+    Its boundary is then not a zero variance but a zero pivot ``D_j`` of ``cov = L diag(D) L'``:
+    the check runs in ``phi = (D, strictly lower L, vcomp)``, with the gradient from the analytic
+    score by the chain rule and the Hessian by forward differences of that gradient in the free
+    directions. A pivot at zero with ``dl/dD_j <= 0`` (KKT) is left out with its column of ``L``.
+    """
+    k = model.k_re
+    rows, cols = np.tril_indices(k)
+    strict = [(int(r), int(c)) for r, c in zip(rows, cols, strict=True) if r > c]
+    L0, D0 = _ldl(p.cov_re)
+    phi0 = np.concatenate([D0, [L0[r, c] for r, c in strict], p.vcomp])
+
+    def theta(phi: np.ndarray) -> np.ndarray:
+        L = np.eye(k)
+        for m, (r, c) in enumerate(strict):
+            L[r, c] = phi[k + m]
+        cov = L @ np.diag(phi[:k]) @ L.T
+        return np.concatenate([cov[rows, cols], phi[k + len(strict) :]])
+
+    def grad(phi: np.ndarray) -> np.ndarray:
+        h = 1e-7
+        J = np.column_stack([(theta(phi + h * e) - theta(phi - h * e)) / (2 * h) for e in np.eye(len(phi))])
+        return J.T @ _score(model, _unpack(theta(phi), k))
+
+    g = grad(phi0)
+    zero_piv = set(np.flatnonzero(_at_boundary(D0, g[:k])).tolist())
+    free = np.ones(len(phi0), dtype=bool)
+    for j in zero_piv:
+        free[j] = False
+    for m, (_, c) in enumerate(strict):
+        if c in zero_piv:
+            free[k + m] = False
+    nv = len(p.vcomp)
+    free[len(phi0) - nv :] = ~_at_boundary(p.vcomp, g[len(phi0) - nv :])
+    H = np.zeros((len(phi0), len(phi0)))
+    for j in np.flatnonzero(free):
+        h = 1e-5 * max(abs(phi0[j]), 1e-2)
+        e = np.zeros_like(phi0)
+        e[j] = h
+        H[:, j] = (grad(phi0 + e) - g) / h
+    H = (H + H.T) / 2
+    return _newton(g, H, free)
+
+
 def _check(model: sm.MixedLM, result) -> tuple[bool, float, float]:
     """(verified, gradient norm, Newton gain) of a fit; see the module docstring."""
     p = result.params_object
     if not np.isfinite(result.llf):
         return False, np.inf, np.inf
     try:
+        k_re = model.k_re
+        if k_re > 1 and np.min(_ldl(p.cov_re)[1]) < BOUNDARY:
+            return _check_singular_cov(model, p)
         g = _score(model, p)
         H = _hessian(model, result, p)
     except (np.linalg.LinAlgError, ValueError, FloatingPointError):
         return False, np.inf, np.inf
     if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
         return False, np.inf, np.inf
-    k_re = model.k_re
     rows, cols = np.tril_indices(k_re)
     diag_at = {int(r): j for j, (r, c) in enumerate(zip(rows, cols, strict=True)) if r == c}
     # a variance at zero whose gradient points outwards: KKT holds; its covariances are zero with it
-    zero_re = {r for r, j in diag_at.items() if p.cov_re[r, r] < BOUNDARY and g[j] <= 0}
+    zero_re = {r for r, j in diag_at.items() if _at_boundary(np.array([p.cov_re[r, r]]), np.array([g[j]]))[0]}
     free = np.array([not ({int(r), int(c)} & zero_re) for r, c in zip(rows, cols, strict=True)], dtype=bool)
-    free = np.concatenate([free, ~((p.vcomp < BOUNDARY) & (g[len(rows) :] <= 0))])
-    gf = g[free]
-    if gf.size == 0:
-        return True, 0.0, 0.0
-    Hf = -H[np.ix_(free, free)]
-    try:
-        L = np.linalg.cholesky(Hf)
-    except np.linalg.LinAlgError:
-        return False, float(np.max(np.abs(gf))), np.inf
-    z = np.linalg.solve(L, gf)
-    gain = 0.5 * float(z @ z)
-    return gain < GAIN_TOL, float(np.max(np.abs(gf))), gain
+    free = np.concatenate([free, ~_at_boundary(p.vcomp, g[len(rows) :])])
+    return _newton(g, H, free)
 
 
 def _run(model: sm.MixedLM, reml: bool, start, method: str, start_name: str, escalating: bool):
@@ -258,7 +344,20 @@ def fit_verified(
 
     run(starts[0][1], starts[0][0], optimizers[0], False)
     escalated = False
-    if thorough or not good(runs[-1][1]):
+    if not thorough and not good(runs[-1][1]):
+        # the other starts with the first optimizer (cheap: e.g. a nested model's exact solution)
+        for name, start in starts[1:]:
+            run(start, name, optimizers[0], False)
+            if good(runs[-1][1]):
+                break
+    if not thorough and not any(good(a) for _, a in runs):
+        # optimisers on the square-root scale approach a zero variance slowly: snap the small
+        # ones of the best fit to (almost) zero and let the first optimizer go on from there
+        best_res = max((r for r in runs if r[0] is not None), key=lambda r: r[1].llf, default=(None, None))[0]
+        snapped = None if best_res is None else _snapped(best_res.params_object)
+        if snapped is not None:
+            run(snapped, "snapped to boundary", optimizers[0], False)
+    if thorough or not any(good(a) for _, a in runs):
         escalated = not thorough
         # polish: the other optimizers from the best solution so far
         for method in optimizers[1:]:

@@ -16,6 +16,7 @@
 #   reml        the same with REML = TRUE
 #   ml_weighted ML with weights w / mean(w) (residual variance sigma^2 / w_i); lme4's
 #               logLik includes 0.5 * sum(log w_i), reported separately as half_sum_log_w
+#   reml_weighted  REML with the same weights (its logLik includes the same term)
 #   ml_base     ML without perc_kind_sch5 (26 determinants)
 #   lr_perc_kind_sch5  anova(ml_base, ml): likelihood-ratio test of perc_kind_sch5
 # Optimiser tolerances are tightened; of bobyqa and Nelder-Mead the higher logLik is kept.
@@ -67,6 +68,7 @@ fits <- list(
   ml = best_fit(f_full, REML = FALSE),
   reml = best_fit(f_full, REML = TRUE),
   ml_weighted = best_fit(f_full, REML = FALSE, weighted = TRUE),
+  reml_weighted = best_fit(f_full, REML = TRUE, weighted = TRUE),
   ml_base = best_fit(f_base, REML = FALSE)
 )
 
