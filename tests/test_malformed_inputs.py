@@ -591,6 +591,9 @@ CLI_FLAGS = {
     "trajectories.load_claims": "--claims",
 }
 
+#: flags that need another file beside them (the report uses claims only with their trajectories)
+CLI_COMPANIONS = {"--claims": "trajectories.load_trajectories"}
+
 
 def _applicable(loader: Loader, case: Case) -> bool:
     if case.role == "rows":
@@ -674,6 +677,10 @@ def cli_outcomes(tmp_path: Path) -> list[Outcome]:
                 continue
             err = io.StringIO()
             argv = ["report", "--region", "JZ24", "--out", str(folder / "out"), flag, str(data)]
+            if flag in CLI_COMPANIONS:  # claims are read beside their trajectories: give a valid one
+                companion = next(ld for ld in LOADERS if ld.name == CLI_COMPANIONS[flag])
+                (folder / "trajecten.csv").write_text(_csv_text(companion.base), encoding="utf-8")
+                argv += [CLI_FLAGS[companion.name], str(folder / "trajecten.csv")]
             try:
                 with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
                     code = main(argv)
