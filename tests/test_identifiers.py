@@ -249,6 +249,8 @@ def test_new_key_file_private_exclusive_and_random(tmp_path: Path, no_key_env: N
     with pytest.raises(DataError, match="exists already"):
         T.new_pseudonym_key(tmp_path / "link.key")
     assert target.read_text() == "niet overschrijven"
+    with pytest.raises(DataError, match="cannot be created"):
+        T.new_pseudonym_key(tmp_path / "geen_map" / "k.key")
     key = T.load_pseudonym_key(p)
     assert text not in repr(key) and text not in str(key) and key.fingerprint in repr(key)
 

@@ -1080,6 +1080,17 @@ def test_analyses_on_zero_usable_rows_raise_data_error(name: str) -> None:
         _ANALYSES[name](traj, as_of="2019-01-01")
 
 
+def test_cost_decomposition_on_zero_usable_rows_raises_data_error() -> None:
+    traj = _all_running()
+    claims = T.read_claims(
+        pd.DataFrame({"toewijzingnummer": ["T1"], "periode_start": ["2021-01-04"], "periode_eind": ["2021-01-31"],
+                      "volume": ["1"], "eenheid": ["04"], "tarief": ["10"], "bedrag": ["10"]}), as_of="2022-01-01"
+    )  # fmt: skip
+    for t, c in ((traj.subset(traj.table.index[:0]), claims), (traj, claims.subset(claims.table.index[:0]))):
+        with pytest.raises(DataError, match="no rows|no clients, care-months or cost"):
+            T.cost_decomposition(t, c, 2020, 2021, unmatched="ignore")
+
+
 @pytest.mark.parametrize("name", list(_ANALYSES))
 def test_analyses_accept_a_table_where_every_trajectory_is_running(name: str) -> None:
     traj = _all_running()

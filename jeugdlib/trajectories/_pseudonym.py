@@ -198,6 +198,8 @@ def new_pseudonym_key(path: str | os.PathLike[str]) -> Path:
         fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     except FileExistsError:
         raise DataError(f"{p}: exists already; a key file is never overwritten. Choose a new file name.") from None
+    except OSError as exc:  # a missing folder, no permission, a symbolic link (O_NOFOLLOW)
+        raise DataError(f"{p}: the key file cannot be created ({exc.strerror}). Choose another path.") from None
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(secrets.token_hex(32) + "\n")
     return p
