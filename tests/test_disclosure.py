@@ -111,7 +111,7 @@ def test_bad_input():
 counts = st.integers(min_value=0, max_value=400)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data_frames(
         [column("a", elements=counts), column("b", elements=counts), column("c", elements=counts)],

@@ -94,7 +94,6 @@ class _Polytope:
     ):
         self.A = A
         self._relaxed = relaxed
-        self.points: list[np.ndarray] = []
         self._set_bounds(lb, ub)
 
     def _set_bounds(self, lb: np.ndarray, ub: np.ndarray) -> None:
@@ -126,9 +125,12 @@ class _Polytope:
 
     def add_point(self, x: np.ndarray) -> None:
         """Record a feasible table (``NaN`` for cells it says nothing about)."""
-        self.wmin = np.fmin(self.wmin, x)
-        self.wmax = np.fmax(self.wmax, x)
-        self.points.append(x)
+        self.add_range(x, x)
+
+    def add_range(self, lo: np.ndarray, hi: np.ndarray) -> None:
+        """Record per-cell values attained by feasible tables (``NaN``/``inf`` for none)."""
+        self.wmin = np.fmin(self.wmin, np.where(self.free, lo, self.wmin))
+        self.wmax = np.fmax(self.wmax, np.where(self.free, hi, self.wmax))
 
     def _component(self, s: int) -> tuple[np.ndarray, np.ndarray]:
         k = int(self.comp[s])
@@ -420,6 +422,42 @@ def _fmt(x: float) -> str:
 # --------------------------------------------------------------------------- secondary suppression
 
 
+def _nearest_candidates(
+    f: int, blocked: np.ndarray, rows_of_cell: list[np.ndarray], cells_of_row: list[np.ndarray]
+) -> list[int]:
+    """Cells not ``blocked`` nearest to ``f`` through relations (breadth first); ``[]`` if none."""
+    seen = {f}
+    frontier = [f]
+    while frontier:
+        nxt = sorted({int(c) for x in frontier for r in rows_of_cell[x] for c in cells_of_row[r]} - seen)
+        found = [c for c in nxt if not blocked[c]]
+        if found:
+            return found
+        seen.update(nxt)
+        frontier = nxt
+    return []
+
+
+class _Memory:
+    """Witness ranges per criterion, kept across rounds of :func:`secondary_suppression`.
+
+    Suppressing a cell only widens its bounds, so every table feasible in an
+    earlier round stays feasible: its per-cell values remain valid witnesses.
+    """
+
+    def __init__(self, n: int):
+        self.ranges = {k: (np.full(n, np.inf), np.full(n, -np.inf)) for k in "abc"}
+
+    def load(self, key: str, poly: _Polytope, *also: _Polytope) -> None:
+        wmin, wmax = self.ranges[key]
+        poly.add_range(wmin, wmax)
+        for other in also:  # a smaller polytope's witnesses are feasible here too
+            poly.add_range(other.wmin, other.wmax)
+
+    def save(self, key: str, poly: _Polytope) -> None:
+        self.ranges[key] = (poly.wmin.copy(), poly.wmax.copy())
+
+
 def _failing(
     true: np.ndarray,
     suppressed: np.ndarray,
@@ -428,17 +466,18 @@ def _failing(
     base: int,
     threshold: int,
     targets: np.ndarray,
+    memory: _Memory,
 ) -> list[int]:
     """Cells that fail criteria (a), (b) or (c) of :func:`secondary_suppression`, in id order."""
     fails: set[int] = set()
-    complete = bool(np.isfinite(true).all())
     # (a) the published cells (and exact ones) at their true values
     known = ~suppressed & np.isfinite(true)
     lb = np.where(known, true, 0.0)
     ub = np.where(known, true, np.inf)
     pa = _Polytope(A, lb, ub)
-    if complete:
+    if np.isfinite(true).all():
         pa.add_point(true)
+    memory.load("a", pa)
     for t in np.flatnonzero(targets):
         t = int(t)
         if pa.int_spread(t) >= 1:
@@ -446,15 +485,12 @@ def _failing(
         lo, hi = pa.interval(t)
         if hi - lo < 1:
             fails.add(t)
-    # pa's LP solutions, completed with the truth elsewhere (components are independent), are
-    # feasible tables for (b) and (c) too: the true values lie in their rounding intervals
-    points = [np.where(np.isnan(p), true, p) for p in pa.points] if complete else []
-    # (b) the published cells known to their rounding interval, exact ones exactly
+    memory.save("a", pa)
+    # (b) the published cells known to their rounding interval, exact ones exactly; (a) is a subset
     pub = np.where(exact, true, round_to_base(np.nan_to_num(true), base))
     pub = np.where(suppressed, np.nan, pub)
     pb = _reader_polytope(pub, suppressed, exact & known, A, base)
-    for x in points:
-        pb.add_point(x)
+    memory.load("b", pb, pa)
     for t in np.flatnonzero(targets):
         t = int(t)
         if t in fails or pb.int_spread(t) >= base:
@@ -462,13 +498,14 @@ def _failing(
         lo, hi = pb.interval(t)
         if hi - lo < base:
             fails.add(t)
+    memory.save("b", pb)
     # (c) the reader's audit (audit_published) as check_protected runs it: exact values withheld
-    # (an exact cell hidden elsewhere because it is small counts as known there: the check cannot tell)
+    # (an exact cell hidden elsewhere because it is small counts as known there: the check cannot tell);
+    # (b) is a subset
     pub_c = np.where(exact, np.nan, pub)
     sup_c = suppressed & ~exact
     pc = _reader_polytope(pub_c, sup_c, exact, A, base)
-    for x in points:
-        pc.add_point(x)
+    memory.load("c", pc, pb)
     det = _determined(A, sup_c | (~exact & ~np.isfinite(pub_c)))
     det_ext = _determined(A, ~exact)
     for s in np.flatnonzero(sup_c & _in_relation(A)):
@@ -484,6 +521,7 @@ def _failing(
         lo, hi = pc.interval(s)
         if lo < threshold and (hi - lo < base or exposed):
             fails.add(s)
+    memory.save("c", pc)
     return sorted(fails)
 
 
@@ -567,8 +605,9 @@ def secondary_suppression(
     cells_of_row = [np.flatnonzero(nz[r]) for r in range(A.shape[0])]
     rows_of_cell = [np.flatnonzero(nz[:, c]) for c in range(n)]
     exempt = np.zeros(n, dtype=bool)
+    memory = _Memory(n)
     for _ in range(max_iter if max_iter is not None else 2 * n + 1):
-        failing = _failing(true, suppressed, exact, A, base, threshold, suppressed & targets_value & ~exempt)
+        failing = _failing(true, suppressed, exact, A, base, threshold, suppressed & targets_value & ~exempt, memory)
         failing = [f for f in failing if not exempt[f]]
         if not failing:
             if exempt.any():
@@ -582,6 +621,7 @@ def secondary_suppression(
                 )
             return suppressed
         picks: list[int] = []
+        stuck: list[int] = []
         touched: set[int] = set()
         for f in failing:
             rows = rows_of_cell[f]
@@ -590,13 +630,16 @@ def secondary_suppression(
                 cand = [int(c) for c in cells_of_row[r] if not suppressed[c] and not exact[c]]
                 if cand:
                     options.append((int(suppressed[cells_of_row[r]].sum()), cand))
-            if not options:
-                exempt[f] = True  # nothing left to suppress around it: given away by exact cells
-                continue
             if touched & set(rows.tolist()):
                 continue
-            fewest = min(k for k, _ in options)
-            cand = sorted({c for k, cs in options if k == fewest for c in cs})
+            if options:
+                fewest = min(k for k, _ in options)
+                cand = sorted({c for k, cs in options if k == fewest for c in cs})
+            else:
+                cand = _nearest_candidates(f, suppressed | exact, rows_of_cell, cells_of_row)
+            if not cand:
+                stuck.append(f)
+                continue
 
             def lone(c: int) -> int:
                 """Relations of ``c`` in which it would be the only suppressed cell."""
@@ -606,4 +649,6 @@ def secondary_suppression(
             suppressed[pick] = True
             picks.append(pick)
             touched |= set(rows_of_cell[pick].tolist())
+        if not picks:
+            exempt[stuck] = True  # nothing left to suppress anywhere around them: given away by exact cells
     raise DisclosureError(f"secondary suppression did not finish within {max_iter} rounds.")
