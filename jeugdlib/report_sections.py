@@ -2,25 +2,29 @@
 
 :mod:`jeugdlib.reports` renders the report notebook; the notebook calls the
 functions here (re-exported by :mod:`jeugdlib.reports`). Every table a reader
-sees goes through :func:`publish_table`, which applies
-:func:`jeugdlib.disclosure.protect_table` and verifies the result with
-:func:`jeugdlib.disclosure.check_protected`. Sections built from user data
+sees goes through the report's :class:`~jeugdlib.publication.Publication` (the
+publication boundary): each section declares every column's kind and the table's
+additive relations in a :class:`~jeugdlib.publication.TableSpec`; the boundary
+suppresses, rounds, recomputes rates from the rounded counts, audits the table
+together with everything published before, and writes ``tabellen/``. A section
+called without ``pub`` uses a private register. Sections built from user data
 (local wijk data, policy table, trajectories and claims) are in
 :func:`optional_sections`; an absent input gives a section saying so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from jeugdlib import publication as P
 from jeugdlib.data import find_region, load_gemeenten, load_scp_2017, load_wijken
-from jeugdlib.disclosure import check_protected, protect_table
 from jeugdlib.errors import DataError
+from jeugdlib.publication import Publication, TableSpec
 
 if TYPE_CHECKING:
     from jeugdlib.reports import NationalModels
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "COUNT_PREFIX",
     "INTEGER_COLUMNS",
+    "Publication",
     "deviation_section",
     "local_data_section",
     "nl",
@@ -44,63 +49,73 @@ __all__ = [
     "validate_user_inputs",
 ]
 
-#: Every count column in a report starts with this word (disclosure checks and tests rely on it).
+#: Every count-of-persons column in a report starts with this word (tests audit published reports by it).
 COUNT_PREFIX = "Aantal"
-#: Non-count columns shown without decimals.
-INTEGER_COLUMNS = {"Wijken", "Gemeenten", "Jaar"}
+#: Non-count columns shown without decimals (numbers of wijken or gemeenten: never start with "Aantal").
+INTEGER_COLUMNS = {"Wijken", "Gemeenten", "Jaar", "Wijken met waarneming", "Wijken hoger", "Wijken lager",
+                   "Wijken afwijkend"}  # fmt: skip
+
+FLAG_NL = {"higher": "hoger", "lower": "lager", "as_expected": "zoals verwacht"}
 
 
-# --------------------------------------------------------------------------- publishing
+def _pub(pub: Publication | None, tables_dir: str | Path | None) -> Publication:
+    """The report's publication register, or a private one (a section called on its own)."""
+    return pub if pub is not None else Publication(tables_dir)
+
+
 def publish_table(
     df: pd.DataFrame,
     *,
     count_cols: Sequence[str] = (),
-    rate_cols: dict[str, str | Sequence[str]] | None = None,
+    rate_cols: Mapping[str, str | Sequence[str]] | None = None,
+    kinds: Mapping[str, str] | None = None,
     total_row: Any = None,
     total_col: str | None = None,
     groups: str | None = None,
-    column_totals: bool = True,
+    column_totals: bool = False,
     name: str | None = None,
     tables_dir: str | Path | None = None,
-    decimals: int = 1,
+    pub: Publication | None = None,
 ) -> pd.DataFrame:
-    """Protect a table for publication, verify it, optionally save it as CSV.
+    """Publish one table through a :class:`~jeugdlib.publication.Publication` (compatibility wrapper).
 
-    Count columns must start with ``"Aantal"`` (so published reports can be
-    audited mechanically). Returns the protected table; display it with
-    :func:`to_html`.
+    ``count_cols`` are counts of persons, ``rate_cols`` ``{column: basis counts}`` are hidden with
+    their counts, and every other column must be classified in ``kinds`` (``{column: kind}``, see
+    :class:`jeugdlib.publication.Kind`): an unclassified column is refused, not published.
+    ``total_row`` is a row label. Prefer :meth:`Publication.publish` with a :class:`TableSpec`.
     """
-    count_cols = [*count_cols, *([total_col] if total_col and total_col not in count_cols else [])]
-    bad = [c for c in count_cols if not str(c).startswith(COUNT_PREFIX)]
-    if bad:
-        raise ValueError(f"count columns must start with {COUNT_PREFIX!r}: {bad}")
-    out = (
-        protect_table(
-            df,
-            list(count_cols),
-            rate_cols=rate_cols,
-            total_row=total_row,
-            total_col=total_col,
-            groups=groups,
-            column_totals=column_totals,
-            source=name or "report table",
-        ).table
-        if count_cols
-        else df.copy()
+    kinds = dict(kinds or {})
+    rate_cols = dict(rate_cols or {})
+    cols: list[P.Column] = []
+    for c in df.columns:
+        if c in count_cols or c == total_col:
+            cols.append(P.count(str(c)))
+        elif c in rate_cols:
+            basis = rate_cols[c]
+            cols.append(P.derived(str(c), *([basis] if isinstance(basis, str) else basis)))
+        elif c in kinds:
+            cols.append(P.Column(str(c), P.Kind(kinds[c])))
+    unclassified = [str(c) for c in df.columns if c not in {x.name for x in cols}]
+    if unclassified:
+        raise DataError(
+            f"table {name or 'report table'!r}: column(s) {unclassified} are not classified; pass kinds= "
+            "(code, label, year, count, units, rate, derived, statistic, money) so the publication boundary "
+            "knows how to treat them."
+        )
+    frame = df.reset_index(drop=True)
+    spec = TableSpec(
+        name or "tabel",
+        tuple(cols),
+        total_row=int(df.index.get_loc(total_row)) if total_row is not None else None,
+        total_col=total_col,
+        groups=groups,
+        column_totals=column_totals,
     )
-    if count_cols:
-        check_protected(out, list(count_cols), column_totals=False, total_col=total_col, source=name or "report table")
-    num = out.select_dtypes("number").columns
-    out[num] = out[num].round(decimals)
-    if tables_dir is not None and name:
-        d = Path(tables_dir)
-        d.mkdir(parents=True, exist_ok=True)
-        tmp = d / f".{name}.csv.tmp"
-        out.to_csv(tmp, index=out.index.name is not None or not isinstance(out.index, pd.RangeIndex))
-        tmp.replace(d / f"{name}.csv")
-    return out
+    target = pub if pub is not None else Publication(tables_dir if name else None)
+    return target.publish(frame, spec).table
 
 
+# --------------------------------------------------------------------------- formatting
 def nl(value: float, decimals: int = 1) -> str:
     """A number in Dutch notation for report text: ``9.84`` → ``"9,8"``; NaN → ``"–"``."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
@@ -109,21 +124,49 @@ def nl(value: float, decimals: int = 1) -> str:
 
 
 def to_html(df: pd.DataFrame, *, decimals: int = 1, index: bool = False) -> str:
-    """HTML for a published table: suppressed cells shown as '–', counts without decimals."""
-    fmt = {}
+    """HTML for a published table: suppressed or missing cells shown as '–', counts without decimals.
+
+    Every cell is formatted here (pandas leaves ``<NA>`` of nullable columns unformatted).
+    """
+
+    def cell(v: Any, kind: str, col: str) -> str:
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+            return "–"
+        if kind == "count":
+            return f"{int(v):,}".replace(",", ".")
+        if kind == "int":
+            return f"{int(v)}"
+        if kind == "float":
+            return f"{float(v):.{decimals}f}".replace(".", ",")
+        return str(v)
+
+    shown = pd.DataFrame(index=df.index)
     for c in df.columns:
-        if str(c).startswith(COUNT_PREFIX):
-            fmt[c] = lambda v: "–" if pd.isna(v) else f"{int(v):,}".replace(",", ".")
-        elif pd.api.types.is_float_dtype(df[c]) and ((df[c].dropna() % 1) == 0).all() and str(c) in INTEGER_COLUMNS:
-            fmt[c] = lambda v: "–" if pd.isna(v) else f"{int(v)}"
-        elif pd.api.types.is_float_dtype(df[c]):
-            fmt[c] = lambda v, d=decimals: "–" if pd.isna(v) else f"{v:.{d}f}".replace(".", ",")
-    return df.to_html(index=index, formatters=fmt, na_rep="–", classes="jeugdlib-tabel", border=0, escape=True)
+        s = df[c]
+        if str(c).startswith(COUNT_PREFIX) and pd.api.types.is_numeric_dtype(s):
+            kind = "count"
+        elif pd.api.types.is_integer_dtype(s) or (
+            pd.api.types.is_float_dtype(s) and ((s.dropna() % 1) == 0).all() and str(c) in INTEGER_COLUMNS
+        ):
+            kind = "int"
+        elif pd.api.types.is_float_dtype(s):
+            kind = "float"
+        else:
+            kind = "text"
+        shown[c] = [cell(v, kind, str(c)) for v in s.astype(object)]
+    return shown.to_html(index=index, na_rep="–", classes="jeugdlib-tabel", border=0, escape=True)
 
 
 # --------------------------------------------------------------------------- sections
-def region_overview(region: str, year: int = 2022) -> dict[str, Any]:
-    """Gemeenten of the region with wijken, youths (0–24 proxy) and youth-care use vs the nation."""
+def region_overview(
+    region: str, year: int = 2022, *, pub: Publication | None = None, tables_dir: str | Path | None = None
+) -> dict[str, Any]:
+    """Gemeenten of the region with wijken, youths (0–24 proxy) and youth-care use, published.
+
+    The region's share in the text comes from the published (rounded) totals; the national
+    share is a national statistic over all gemeenten.
+    """
+    pub = _pub(pub, tables_dir)
     reg = find_region(region, year)
     g = load_gemeenten(year)
     w = load_wijken(year)
@@ -131,6 +174,7 @@ def region_overview(region: str, year: int = 2022) -> dict[str, Any]:
     n_wijken = w[w.jeugdregio_code == reg.jeugdregio_code].groupby("gemeentecode").size()
     tab = pd.DataFrame(
         {
+            "Gemeentecode": g.gemeentecode.to_numpy(),
             "Gemeente": g.gemeentenaam.to_numpy(),
             "Wijken": g.gemeentecode.map(n_wijken).fillna(0).astype(int).to_numpy(),
             "Aantal inwoners 0–24 jaar": g.jeugd_0_24_proxy.to_numpy(),
@@ -139,25 +183,53 @@ def region_overview(region: str, year: int = 2022) -> dict[str, Any]:
     )
     tab = tab.sort_values("Gemeente", ignore_index=True)
     total = tab[["Wijken", "Aantal inwoners 0–24 jaar", "Aantal jongeren met jeugdzorg"]].sum(min_count=1)
-    tab.loc[len(tab)] = {"Gemeente": "Totaal regio", **total.to_dict()}
-    tab["% jeugdzorg (van 0–24 jaar)"] = 100 * tab["Aantal jongeren met jeugdzorg"] / tab["Aantal inwoners 0–24 jaar"]
+    tab.loc[len(tab)] = {"Gemeentecode": str(reg.jeugdregio_code), "Gemeente": "Totaal regio", **total.to_dict()}
+    tab["% jeugdzorg (van 0–24 jaar)"] = np.nan
+    spec = TableSpec(
+        "overzicht",
+        (
+            P.code("Gemeentecode"),
+            P.label("Gemeente"),
+            P.units("Wijken"),
+            P.count("Aantal inwoners 0–24 jaar", f"inwoners 0-24 {year}"),
+            P.count("Aantal jongeren met jeugdzorg", f"jongeren met jeugdzorg {year}"),
+            P.rate("% jeugdzorg (van 0–24 jaar)", "Aantal jongeren met jeugdzorg", "Aantal inwoners 0–24 jaar"),
+        ),
+        key="Gemeentecode",
+        total_row=str(reg.jeugdregio_code),
+    )
+    published = pub.publish(tab, spec)
     nat_all = load_gemeenten(year)
     national = 100 * nat_all.jz_jongeren.sum() / nat_all.jeugd_0_24_proxy.sum()
+    region_share = published.table["% jeugdzorg (van 0–24 jaar)"].iloc[-1]
     return {
         "region": reg,
-        "table": tab,
+        "table": published.table,
+        "notes": published.notes,
         "total_row": len(tab) - 1,
         "national_share": float(national),
         "n_gemeenten": int(len(g)),
         "n_wijken": int(n_wijken.sum()),
-        "region_share": float(tab["% jeugdzorg (van 0–24 jaar)"].iloc[-1]),
+        "region_share": float(region_share) if pd.notna(region_share) else float("nan"),
     }
 
 
-def region_open_model(models: NationalModels, region: str) -> dict[str, Any]:
-    """Open-data model per wijk of the region: table, map frame and flags (protected)."""
+def region_open_model(
+    models: NationalModels,
+    region: str,
+    *,
+    pub: Publication | None = None,
+    tables_dir: str | Path | None = None,
+) -> dict[str, Any]:
+    """Open-data model per wijk of the region: published table, map frame and flag counts.
+
+    A wijk whose youth-care count is hidden shows no observed value, difference or outcome (each
+    would be a statement about the hidden count); its expected value, from the wijk's
+    characteristics only, is shown.
+    """
     from jeugdlib.scp import OPEN_OUTCOME, open_data_frame
 
+    pub = _pub(pub, tables_dir)
     reg = find_region(region, models.year)
     data, _ = open_data_frame(models.year)
     exp = models.open_model.expected(data[data.jeugdregio_code == reg.jeugdregio_code])
@@ -177,22 +249,32 @@ def region_open_model(models: NationalModels, region: str) -> dict[str, Any]:
             "Waargenomen (%)": exp.observed,
             "Verwacht (%)": exp.expected,
             "Verschil (procentpunt)": exp.difference,
-            "Uitkomst": exp.flag.map({"higher": "hoger", "lower": "lager", "as_expected": "zoals verwacht"}),
+            "Uitkomst": exp.flag.map(FLAG_NL),
         }
     )
-    protected = publish_table(
-        tab,
-        count_cols=["Aantal jongeren met jeugdzorg"],
+    n = "Aantal jongeren met jeugdzorg"
+    spec = TableSpec(
+        "wijken_open_model",
+        (
+            P.code("wijkcode"),
+            P.label("Wijk"),
+            P.label("Gemeente"),
+            P.count(n, f"jongeren met jeugdzorg {models.year}"),
+            P.statistic("Waargenomen (%)", n),
+            P.statistic("Verwacht (%)"),
+            P.statistic("Verschil (procentpunt)", n),
+            P.label("Uitkomst", n),
+        ),
+        key="wijkcode",
         groups="Gemeente",
-        rate_cols={
-            "Waargenomen (%)": "Aantal jongeren met jeugdzorg",
-            "Verschil (procentpunt)": "Aantal jongeren met jeugdzorg",
-        },
+        column_totals=True,
     )
-    protected.loc[protected["Aantal jongeren met jeugdzorg"].isna(), "Uitkomst"] = None
+    published = pub.publish(tab, spec)
+    protected = published.table
     return {
         "region": reg,
         "table": protected,
+        "notes": published.notes,
         "outcome": OPEN_OUTCOME,
         "n_observed": int(protected["Waargenomen (%)"].notna().sum()),
         "flag_counts": protected["Uitkomst"].value_counts().to_dict(),
@@ -200,7 +282,7 @@ def region_open_model(models: NationalModels, region: str) -> dict[str, Any]:
 
 
 def region_map_frame(open_section: dict[str, Any]):
-    """GeoDataFrame of the region's 2022 wijken with the protected observed/expected/difference."""
+    """GeoDataFrame of the region's 2022 wijken with the published observed/expected/difference."""
     from jeugdlib.data import load_geometries
 
     code = open_section["region"].jeugdregio_code
@@ -213,8 +295,19 @@ def region_map_frame(open_section: dict[str, Any]):
     return geo.merge(tab[list(cols)].rename(columns=cols), left_on="wijkcode", right_index=True, how="left")
 
 
-def region_scp_2017(models: NationalModels, region: str) -> dict[str, Any]:
-    """SCP 2017 results for the region's wijken: published values next to jeugdlib's reproduction."""
+def region_scp_2017(
+    models: NationalModels,
+    region: str,
+    *,
+    pub: Publication | None = None,
+    tables_dir: str | Path | None = None,
+) -> dict[str, Any]:
+    """SCP 2017 results for the region's wijken: SCP's published values next to jeugdlib's reproduction.
+
+    All figures are published statistics of SCP (shares and residuals per wijk) or model
+    estimates; the table holds no count of persons.
+    """
+    pub = _pub(pub, tables_dir)
     reg = find_region(region, 2017)
     scp = load_scp_2017()
     exp = models.scp_2017.expected()
@@ -222,37 +315,65 @@ def region_scp_2017(models: NationalModels, region: str) -> dict[str, Any]:
     m = m[m.jeugdregio_code == reg.jeugdregio_code]
     tab = pd.DataFrame(
         {
+            "wijkcode": m.wijkcode,
             "Wijk": m.wijknaam,
             "Gemeente": m.gemeentenaam,
             "Waargenomen 2017 (%)": m.observed,
             "Verwacht volgens SCP (%)": m.perc_przv,
             "Verschil volgens SCP": m.residu,
             "Verwacht jeugdlib (%)": m.expected,
-            "Uitkomst": m.flag.map({"higher": "hoger", "lower": "lager", "as_expected": "zoals verwacht"}),
+            "Uitkomst": m.flag.map(FLAG_NL),
         }
     ).sort_values(["Gemeente", "Wijk"], ignore_index=True)
+    spec = TableSpec(
+        "scp_2017",
+        (
+            P.code("wijkcode"),
+            P.label("Wijk"),
+            P.label("Gemeente"),
+            P.statistic("Waargenomen 2017 (%)"),
+            P.statistic("Verwacht volgens SCP (%)"),
+            P.statistic("Verschil volgens SCP"),
+            P.statistic("Verwacht jeugdlib (%)"),
+            P.label("Uitkomst"),
+        ),
+        key="wijkcode",
+    )
+    table = pub.publish(tab, spec)
     gem_eff = models.scp_2017.gemeente_effects
     gems = scp[scp.jeugdregio_code == reg.jeugdregio_code].drop_duplicates("gemeentecode")
     eff = pd.DataFrame(
         {
+            "Gemeentecode": gems.gemeentecode.to_numpy(),
             "Gemeente": gems.gemeentenaam.to_numpy(),
             "Gemeente-effect (procentpunt)": gems.gemeentecode.map(gem_eff).to_numpy(),
         }
     ).sort_values("Gemeente-effect (procentpunt)", ignore_index=True)
+    effects = pub.publish(
+        eff,
+        TableSpec(
+            "scp_2017_gemeente_effecten",
+            (P.code("Gemeentecode"), P.label("Gemeente"), P.statistic("Gemeente-effect (procentpunt)")),
+            key="Gemeentecode",
+        ),
+    )
     return {
         "region": reg,
-        "table": publish_table(tab),
-        "gemeente_effects": publish_table(eff, decimals=2),
+        "table": table.table,
+        "gemeente_effects": effects.table,
         "region_effect": float(models.scp_2017.region_effects.get(reg.jeugdregio_code, np.nan)),
         "n_wijken": len(tab),
-        "flag_counts": tab["Uitkomst"].value_counts().to_dict(),
+        "flag_counts": table.table["Uitkomst"].value_counts().to_dict(),
         "gemeente_codes": gems.gemeentecode.tolist(),
         "gemeente_names": dict(zip(gems.gemeentecode, gems.gemeentenaam, strict=True)),
     }
 
 
-def region_indicators(region: str) -> dict[str, Any]:
-    """CBS 85098NED indicators 2022* for the region's gemeenten next to the national figures."""
+def region_indicators(
+    region: str, *, pub: Publication | None = None, tables_dir: str | Path | None = None
+) -> dict[str, Any]:
+    """CBS 85098NED indicators 2022* (published percentages) for the region's gemeenten and the nation."""
+    pub = _pub(pub, tables_dir)
     reg = find_region(region, 2022)
     g = load_gemeenten(2022)
     cols = {
@@ -262,12 +383,20 @@ def region_indicators(region: str) -> dict[str, Any]:
         "perc_jeugdreclassering": "Jeugdreclassering (%)",
     }
     sub = g[g.jeugdregio_code == reg.jeugdregio_code]
-    tab = sub[["gemeentenaam", *cols]].rename(columns={"gemeentenaam": "Gemeente", **cols})
+    tab = sub[["gemeentecode", "gemeentenaam", *cols]].rename(
+        columns={"gemeentecode": "Gemeentecode", "gemeentenaam": "Gemeente", **cols}
+    )
     tab = tab.sort_values("Gemeente", ignore_index=True)
     weights = g.jeugd_0_24_proxy
     nat = {v: float(np.average(g[k].dropna(), weights=weights[g[k].notna()])) for k, v in cols.items()}
-    tab.loc[len(tab)] = {"Gemeente": "Nederland (gewogen gemiddelde)", **nat}
-    return {"region": reg, "table": publish_table(tab)}
+    tab.loc[len(tab)] = {"Gemeentecode": "NL00", "Gemeente": "Nederland (gewogen gemiddelde)", **nat}
+    spec = TableSpec(
+        "indicatoren_2022",
+        (P.code("Gemeentecode"), P.label("Gemeente"), *(P.statistic(v) for v in cols.values())),
+        key="Gemeentecode",
+    )
+    published = pub.publish(tab, spec)
+    return {"region": reg, "table": published.table}
 
 
 # --------------------------------------------------------------------------- optional sections
@@ -284,14 +413,17 @@ def optional_sections(
     trajectories_path: str | None = None,
     claims_path: str | None = None,
     tables_dir: str | Path | None = None,
+    pub: Publication | None = None,
 ) -> list[dict[str, Any]]:
     """The report's sections that depend on user data; an absent input gives a section saying so.
 
-    Each section is ``{"title", "text", "tables": [protected DataFrames], "figures": [Figure]}``.
+    Each section is ``{"title", "text", "tables": [published DataFrames], "figures": [Figure]}``;
+    notes of the publication boundary (e.g. columns not published) are part of ``text``.
     """
-    sections = [deviation_section(region, models, tables_dir=tables_dir)]
+    pub = _pub(pub, tables_dir)
+    sections = [deviation_section(region, models, pub=pub)]
     sections.append(
-        local_data_section(region, models, local_data_path, tables_dir=tables_dir)
+        local_data_section(region, models, local_data_path, pub=pub)
         if local_data_path
         else _absent(
             "Sociale cohesie, veiligheid en voorzieningen",
@@ -302,7 +434,7 @@ def optional_sections(
         )
     )
     sections.append(
-        policy_section(region, policy_path, tables_dir=tables_dir)
+        policy_section(region, policy_path, pub=pub)
         if policy_path
         else _absent(
             "Wijkteams en POH-jeugd",
@@ -311,7 +443,7 @@ def optional_sections(
         )
     )
     sections.append(
-        trajectory_section(region, trajectories_path, claims_path, tables_dir=tables_dir)
+        trajectory_section(region, trajectories_path, claims_path, pub=pub)
         if trajectories_path
         else _absent(
             "Trajecten en kosten",
@@ -322,11 +454,29 @@ def optional_sections(
     return sections
 
 
-def deviation_section(region: str, models: NationalModels, *, tables_dir: str | Path | None = None) -> dict[str, Any]:
-    """How many of the region's wijken deviate substantially from expectation (SCP 2017 model)."""
+def _with_notes(text: str, *tables: P.PublishedTable) -> str:
+    notes = [n for t in tables for n in t.notes]
+    return text if not notes else text + " " + " ".join(notes)
+
+
+def deviation_section(
+    region: str,
+    models: NationalModels,
+    *,
+    pub: Publication | None = None,
+    tables_dir: str | Path | None = None,
+) -> dict[str, Any]:
+    """How many of the region's wijken deviate substantially from expectation (SCP 2017 model).
+
+    The counts are numbers of wijken, not of persons: they are published as they are, so this
+    table agrees with the per-wijk table and the text (hiding a "4" here while the wijk table
+    lists the four wijken would protect nothing).
+    """
     from jeugdlib import multilevel
 
-    share = multilevel.deviation_share(models.scp_2017, region, year=2017, thresholds=(1.0, 1.5, 2.0), for_report=True)
+    pub = _pub(pub, tables_dir)
+    # numbers of wijken, not persons: the unprotected summary (the boundary publishes them as units)
+    share = multilevel.deviation_share(models.scp_2017, region, year=2017, thresholds=(1.0, 1.5, 2.0))
     d = share.summary
     labels = {"pi": "buiten het {}%-voorspellingsinterval", "abs": "verschil van minstens {} procentpunt"}
 
@@ -338,41 +488,55 @@ def deviation_section(region: str, models: NationalModels, *, tables_dir: str | 
     tab = pd.DataFrame(
         {
             "Definitie": d["definition"].map(dutch),
-            "Aantal wijken met waarneming": d["n_observed"],
-            "Aantal hoger": d["n_higher"],
-            "Aantal lager": d["n_lower"],
-            "Aantal afwijkend": d["n_deviating"],
+            "Wijken met waarneming": d["n_observed"],
+            "Wijken hoger": d["n_higher"],
+            "Wijken lager": d["n_lower"],
+            "Wijken afwijkend": d["n_deviating"],
         }
     )
-    # afwijkend = hoger + lager per row: a row relation for secondary suppression
-    tab = protect_table(tab, ["Aantal wijken met waarneming"], column_totals=False, source="afwijkende wijken").table
-    tab = protect_table(
-        tab,
-        ["Aantal hoger", "Aantal lager"],
-        total_col="Aantal afwijkend",
-        column_totals=False,
-        source="afwijkende wijken",
-    ).table
-    # the share from the published (rounded) counts, so it reveals nothing the counts do not
-    tab["% afwijkend"] = 100 * tab["Aantal afwijkend"] / tab["Aantal wijken met waarneming"]
-    tab = publish_table(
-        tab,
-        count_cols=["Aantal wijken met waarneming", "Aantal hoger", "Aantal lager", "Aantal afwijkend"],
-        column_totals=False,
-        name="afwijkende_wijken",
-        tables_dir=tables_dir,
+    tab["% afwijkend"] = 100 * tab["Wijken afwijkend"] / tab["Wijken met waarneming"]
+    spec = TableSpec(
+        "afwijkende_wijken",
+        (
+            P.label("Definitie"),
+            P.units("Wijken met waarneming"),
+            P.units("Wijken hoger"),
+            P.units("Wijken lager"),
+            P.units("Wijken afwijkend"),
+            P.statistic("% afwijkend"),
+        ),
+        key="Definitie",
     )
+    published = pub.publish(tab, spec)
     text = (
         "Hoeveel van de wijken wijken duidelijk af van het verwachte gebruik (SCP-model 2017)? Dat hangt af "
-        "van de definitie; de studie in Haaglanden vond 'bijna 40%'. Het gaat om aantallen wijken "
-        "(afgerond op 5, onder 10 weggelaten). Een afwijking is geen oordeel over beleid."
+        "van de definitie; de studie in Haaglanden vond 'bijna 40%'. Het gaat om aantallen wijken, niet om "
+        "aantallen jongeren. Een afwijking is geen oordeel over beleid."
     )
-    return {"title": "Hoeveel wijken wijken af? (2017)", "text": text, "tables": [tab], "figures": []}
+    return {
+        "title": "Hoeveel wijken wijken af? (2017)",
+        "text": _with_notes(text, published),
+        "tables": [published.table],
+        "figures": [],
+    }
 
 
-def policy_section(region: str, path: str, *, tables_dir: str | Path | None = None) -> dict[str, Any]:
+def _policy_columns(policy: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """The policy table's declared columns: adoption years and intensities (everything else is not published)."""
+    from jeugdlib.did.policy import _is_adoption, _is_intensity
+
+    adoption = [c for c in policy.columns if _is_adoption(str(c))]
+    intensity = [c for c in policy.columns if _is_intensity(str(c))]
+    return adoption, intensity
+
+
+def policy_section(
+    region: str, path: str, *, pub: Publication | None = None, tables_dir: str | Path | None = None
+) -> dict[str, Any]:
     """The region's gemeenten in the user's policy table, next to the national 2022 picture by policy group.
 
+    Only the columns the policy schema declares are published (adoption years, intensities);
+    any other column of the user's file is left out, and the section says so.
     A growth comparison needs the CBS panel per gemeente (84134NED/85099NED),
     which is used when it is in the local cache; otherwise the section says how
     to fetch it and shows the 2022 cross-section (descriptive, not causal).
@@ -381,10 +545,12 @@ def policy_section(region: str, path: str, *, tables_dir: str | Path | None = No
     from jeugdlib.data import cbs
     from jeugdlib.errors import OfflineError
 
+    pub = _pub(pub, tables_dir)
     reg = find_region(region, 2022)
     policy = did.load_policy_table(path)
+    adoption, intensity = _policy_columns(policy)
+    extra = [c for c in policy.columns if c not in ("gemeentecode", "indelingsjaar", *adoption, *intensity)]
     g = load_gemeenten(2022)
-    cols = [c for c in policy.columns if c != "gemeentecode"]
     m = g[
         [
             "gemeentecode",
@@ -395,20 +561,34 @@ def policy_section(region: str, path: str, *, tables_dir: str | Path | None = No
             "perc_jeugdhulp_in_natura",
             "perc_jeugdhulp_met_verblijf",
         ]
-    ].merge(policy, on="gemeentecode", how="left")
+    ].merge(policy[["gemeentecode", *adoption, *intensity, *extra]], on="gemeentecode", how="left")
     regional = m[m.jeugdregio_code == reg.jeugdregio_code]
-    tab = regional[["gemeentenaam", *cols, "perc_jeugdhulp_in_natura", "perc_jeugdhulp_met_verblijf"]].rename(
+    tab = regional.drop(columns=["jeugdregio_code", "jz_jongeren", "jeugd_0_24_proxy"]).rename(
         columns={
+            "gemeentecode": "Gemeentecode",
             "gemeentenaam": "Gemeente",
             "perc_jeugdhulp_in_natura": "Jeugdhulp in natura 2022 (%)",
             "perc_jeugdhulp_met_verblijf": "Waarvan met verblijf (%)",
         }
     )
-    tables = [publish_table(tab, name="beleid_regio", tables_dir=tables_dir)]
-    adoption = [c for c in cols if pd.api.types.is_integer_dtype(m[c]) or c.startswith(("jaar", "adoptie"))]
+    spec = TableSpec(
+        "beleid_regio",
+        (
+            P.code("Gemeentecode"),
+            P.label("Gemeente"),
+            *(P.year(c) for c in adoption),
+            *(P.statistic(c) for c in intensity),
+            P.statistic("Jeugdhulp in natura 2022 (%)"),
+            P.statistic("Waarvan met verblijf (%)"),
+        ),
+        key="Gemeentecode",
+    )
+    first = pub.publish(tab, spec)
+    published = [first]
+    policy_cols = [*adoption, *intensity]
     text = (
-        f"{int(regional[cols].notna().any(axis=1).sum())} van de {len(regional)} gemeenten in de regio staan in "
-        "de beleidstabel. "
+        f"{int(regional[policy_cols].notna().any(axis=1).sum())} van de {len(regional)} gemeenten in de regio staan "
+        "in de beleidstabel. "
     )
     if adoption:
         c = adoption[0]
@@ -419,24 +599,26 @@ def policy_section(region: str, path: str, *, tables_dir: str | Path | None = No
             .agg(
                 **{
                     "Aantal jongeren met jeugdzorg": ("jz_jongeren", "sum"),
+                    "Aantal inwoners 0–24 jaar": ("jeugd_0_24_proxy", "sum"),
                     "Gemeenten": ("gemeentecode", "size"),
-                    "jeugd": ("jeugd_0_24_proxy", "sum"),
                 }
             )
             .reset_index()
+            .rename(columns={"groep": "Groep gemeenten (landelijk)"})
         )
-        nat["% jeugdzorg (van 0–24 jaar)"] = 100 * nat["Aantal jongeren met jeugdzorg"] / nat["jeugd"]
-        nat = nat.drop(columns="jeugd").rename(columns={"groep": "Groep gemeenten (landelijk)"})
-        tables.append(
-            publish_table(
-                nat,
-                count_cols=["Aantal jongeren met jeugdzorg"],
-                column_totals=False,
-                rate_cols={"% jeugdzorg (van 0–24 jaar)": "Aantal jongeren met jeugdzorg"},
-                name="beleid_landelijk",
-                tables_dir=tables_dir,
-            )
+        nat["% jeugdzorg (van 0–24 jaar)"] = np.nan
+        nat_spec = TableSpec(
+            "beleid_landelijk",
+            (
+                P.label("Groep gemeenten (landelijk)"),
+                P.count("Aantal jongeren met jeugdzorg", "jongeren met jeugdzorg 2022 per beleidsgroep"),
+                P.count("Aantal inwoners 0–24 jaar", "inwoners 0-24 2022 per beleidsgroep"),
+                P.units("Gemeenten"),
+                P.rate("% jeugdzorg (van 0–24 jaar)", "Aantal jongeren met jeugdzorg", "Aantal inwoners 0–24 jaar"),
+            ),
+            key="Groep gemeenten (landelijk)",
         )
+        published.append(pub.publish(nat, nat_spec))
         text += (
             "Landelijk (2022) verschilt het gebruik tussen gemeenten met en zonder dit beleid zoals in de tweede "
             "tabel; dat is een momentopname, geen effect. "
@@ -450,21 +632,36 @@ def policy_section(region: str, path: str, *, tables_dir: str | Path | None = No
             "(`jeugdlib data fetch 84134NED` en `jeugdlib data fetch 85099NED` op een machine met internet); "
             "notebook 03 laat de analyse zien."
         )
-    return {"title": "Wijkteams en POH-jeugd", "text": text, "tables": tables, "figures": []}
+    return {
+        "title": "Wijkteams en POH-jeugd",
+        "text": _with_notes(text, *published),
+        "tables": [t.table for t in published],
+        "figures": [],
+    }
 
 
 def trajectory_section(
-    region: str, trajectories_path: str, claims_path: str | None, *, tables_dir: str | Path | None = None
+    region: str,
+    trajectories_path: str,
+    claims_path: str | None,
+    *,
+    pub: Publication | None = None,
+    tables_dir: str | Path | None = None,
 ) -> dict[str, Any]:
     """Durations per product category, provider indicators and (with claims) the cost decomposition.
 
     Only the trajectories of the region's gemeenten (2022 boundaries) are used, so a file that
     covers several regions (``jeugdlib report --all --trajectories``) publishes each region's own
     rows only; a region without rows in the file gets a section saying so.
+
+    The number of trajectories is one quantity in the publication register: the total row of the
+    duration table and of the provider table is the same cell, and both tables add up to it.
+    Percentages are recomputed from the published (rounded) counts.
     """
     from jeugdlib import trajectories as tr
-    from jeugdlib.trajectories import code_labels
+    from jeugdlib.trajectories import code_labels, tables
 
+    pub = _pub(pub, tables_dir)
     title = "Trajecten en kosten"
     reg = find_region(region, 2022)
     gemeenten = load_gemeenten(2022).query("jeugdregio_code == @reg.jeugdregio_code").gemeentecode
@@ -473,62 +670,29 @@ def trajectory_section(
     if len(traj) == 0:
         return _absent(title, f"het trajectenbestand bevat geen trajecten van gemeenten in {reg.jeugdregio_naam}.")
     labels = code_labels("productcategorie")
-    dur = tr.durations(traj, by="productcategorie").table.reset_index()
-    dur_tab = pd.DataFrame(
-        {
-            "Productcategorie": dur.productcategorie.astype(str).map(lambda c: f"{c} {labels.get(str(c), '')}".strip()),
-            "Aantal trajecten": dur.n_trajectories,
-            "Aantal lopend": dur.n_running,
-            "Mediane duur (dagen)": dur.median_days,
-            "Gemiddelde duur afgerond (dagen)": dur.mean_days_completed,
-        }
-    )
-    tables = [
-        publish_table(
-            dur_tab,
-            count_cols=["Aantal trajecten", "Aantal lopend"],
-            column_totals=False,
-            rate_cols={
-                "Mediane duur (dagen)": "Aantal trajecten",
-                "Gemiddelde duur afgerond (dagen)": "Aantal trajecten",
-            },
-            name="trajecten_duur",
-            tables_dir=tables_dir,
-            decimals=0,
-        )
+    scope = str(reg.jeugdregio_code)
+    published = [
+        tables.durations_table(
+            tr.durations(traj, by="productcategorie"), pub, total=tr.durations(traj), labels=labels, scope=scope
+        ),
+        tables.provider_table(tr.provider_indicators(traj, protected=False), pub, scope=scope),
     ]
-    prov = tr.provider_indicators(traj).reset_index()
-    prov_tab = pd.DataFrame(
-        {
-            "Aanbieder": prov.aanbieder,
-            "Aantal cliënten": prov.n_clients,
-            "Aantal trajecten": prov.n_trajectories,
-            "Mediane duur (dagen)": prov.median_duration_days,
-            "% verlengd": prov.pct_extended,
-            "% volgens plan beëindigd": prov.pct_ended_to_plan,
-        }
-    )
-    tables.append(
-        publish_table(
-            prov_tab,
-            count_cols=["Aantal cliënten", "Aantal trajecten"],
-            column_totals=False,
-            rate_cols={
-                "Mediane duur (dagen)": "Aantal trajecten",
-                "% verlengd": "Aantal trajecten",
-                "% volgens plan beëindigd": "Aantal trajecten",
-            },
-            name="aanbieders",
-            tables_dir=tables_dir,
-        )
-    )
     text = (
         "Duur met Kaplan–Meier (lopende trajecten tellen mee als gecensureerd). Aanbieders: 'tellen en "
-        "vertellen' — duur, verlengingen en beëindiging volgens plan."
+        "vertellen' — duur, verlengingen en beëindiging volgens plan. Percentages zijn berekend op de "
+        "gepubliceerde, afgeronde aantallen."
     )
     if claims_path:
         claims = tr.read_claims(claims_path)
-        years = sorted(pd.to_datetime(claims.table.periode_start).dt.year.unique())
+        # the cost window from the region's own claims (those of its trajectories), not the whole file's
+        t = traj.table
+        numbers = t["toewijzingnummer"].astype(object)
+        if "samengevoegd_uit" in t.columns:
+            numbers = pd.concat([numbers, t["samengevoegd_uit"].dropna().str.split(";").explode()])
+        own = claims.table["toewijzingnummer"].astype(object).isin(pd.Index(numbers.unique()))
+        years = sorted(pd.to_datetime(claims.table.loc[own, "periode_start"]).dt.year.unique())
+        if not years:
+            years = sorted(pd.to_datetime(claims.table.periode_start).dt.year.unique())
         # the first and the last full claim year (the last one is often still being claimed)
         base, end = (int(years[1]), int(years[-2])) if len(years) > 3 else (int(years[0]), int(years[-1]))
         try:  # claims of other regions' trajectories are left out
@@ -536,36 +700,37 @@ def trajectory_section(
         except DataError as exc:
             text += f" Kostendecompositie niet mogelijk: {exc}"
         else:
-            _, published_effects = cost.published()  # LMDI on the rounded client counts
-            eff = published_effects.reset_index()
-            eff.columns = ["Component", "Effect (euro)", "Aandeel van de verandering", "Log-ratio"]
-            eff["Component"] = (
-                eff["Component"]
-                .map(
-                    {
-                        "clients": "aantal cliënten",
-                        "care_months_per_client": "zorgmaanden per cliënt",
-                        "cost_per_care_month": "kosten per zorgmaand",
-                        "total": "totaal",
-                    }
-                )
-                .fillna(eff["Component"])
-            )
-            tables.append(publish_table(eff, name="kosten_decompositie", tables_dir=tables_dir, decimals=2))
+            published.extend(tables.cost_tables(cost, pub, name="kosten", scope=scope))
             text += (
                 f" De kostenontwikkeling {base}–{end} is gesplitst in aantal cliënten × zorgmaanden per cliënt "
-                "× kosten per zorgmaand (LMDI; de delen tellen exact op tot de totale verandering)."
+                "× kosten per zorgmaand (LMDI op de afgeronde aantallen cliënten; de delen tellen exact op tot de "
+                "totale verandering)."
             )
-    return {"title": title, "text": text, "tables": tables, "figures": []}
+    return {
+        "title": title,
+        "text": _with_notes(text, *published),
+        "tables": [t.table for t in published],
+        "figures": [],
+    }
 
 
 def local_data_section(
-    region: str, models: NationalModels, path: str, *, tables_dir: str | Path | None = None
+    region: str,
+    models: NationalModels,
+    path: str,
+    *,
+    pub: Publication | None = None,
+    tables_dir: str | Path | None = None,
 ) -> dict[str, Any]:
-    """Extension of the open-data model with the user's local wijk variables (cohesion, safety, facilities)."""
+    """Extension of the open-data model with the user's local wijk variables (cohesion, safety, facilities).
+
+    Only model statistics are published (fit statistics, coefficients, variance components), in
+    Dutch; no value of the user's file itself.
+    """
     from jeugdlib import multilevel
     from jeugdlib.scp import OPEN_OUTCOME, open_data_frame
 
+    pub = _pub(pub, tables_dir)
     reg = find_region(region, models.year)
     local = multilevel.load_local_wijk_data(path)
     data, preds = open_data_frame(models.year)
@@ -595,24 +760,92 @@ def local_data_section(
         outcome=OPEN_OUTCOME,
         scope=(joined.jeugdregio_code == reg.jeugdregio_code).to_numpy(),
     )
-    # fit statistics, the extra coefficients in the standard tidy columns (result protocol), variance components
-    coefficients = result.tidy(level=result.ci_level)
-    tables = [
-        publish_table(t, name=name, tables_dir=tables_dir, decimals=3)
-        for t, name in (
-            (result.fit_stats, "lokale_data_toets"),
-            (coefficients, "lokale_data_coefficienten"),
-            (result.variance, "lokale_data_variantie"),
-        )
+    fit = result.fit_stats.rename(
+        columns={
+            "model": "Model",
+            "n_wijken": "Wijken",
+            "n_params": "Parameters",
+            "llf": "Log-likelihood",
+            "deviance": "Deviantie",
+            "aic": "AIC",
+            "bic": "BIC",
+        }
+    )
+    fit["Model"] = (
+        fit["Model"].map({"base": "zonder lokale kenmerken", "extended": "met lokale kenmerken"}).fillna(fit["Model"])
+    )
+    coef = result.tidy(level=result.ci_level)
+    coef_tab = pd.DataFrame(
+        {
+            "Kenmerk": coef.term,
+            "Effect per SD (procentpunt)": coef.estimate,
+            "Standaardfout": coef.std_error,
+            "p-waarde": coef.p_value,
+            "Ondergrens 95%": coef.ci_low,
+            "Bovengrens 95%": coef.ci_high,
+            "Effect per eenheid": coef.estimate_per_unit,
+        }
+    )
+    var = result.variance.rename(
+        columns={
+            "component": "Niveau",
+            "base": "Variantie zonder",
+            "extended": "Variantie met",
+            "change": "Verschil",
+            "proportional_reduction": "Verklaard aandeel",
+        }
+    )
+    var["Niveau"] = var["Niveau"].map(
+        {"jeugdregio": "jeugdregio", "gemeente": "gemeente", "wijk": "wijk", "total": "totaal"}
+    )
+    published = [
+        pub.publish(
+            fit,
+            TableSpec(
+                "lokale_data_toets",
+                (
+                    P.label("Model"),
+                    P.units("Wijken"),
+                    *(P.statistic(c) for c in ["Parameters", "Log-likelihood", "Deviantie", "AIC", "BIC"]),
+                ),
+                key="Model",
+            ),
+        ),  # fmt: skip
+        pub.publish(
+            coef_tab,
+            TableSpec(
+                "lokale_data_coefficienten",
+                (P.label("Kenmerk"), *(P.statistic(c) for c in coef_tab.columns[1:])),
+                key="Kenmerk",
+            ),
+        ),  # fmt: skip
+        pub.publish(
+            var[["Niveau", "Variantie zonder", "Variantie met", "Verschil", "Verklaard aandeel"]],
+            TableSpec(
+                "lokale_data_variantie",
+                (
+                    P.label("Niveau"),
+                    *(P.statistic(c) for c in ["Variantie zonder", "Variantie met", "Verschil", "Verklaard aandeel"]),
+                ),
+                key="Niveau",
+            ),
+        ),  # fmt: skip
     ]
     test = result.test
     text = (
         f"{join.report.n_matched} van de {join.report.n_extra} wijken uit het bestand gekoppeld. "
         "Het landelijke model is uitgebreid met de lokale kenmerken en getoetst met een likelihood-ratiotoets "
         f"op ML-schattingen van beide modellen op dezelfde {result.n_obs} wijken: "
-        f"LR = {nl(test.statistic, 2)}, df = {int(test.df)}, p = {nl(test.p_value, 3)}."
+        f"LR = {nl(test.statistic, 2)}, df = {int(test.df)}, p = {nl(test.p_value, 3)}. "
+        "Een kleine p-waarde (onder 0,05) betekent dat de lokale kenmerken het gebruik beter verklaren dan de "
+        "open wijkkenmerken alleen."
     )
-    return {"title": "Sociale cohesie, veiligheid en voorzieningen", "text": text, "tables": tables, "figures": []}
+    return {
+        "title": "Sociale cohesie, veiligheid en voorzieningen",
+        "text": _with_notes(text, *published),
+        "tables": [t.table for t in published],
+        "figures": [],
+    }
 
 
 def validate_user_inputs(

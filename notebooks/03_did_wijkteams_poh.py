@@ -50,9 +50,12 @@ import pandas as pd
 from IPython.display import display
 
 from jeugdlib import did
-from jeugdlib.disclosure import protect
+from jeugdlib import publication as P
 from jeugdlib.errors import StaggeredTimingWarning
 from jeugdlib.plots import did as did_plots
+from jeugdlib.publication import Publication, TableSpec
+
+pub = Publication()  # de publicatiegrens: elke tabel met aantallen gaat hierdoor
 
 pd.set_option("display.precision", 4)
 
@@ -62,7 +65,7 @@ pd.set_option("display.precision", 4)
 # Hulpverlenende wijkteams worden gespreid ingevoerd (2015–2018, samen 64% van de gemeenten);
 # 54% financiert een POH-jeugd (zonder echt effect). Het effect van het wijkteam op jeugdzorg
 # met verblijf groeit met de duur van de blootstelling en is groter waar het wijkteam meer
-# kinderen helpt. Het aantal gemeenten per invoeringsjaar (afgeschermd met `protect`):
+# kinderen helpt. Het aantal gemeenten per invoeringsjaar (aantallen gemeenten, geen personen):
 
 # %%
 panel = did.simulate_cpb_panel(n_gemeenten=n_gemeenten, seed=seed)
@@ -74,17 +77,21 @@ per_cohort = (
     .astype(str)
     .value_counts()
     .sort_index()
-    .rename("n_gemeenten")
-    .to_frame()
+    .rename("Gemeenten")
+    .rename_axis("Invoeringsjaar wijkteam")
+    .reset_index()
 )
-protect(per_cohort, ["n_gemeenten"], source="gemeenten per invoeringsjaar (synthetisch)")
+pub.publish(
+    per_cohort,
+    TableSpec("cohorten", (P.label("Invoeringsjaar wijkteam"), P.units("Gemeenten")), key="Invoeringsjaar wijkteam"),
+).table
 
 # %% [markdown]
 # ## 2. De CPB-vraag: groei 2013–2018 bij veel versus weinig wijkteamhulp
 #
 # We delen de gemeenten in drie groepen naar het aandeel kinderen dat hulp van het wijkteam
 # krijgt en vergelijken de groei van jeugdzorg met verblijf (bootstrap-intervallen over
-# gemeenten). Aantallen kinderen en gemeenten gaan door `protect`.
+# gemeenten). Aantallen kinderen gaan door de publicatiegrens; de groei is berekend op de afgeronde aantallen.
 
 # %%
 gemeenten = panel.groupby("gemeentecode")["intensiteit_wijkteam"].first()
@@ -93,13 +100,20 @@ panel["wijkteamhulp"] = panel["gemeentecode"].map(groep)
 groei = did.growth_by_group(
     panel, "jeugdhulp_met_verblijf", "wijkteamhulp", 2013, 2018, n_boot=n_boot, seed=seed, reference="weinig"
 )
-protect(
-    groei.table.set_index("group"),
-    ["n_units", "base", "end"],
-    column_totals=False,
-    rate_cols={"growth_pct": ["base", "end"], "ci_low": ["base", "end"], "ci_high": ["base", "end"]},
-    source="groei met verblijf (synthetisch)",
+groei_spec = TableSpec(
+    "groei_verblijf",
+    (
+        P.label("group"),
+        P.units("n_units"),
+        P.count("base", "jeugdzorg met verblijf 2013 per groep"),
+        P.count("end", "jeugdzorg met verblijf 2018 per groep"),
+        P.rate("growth_pct", "end", "base", scale=100.0, offset=-100.0),
+        P.derived("ci_low", "base", "end"),
+        P.derived("ci_high", "base", "end"),
+    ),
+    key="group",
 )
+pub.publish(groei.table, groei_spec).table
 
 # %%
 groei.contrasts
@@ -125,7 +139,18 @@ intens = did.intensity_did(
     n_boot=n_boot,
     seed=seed,
 )
-protect(intens.groups.set_index("group"), ["n_units"], column_totals=False, source="intensiteitsgroepen (synthetisch)")
+pub.publish(
+    intens.groups,
+    TableSpec(
+        "intensiteitsgroepen",
+        (
+            P.label("group"),
+            P.units("n_units"),
+            *(P.statistic(c) for c in intens.groups.columns if c not in ("group", "n_units")),
+        ),
+        key="group",
+    ),
+).table
 
 # %%
 display(intens.contrasts)

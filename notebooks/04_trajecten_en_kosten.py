@@ -32,8 +32,9 @@
 # met plausibele vormen maar zonder enige echte waarde. Geef voor echte analyses het pad naar
 # een trajectbestand (en een declaratiebestand) op.
 #
-# Alle berekeningen gebeuren in `jeugdlib.trajectories`; aantallen in tabellen gaan door
-# `jeugdlib.disclosure.protect` (kleiner dan 10 onderdrukt, de rest afgerond op 5).
+# Alle berekeningen gebeuren in `jeugdlib.trajectories`; elke tabel gaat door de publicatiegrens
+# `jeugdlib.publication.Publication` (kleiner dan 10 weggelaten, de rest afgerond op 5, secundaire
+# afscherming met een intervalcontrole, percentages op de afgeronde aantallen).
 
 # %% tags=["parameters"]
 data = "simulated"  # of een pad naar een trajectbestand (CSV, Excel, parquet)
@@ -53,11 +54,15 @@ import warnings
 from IPython.display import display
 
 import jeugdlib.trajectories as T
-from jeugdlib.disclosure import protect
 from jeugdlib.plots import trajectories as P
+from jeugdlib.publication import Publication
+from jeugdlib.trajectories import tables
 
 warnings.filterwarnings("ignore", category=FutureWarning)
 labels = T.code_labels("productcategorie")
+# Alles wat dit notebook toont, gaat door één publicatiegrens: aantallen onder 10 weggelaten, de rest
+# afgerond op 5, secundaire afscherming met een intervalcontrole, percentages op de afgeronde aantallen.
+pub = Publication()
 
 # %% [markdown]
 # ## 1. Gegevens laden en controleren
@@ -94,42 +99,26 @@ print(f"Gemeente: {gemeente or 'alle'}; toewijzingen na samenvoegen: {len(traj):
 
 # %%
 dur = T.durations(traj, by="productcategorie")
-tab = dur.table[["n_trajectories", "n_completed", "n_running", "median_days", "rmst_days", "mean_days_completed"]]
-tab = protect(
-    tab,
-    ["n_completed", "n_running"],
-    total_col="n_trajectories",  # beëindigd + lopend = totaal: één verborgen cel is anders terug te rekenen
-    rate_cols={"median_days": "n_trajectories", "rmst_days": "n_trajectories", "mean_days_completed": "n_completed"},
-    source="duur per productcategorie",
-)
-tab.index = [f"{c} {labels.get(c, '')}" for c in tab.index]
-tab.columns = ["trajecten", "beëindigd", "lopend", "mediaan (dagen)", "RMST 4 jaar (dagen)", "gem. beëindigd (dagen)"]
-tab.round(0)
+dur_all = T.durations(traj)
+# beëindigd + lopend = totaal, en het totaal van alle categorieën: de publicatiegrens kent die relaties
+tables.durations_table(dur, pub, total=dur_all, labels=labels).table.drop(columns="sleutel", errors="ignore").round(0)
 
 # %%
 fig = dur.plot(groups=["51", "45", "54", "41", "43", "44"])
 
 # %% [markdown]
 # De mediane duur met haar 95%-betrouwbaarheidsinterval (Kaplan–Meier; lifelines geeft geen
-# standaardfout voor de mediaan). Ook hier gaan de aantallen eerst door `protect`.
+# standaardfout voor de mediaan). Ook hier gaan de aantallen eerst door de publicatiegrens.
 
 # %%
-med = dur.tidy().set_index("group")[["n_obs", "estimate", "ci_low", "ci_high"]]
-med = protect(med, ["n_obs"], rate_cols={c: "n_obs" for c in ["estimate", "ci_low", "ci_high"]}, source="mediane duur")
-med.index = [f"{c} {labels.get(c, '')}" for c in med.index]
-med.columns = ["trajecten", "mediaan (dagen)", "95%-interval: onder", "95%-interval: boven"]
-med.round(0)
+tables.median_table(dur, pub, labels=labels).table.round(0)
 
 # %% [markdown]
 # De duurklassen die CBS en BMC gebruiken (0–3 maanden … meer dan 4 jaar). De Kaplan–Meier-verdeling
 # telt ook de lopende trajecten mee.
 
 # %%
-dur_all = T.durations(traj)
-b = dur_all.buckets.set_index("bucket")[["n_completed", "share_completed", "km_share"]]
-b = protect(b, ["n_completed"], rate_cols={"share_completed": "n_completed"}, source="duurklassen")
-b.columns = ["beëindigd", "aandeel beëindigd", "aandeel (Kaplan–Meier)"]
-b.round(3)
+tables.buckets_table(dur_all, pub).table.round(1)
 
 # %%
 fig = P.plot_duration_buckets(dur_all)
@@ -141,17 +130,7 @@ fig = P.plot_duration_buckets(dur_all)
 # genoeg gevolgd zijn; die over het eerste jaar ook voor recente startjaren.
 
 # %%
-trend = dur_all.trend.set_index("start_year")[
-    ["n_trajectories", "n_completed", "median_days", "rmst_1y_days", "rmst_days"]
-]
-trend = protect(
-    trend,
-    ["n_trajectories", "n_completed"],
-    rate_cols={"median_days": "n_trajectories", "rmst_1y_days": "n_trajectories", "rmst_days": "n_trajectories"},
-    source="trend",
-)
-trend.columns = ["trajecten", "beëindigd", "mediaan (dagen)", "RMST 1 jaar (dagen)", "RMST 4 jaar (dagen)"]
-trend.round(0)
+tables.trend_table(dur_all, pub).table.round(0)
 
 # %% [markdown]
 # Een toets op de trend: een Cox-model met het startjaar als verklarende variabele (dezelfde
@@ -169,37 +148,18 @@ print(dur_all.trend_test())
 
 # %%
 ext = T.extensions(traj)
-e = ext.table[["n_trajectories", "n_extended", "n_extended_2plus", "share_extended", "share_extended_2plus"]]
-e = protect(
-    e,
-    ["n_trajectories", "n_extended", "n_extended_2plus"],
-    rate_cols={
-        "share_extended": ["n_extended", "n_trajectories"],
-        "share_extended_2plus": ["n_extended_2plus", "n_trajectories"],
-    },
-    total_row="totaal",
-    source="verlengingen",
-)
-e.index = [f"{c} {labels.get(c, '')}" for c in e.index]
-e.columns = ["trajecten", "verlengd", "2x of vaker verlengd", "aandeel verlengd", "aandeel 2x+"]
-e.round(3)
+ext_tab = tables.extensions_table(ext, pub, labels=labels)
+ext_tab.table.drop(columns="sleutel", errors="ignore").round(1)
 
 # %% [markdown]
 # Het aandeel verlengde trajecten met een 95%-interval (Wilson; blijft tussen 0 en 1, ook bij
-# kleine groepen).
+# kleine groepen). Het interval is berekend op de gepubliceerde, afgeronde aantallen: een interval op de
+# exacte aantallen zou die aantallen terug laten rekenen.
 
 # %%
-ci = ext.tidy().query("term == 'share_extended'").set_index("group")[["n_obs", "estimate", "ci_low", "ci_high"]]
-ci = protect(
-    ci,
-    ["n_obs"],
-    rate_cols={c: "n_obs" for c in ["estimate", "ci_low", "ci_high"]},
-    total_row="totaal",
-    source="verlengingen (interval)",
-)
-ci.index = [f"{c} {labels.get(c, '')}" for c in ci.index]
-ci.columns = ["trajecten", "aandeel verlengd", "95%-interval: onder", "95%-interval: boven"]
-ci.round(3)
+tables.share_interval_table(
+    ext_tab, pub, count="Aantal verlengd", total="Aantal trajecten", label="Productcategorie", name="verlengd_interval"
+).table.round(1)
 
 # %% [markdown]
 # ## 4. Zorgpaden
@@ -211,67 +171,44 @@ ci.round(3)
 # %%
 paths = T.care_paths(traj)
 print(f"Aandeel cliënten met meer dan één traject: {paths.share_sequential:.1%}")
-trans = protect(paths.transitions, list(paths.transitions.columns), source="overgangen")
-fig = P.plot_transitions(trans)
+trans = tables.transitions_table(paths.transitions, pub, labels=labels).table
+# de figuur toont de gepubliceerde (afgeschermde, afgeronde) aantallen
+fig = P.plot_transitions(
+    trans.set_index(paths.transitions.index)[[c for c in trans.columns if c.startswith("Aantal naar ")]].set_axis(
+        paths.transitions.columns, axis=1
+    )
+)
 
 # %%
-common = protect(
-    paths.common_paths.set_index("path"), ["n_clients"], rate_cols={"share": "n_clients"}, source="zorgpaden"
-)
-common.columns = ["cliënten", "aandeel"]
-common.round(3)
+tables.common_paths_table(paths.common_paths, pub).table
 
 # %% [markdown]
 # **Afschalen.** Hoe vaak gaat een cliënt na een beëindigd traject naar lichtere zorg of uit zorg?
 # (Intensiteit van productcategorieën is een jeugdlib-indeling, zie `codelists()`.)
 
 # %%
-sd = paths.scale_down
-cnt = ["n_lighter", "n_same", "n_heavier", "n_other", "n_out_of_care", "n_unknown"]
-sd = protect(
-    sd,
-    cnt,
-    rate_cols={
-        "rate_lighter": cnt[:5],
-        "rate_out_of_care": cnt[:5],
-        "scale_down_rate": cnt[:5],
-    },
-    total_row="totaal",
-    source="afschalen",
-)
-sd.index = [f"{c} {labels.get(c, '')}" for c in sd.index]
-sd.columns = [
-    "lichter",
-    "gelijk",
-    "zwaarder",
-    "anders",
-    "uit zorg",
-    "onbekend",
-    "% lichter",
-    "% uit zorg",
-    "% afgeschaald",
-]
-sd.round(3)
+sd = tables.scale_down_table(paths.scale_down, pub, labels=labels)
+display(sd.table.drop(columns="sleutel", errors="ignore"))
+tables.scale_down_rates(sd).round(1)  # percentages op de gepubliceerde aantallen
 
 # %% [markdown]
 # ## 5. Instroom, uitstroom en lopende trajecten
 #
-# Per jaar geldt precies: lopend aan het eind = lopend aan het begin + instroom − uitstroom.
-# (Na afronding op vijftallen klopt de som in de tabel niet altijd meer exact.)
+# Per jaar geldt precies: lopend aan het eind = lopend aan het begin + instroom − uitstroom, en lopend aan
+# het begin = lopend aan het eind van het jaar ervoor. De publicatiegrens kent die relaties: een weggelaten
+# aantal is er niet uit terug te rekenen. (Na afronding op vijftallen klopt de som niet altijd meer exact.)
 
 # %%
 fl = T.flows(traj, "year")
-flp = protect(
-    fl.drop(columns="complete"),
-    ["stock_start", "inflow", "outflow", "stock_end"],
-    rate_cols={"mean_duration_completed_days": "outflow"},
-    source="stromen",
-)
-flp.columns = ["lopend begin", "instroom", "uitstroom", "lopend eind", "gem. duur uitstroom (dagen)"]
-flp.round(0)
+flp = tables.flows_table(fl, pub).table
+display(flp.round(0))
 
 # %%
-fig = P.plot_flows(protect(fl, ["stock_start", "inflow", "outflow", "stock_end"], source="stromen"))
+fig = P.plot_flows(
+    flp.set_index(fl.index)[["Aantal lopend begin", "Aantal instroom", "Aantal uitstroom", "Aantal lopend eind"]]
+    .set_axis(["stock_start", "inflow", "outflow", "stock_end"], axis=1)
+    .assign(complete=fl["complete"])
+)
 
 # %% [markdown]
 # ## 6. Waardoor stijgen de kosten?
@@ -288,26 +225,10 @@ fig = P.plot_flows(protect(fl, ["stock_start", "inflow", "outflow", "stock_end"]
 # %%
 if claims is not None:
     cost = T.cost_decomposition(traj, claims, base_year, end_year, unmatched="ignore")
-    yr, eff = cost.published()  # counts protected, per-client ratios from the rounded counts
-    yr.columns = [
-        "cliënten",
-        "zorgmaanden",
-        "kosten (€)",
-        "zorgmaanden per cliënt",
-        "kosten per zorgmaand (€)",
-        "kosten per cliënt (€)",
-    ]
-    display(yr.round(1))
-    eff = eff.rename(
-        index={
-            "clients": "aantal cliënten",
-            "care_months_per_client": "zorgmaanden per cliënt",
-            "cost_per_care_month": "kosten per zorgmaand",
-            "total": "totale verandering",
-        }
-    )
-    eff.columns = ["effect (€)", "aandeel van de groei", "log-verhouding"]
-    display(eff.round(3))
+    # aantallen cliënten beschermd; bedragen per cliënt en de ontleding op de afgeronde aantallen
+    yearly, effects = tables.cost_tables(cost, pub)
+    display(yearly.table.round(1))
+    display(effects.table.round(3))
     print(f"Controle: som van de effecten − totale verandering = {cost.check_additivity():.2e} euro")
     fig = cost.plot()
 else:
@@ -322,7 +243,4 @@ else:
 # geen oordeel: verschillen kunnen komen door een andere cliëntpopulatie.
 
 # %%
-prov = T.provider_indicators(traj)
-prov = prov[["n_clients", "n_trajectories", "median_duration_days", "pct_extended", "pct_ended_to_plan"]]
-prov.columns = ["cliënten", "trajecten", "mediane duur (dagen)", "% verlengd", "% volgens plan beëindigd"]
-prov.round(1)
+tables.provider_table(T.provider_indicators(traj, protected=False), pub).table.drop(columns="sleutel", errors="ignore").round(1)

@@ -16,7 +16,7 @@
 # %% tags=["parameters"]
 region = "Haaglanden"  # jeugdregio: code (JZ24) of naam
 year = 2022  # jaar van de open wijkdata (2021 of 2022)
-models_path = None  # landelijke modellen (pickle), door render_all één keer per batch geschat
+models_path = None  # landelijke modellen, door render_all één keer per batch geschat
 tables_dir = "tabellen"  # hier komen de gepubliceerde tabellen (CSV)
 local_data_path = None  # optioneel: wijkbestand met sociale cohesie / veiligheid
 policy_path = None  # optioneel: beleidstabel (gemeentecode, jaar wijkteam/POH)
@@ -34,11 +34,14 @@ import jeugdlib
 from jeugdlib import reports
 from jeugdlib.plots import maps
 from jeugdlib.plots import scp as scp_plots
+from jeugdlib.publication import Publication
 
 warnings.filterwarnings("ignore")
 plt.rcParams["figure.dpi"] = 90
 models = reports.NationalModels.load(models_path) if models_path else reports.fit_national_models(year)
-overview = reports.region_overview(region, year)
+# the publication boundary: every table below is protected, audited and registered here
+pub = Publication(tables_dir)
+overview = reports.region_overview(region, year, pub=pub)
 reg = overview["region"]
 display(Markdown(f"# Jeugdhulp in de wijk — {reg.jeugdregio_naam} ({reg.jeugdregio_code})"))
 
@@ -56,15 +59,7 @@ display(Markdown(f"# Jeugdhulp in de wijk — {reg.jeugdregio_naam} ({reg.jeugdr
 # ## 1. De regio in het kort
 
 # %%
-tab = reports.publish_table(
-    overview["table"],
-    count_cols=["Aantal inwoners 0–24 jaar", "Aantal jongeren met jeugdzorg"],
-    rate_cols={"% jeugdzorg (van 0–24 jaar)": ["Aantal jongeren met jeugdzorg", "Aantal inwoners 0–24 jaar"]},
-    total_row=overview["total_row"],
-    column_totals=False,
-    name="overzicht",
-    tables_dir=tables_dir,
-)
+tab = overview["table"]
 display(
     Markdown(
         f"{reg.jeugdregio_naam} telt {overview['n_gemeenten']} gemeenten en {overview['n_wijken']} wijken ({year}). "
@@ -81,18 +76,12 @@ display(HTML(reports.to_html(tab)))
 # Het model van het SCP, geschat op de open CBS-wijkdata van heel Nederland met de beschikbare open
 # kenmerken (welke dat zijn staat in notebook 01, `jeugdlib.scp.OPEN_DATA_MAPPING`). Uitkomst: jongeren met
 # jeugdzorg als percentage van de 0–24-jarigen.
-# Wijken met minder dan 10 jongeren met jeugdzorg zijn door het CBS afgeschermd en tonen we niet.
+# Wijken met minder dan 10 jongeren met jeugdzorg publiceert het CBS niet; daarnaast laat jeugdlib aantallen weg
+# die anders uit een gemeentetotaal terug te rekenen zouden zijn. Van zulke wijken tonen we alleen het verwachte gebruik.
 
 # %%
-open_section = reports.region_open_model(models, region)
+open_section = reports.region_open_model(models, region, pub=pub)
 open_tab = open_section["table"]
-reports.publish_table(
-    open_tab.drop(columns=["wijkcode"]),
-    count_cols=["Aantal jongeren met jeugdzorg"],
-    groups="Gemeente",
-    name="wijken_open_model",
-    tables_dir=tables_dir,
-)
 if open_section["n_observed"] == 0:
     display(Markdown("In deze regio zijn alle wijkcijfers afgeschermd; er valt per wijk niets te vergelijken."))
 else:
@@ -128,8 +117,7 @@ else:
 # dicht die schatting bij het SCP ligt.
 
 # %%
-scp_section = reports.region_scp_2017(models, region)
-reports.publish_table(scp_section["table"], name="scp_2017", tables_dir=tables_dir)
+scp_section = reports.region_scp_2017(models, region, pub=pub)
 fc = scp_section["flag_counts"]
 display(
     Markdown(
@@ -157,8 +145,7 @@ display(
 # ## 4. De gemeenten in het landelijke beeld (CBS 2022, voorlopig)
 
 # %%
-ind = reports.region_indicators(region)
-reports.publish_table(ind["table"], name="indicatoren_2022", tables_dir=tables_dir)
+ind = reports.region_indicators(region, pub=pub)
 display(HTML(reports.to_html(ind["table"])))
 
 # %% [markdown]
@@ -172,7 +159,7 @@ for section in reports.optional_sections(
     policy_path=policy_path,
     trajectories_path=trajectories_path,
     claims_path=claims_path,
-    tables_dir=tables_dir,
+    pub=pub,
 ):
     display(Markdown(f"### {section['title']}"))
     display(Markdown(section["text"]))
@@ -190,9 +177,14 @@ for section in reports.optional_sections(
 #   Jeugdzorg; indicatoren (85098NED, 2022 voorlopig); wijk- en buurtkaart 2022. Licentie CC BY 4.0, bron: CBS.
 # - Indeling in jeugdzorgregio's: CBS/PDOK gebiedsindelingen.
 # - Afscherming: aantallen zijn afgerond op veelvouden van 5; aantallen onder 10 en de percentages die daarop
-#   berusten zijn weggelaten (–), ook waar ze uit een totaal terug te rekenen zouden zijn.
+#   berusten zijn weggelaten (–), ook waar ze uit een totaal terug te rekenen zouden zijn. Elke tabel is daarna
+#   gecontroleerd met een intervalcontrole (zoals τ-ARGUS): geen afgeschermd aantal is uit de gepubliceerde
+#   aantallen, totalen en afrondingen terug te rekenen. Percentages zijn berekend op de afgeronde aantallen.
+# - Aantallen wijken (bijvoorbeeld "hoeveel wijken wijken af") zijn geen aantallen personen en worden niet
+#   afgeschermd.
 
 # %%
+pub.write_register()
 display(
     Markdown(
         f"Gemaakt met jeugdlib {jeugdlib.__version__} op "

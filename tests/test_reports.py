@@ -423,7 +423,8 @@ def test_report_with_user_data_sections(tmp_path, models):
     # the durations table counts only the region's trajectories, not the whole file's
     own = sim.trajectories.gemeentecode.astype(str).isin(["GM0518", "GM0503"])
     section = reports.trajectory_section("JZ24", str(tmp_path / "trajecten.csv"), None)
-    n_region = section["tables"][0]["Aantal trajecten"].sum()
+    dur = section["tables"][0]
+    n_region = dur.loc[dur["Productcategorie"] != "Totaal", "Aantal trajecten"].sum()
     assert 0 < n_region and own.sum() < len(sim.trajectories)
     assert n_region <= own.sum() + 5 * len(section["tables"][0])  # rounded to 5 per row, never the whole file
     other = reports.trajectory_section("JZ01", str(tmp_path / "trajecten.csv"), None)
@@ -480,14 +481,25 @@ def test_report_with_local_wijk_data(tmp_path, models):
     tables = {p.stem for p in (out / "JZ24" / "tabellen").glob("*.csv")}
     assert "lokale_data_toets" in tables and "lokale_data_coefficienten" in tables
     coef = pd.read_csv(out / "JZ24" / "tabellen" / "lokale_data_coefficienten.csv")
-    assert sorted(coef.term) == ["sociale_cohesie", "veiligheid_ervaren"]
-    # the extra coefficients follow the result protocol: the standard tidy columns
-    assert list(coef.columns[:7]) == ["term", "estimate", "std_error", "statistic", "p_value", "ci_low", "ci_high"]
+    assert sorted(coef.Kenmerk) == ["sociale_cohesie", "veiligheid_ervaren"]
+    # published with Dutch headings (the result protocol's tidy columns are the Python API: result.tidy())
+    assert list(coef.columns[:6]) == [
+        "Kenmerk",
+        "Effect per SD (procentpunt)",
+        "Standaardfout",
+        "p-waarde",
+        "Ondergrens 95%",
+        "Bovengrens 95%",
+    ]
     assert "LR = " in text and "df = 2" in text
-    assert coef.p_value.between(0, 1).all()
-    assert ((coef.ci_low <= coef.estimate) & (coef.estimate <= coef.ci_high) & (coef.ci_low < coef.ci_high)).all()
+    assert coef["p-waarde"].between(0, 1).all()
+    est, lo, hi = coef["Effect per SD (procentpunt)"], coef["Ondergrens 95%"], coef["Bovengrens 95%"]
+    assert ((lo <= est) & (est <= hi) & (lo < hi)).all()
+    heads = {th.get_text(strip=True) for th in BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")("th")}
+    assert not heads & {"term", "p_value", "llf", "aic", "std_error", "estimate", "estimate_per_unit"}, heads
     fit = pd.read_csv(out / "JZ24" / "tabellen" / "lokale_data_toets.csv")
-    assert len(fit) == 2 and fit.llf.iloc[1] >= fit.llf.iloc[0] - 2e-3  # extended model nests the base model
+    ll = fit["Log-likelihood"]
+    assert len(fit) == 2 and ll.iloc[1] >= ll.iloc[0] - 2e-3  # extended model nests the base model
 
 
 def test_dutch_number_format():

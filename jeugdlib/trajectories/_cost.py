@@ -364,6 +364,7 @@ def provider_indicators(
     threshold: int = 10,
     base: int = 5,
     total: bool = True,
+    protected: bool = True,
 ) -> pd.DataFrame:
     """ "Tellen en vertellen": duration and extension figures per aanbieder.
 
@@ -377,6 +378,10 @@ def provider_indicators(
         Disclosure parameters passed to :func:`jeugdlib.disclosure.protect`.
     total:
         Add a ``"Totaal"`` row (all providers).
+    protected:
+        Protect the counts (default). ``False`` returns the exact figures, for the publication
+        boundary (:func:`jeugdlib.trajectories.tables.provider_table`), which protects them together
+        with the report's other tables and recomputes the percentages from the rounded counts.
 
     Returns
     -------
@@ -419,6 +424,8 @@ def provider_indicators(
         )
     table = pd.DataFrame(rows).set_index("aanbieder")
     table.index = table.index.astype(str)
+    if not protected:
+        return table
     return protect(
         table,
         count_cols=["n_clients", "n_trajectories", "n_completed", "n_extended", "n_ended_to_plan"],
