@@ -101,7 +101,7 @@ print(f"Gemeente: {gemeente or 'alle'}; toewijzingen na samenvoegen: {len(traj):
 dur = T.durations(traj, by="productcategorie")
 dur_all = T.durations(traj)
 # beëindigd + lopend = totaal, en het totaal van alle categorieën: de publicatiegrens kent die relaties
-tables.durations_table(dur, pub, total=dur_all, labels=labels).table.drop(columns="sleutel", errors="ignore").round(0)
+tables.durations_table(dur, pub, total=dur_all, labels=labels).table.round(0)
 
 # %%
 fig = dur.plot(groups=["51", "45", "54", "41", "43", "44"])
@@ -149,7 +149,7 @@ print(dur_all.trend_test())
 # %%
 ext = T.extensions(traj)
 ext_tab = tables.extensions_table(ext, pub, labels=labels)
-ext_tab.table.drop(columns="sleutel", errors="ignore").round(1)
+ext_tab.table.round(1)
 
 # %% [markdown]
 # Het aandeel verlengde trajecten met een 95%-interval (Wilson; blijft tussen 0 en 1, ook bij
@@ -188,7 +188,7 @@ tables.common_paths_table(paths.common_paths, pub).table
 
 # %%
 sd = tables.scale_down_table(paths.scale_down, pub, labels=labels)
-display(sd.table.drop(columns="sleutel", errors="ignore"))
+display(sd.table)
 tables.scale_down_rates(sd).round(1)  # percentages op de gepubliceerde aantallen
 
 # %% [markdown]
@@ -243,4 +243,4 @@ else:
 # geen oordeel: verschillen kunnen komen door een andere cliëntpopulatie.
 
 # %%
-tables.provider_table(T.provider_indicators(traj, protected=False), pub).table.drop(columns="sleutel", errors="ignore").round(1)
+tables.provider_table(T.provider_indicators(traj, protected=False), pub).table.round(1)

@@ -76,8 +76,9 @@ display(HTML(reports.to_html(tab)))
 # Het model van het SCP, geschat op de open CBS-wijkdata van heel Nederland met de beschikbare open
 # kenmerken (welke dat zijn staat in notebook 01, `jeugdlib.scp.OPEN_DATA_MAPPING`). Uitkomst: jongeren met
 # jeugdzorg als percentage van de 0–24-jarigen.
-# Wijken met minder dan 10 jongeren met jeugdzorg publiceert het CBS niet; daarnaast laat jeugdlib aantallen weg
-# die anders uit een gemeentetotaal terug te rekenen zouden zijn. Van zulke wijken tonen we alleen het verwachte gebruik.
+# Wijken met minder dan 10 jongeren met jeugdzorg publiceert het CBS niet; daarnaast laat jeugdlib aantallen
+# weg die anders uit een gemeentetotaal terug te rekenen zouden zijn. Van zulke wijken tonen we alleen het
+# verwachte gebruik.
 
 # %%
 open_section = reports.region_open_model(models, region, pub=pub)

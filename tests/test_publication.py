@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from jeugdlib import publication as P
-from jeugdlib.disclosure import DisclosureError
 from jeugdlib.errors import DataError
 from jeugdlib.publication import Publication, TableSpec
 
@@ -23,9 +22,7 @@ def _traj_spec(name: str = "t", total: bool = True) -> TableSpec:
 
 def test_unclassified_column_is_not_published(tmp_path):
     """A user column the spec does not declare never reaches the table or the CSV; a note says so."""
-    df = pd.DataFrame(
-        {"Gemeentecode": ["GM0518", "GM0503"], "jaar_wijkteam": [2016, 2018], "Aantal kinderen": [3, 8]}
-    )
+    df = pd.DataFrame({"Gemeentecode": ["GM0518", "GM0503"], "jaar_wijkteam": [2016, 2018], "Aantal kinderen": [3, 8]})
     spec = TableSpec("beleid", (P.code("Gemeentecode"), P.year("jaar_wijkteam")), key="Gemeentecode")
     pub = Publication(tmp_path)
     out = pub.publish(df, spec)
@@ -171,10 +168,11 @@ def test_flow_identity_protects_stock():
 
 
 def test_formula_cells_neutralised_in_csv(tmp_path):
-    df = pd.DataFrame({"Aanbieder": ['=HYPERLINK("http://x","klik")', "+31", "@SUM(A1)", "gewoon"], "x": [1.0, -2, 3, 4]})
+    text = ['=HYPERLINK("http://x","klik")', "+31", "@SUM(A1)", "gewoon"]
+    df = pd.DataFrame({"Aanbieder": text, "x": [1.0, -2, 3, 4]})
     spec = TableSpec("a", (P.label("Aanbieder"), P.statistic("x")))
     t = Publication(tmp_path).publish(df, spec).table
-    assert t["Aanbieder"].tolist()[:3] == ["'=HYPERLINK(\"http://x\",\"klik\")", "'+31", "'@SUM(A1)"]
+    assert t["Aanbieder"].tolist()[:3] == ['\'=HYPERLINK("http://x","klik")', "'+31", "'@SUM(A1)"]
     assert t["x"].tolist() == [1.0, -2.0, 3.0, 4.0]  # numbers are data, not formulas
     csv = (tmp_path / "a.csv").read_text(encoding="utf-8")
     assert "\n=" not in csv and ",=" not in csv
