@@ -355,24 +355,20 @@ def test_groups_with_total_row():
 
 
 def test_one_member_group():
-    """GM1 has one wijk: its total published elsewhere is that wijk, so hiding it there protects nothing."""
+    """GM1 has one wijk (5 and 5): the old rule dropped its relation, so region total - GM0's total gave it away."""
     df = pd.DataFrame(
         {"gemeente": ["GM0", "GM0", "GM0", "GM1", "regio"], "c0": [21, 30, 74, 5, 130], "c1": [1, 153, 35, 5, 194]},
         index=["w0", "w1", "w2", "w3", "T"],
     )
     case = _grouped_case(df, ["c0", "c1"])
+    old = df.copy()
+    old[["c0", "c1"]] = round_to_base(old[["c0", "c1"]].to_numpy(dtype=float), 5)
+    for r, c in [("w0", "c0"), ("w0", "c1"), ("w1", "c0"), ("w2", "c1"), ("w3", "c0"), ("w3", "c1")]:
+        old.loc[r, c] = np.nan
+    assert {("w3", "c0"), ("w3", "c1")} <= set(attack(case, old).exact)
     out = _safe(case)
-    # the one-member gemeente's cells are primary here (5): their gemeente total (5) is hidden elsewhere
-    assert out.loc["w3", ["c0", "c1"]].isna().all()
-    # a one-member group is still a relation: a large wijk alone in its gemeente is never secondary
-    # suppression (its total elsewhere would give it away)
-    df2 = pd.DataFrame(
-        {"gemeente": ["GM0", "GM0", "GM1", "regio"], "c0": [4, 50, 40, 94], "c1": [30, 30, 12, 72]},
-        index=["w0", "w1", "w2", "T"],
-    )
-    out2, rep2 = protect_table(df2, ["c0", "c1"], total_row="T", groups="gemeente")
-    assert out2.loc["w2"].notna().all() or ("w2", "c0") not in rep2.suppressed_cells[-1:]
-    assert attack(_grouped_case(df2, ["c0", "c1"]), out2).recovered == []
+    # w3 = region total - GM0's total (known elsewhere), whatever GM0's wijken show: the region total must go
+    assert out.loc["T", ["c0", "c1"]].isna().all()
 
 
 def _flow_case(df: pd.DataFrame) -> Case:
