@@ -136,7 +136,7 @@ def test_bootstrap_uniform_bands(mpdta: pd.DataFrame) -> None:
 
 
 def test_pretrend_and_notyet_and_covariates(mpdta: pd.DataFrame, cs_mpdta: did.AttResult) -> None:
-    w = cs_mpdta.pretrend_test()
+    w = cs_mpdta.pretrend_test("chi2")
     assert w.df == 5 and 0.05 < w.p_value < 1  # R did reports p = 0.168
     assert w.p_value == pytest.approx(0.168, abs=0.002)
     ny = did.staggered_att(mpdta, *MPDTA_ARGS, control="notyet", n_boot=0)

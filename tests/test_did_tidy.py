@@ -152,8 +152,9 @@ def test_aggregate_is_a_pure_function(cs: did.AttResult) -> None:
 
 
 def test_pretrend_is_a_test_result(cs: did.AttResult) -> None:
-    w = cs.pretrend_test()
+    w = cs.pretrend_test("chi2")
     assert isinstance(w, TestResult) and w.distribution == "chi2" and w.df == 5
+    assert cs.pretrend_test().distribution == "permutation"  # the default: right size (issue 12)
     assert w.tidy()[["statistic", "df", "p_value"]].iloc[0].tolist() == [w.statistic, 5, w.p_value]
     assert did.WaldTest is TestResult
 

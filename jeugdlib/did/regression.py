@@ -327,16 +327,17 @@ def _event_study_result(f: _Fit, estimator: str, inference: InferenceSpec, notes
         notes.append("wild cluster bootstrap not available for did2s; GMM cluster SEs reported")
         n_wild = 0
     if pretrend is None:
-        if n_clusters < CS_FEW_CLUSTERS and pre.sum() > 1:
+        if n_clusters < CS_FEW_CLUSTERS and pre.any():
             warnings.warn(
-                f"event_study[{estimator}]: only {n_clusters} clusters; the joint pre-trend F test over-rejects "
-                f"with fewer than {CS_FEW_CLUSTERS} clusters (about 16% at 12 in benchmarks/bench_inference.py). "
-                "Use the wild cluster bootstrap (n_wild=9999, estimator 'twfe' or 'sunab'), whose joint pre-trend "
-                "test keeps its size.",
+                f"event_study[{estimator}]: only {n_clusters} clusters and no wild cluster bootstrap; the joint "
+                "pre-trend F test and the t(G-1) p-values of coefficients identified by few treated gemeenten "
+                f"over-reject with fewer than {CS_FEW_CLUSTERS} clusters (about 16% and 9% at 12 in "
+                "benchmarks/bench_inference.py). Use the wild cluster bootstrap (n_wild=9999, estimator 'twfe' or "
+                "'sunab'): its p-values (p_wild) and joint pre-trend test keep their size.",
                 JeugdlibWarning,
                 stacklevel=4,
             )
-            notes.append(f"{n_clusters} clusters: joint pre-trend F test unreliable")
+            notes.append(f"{n_clusters} clusters, no wild bootstrap: pre-trend F test and t(G-1) p-values optimistic")
         pretrend = wald_test(
             coefs["estimate"].to_numpy()[pre],
             v_ev[np.ix_(pre, pre)],
