@@ -196,6 +196,11 @@ def event_study(
     Returns
     -------
     EventStudyResult
+        ``p_value`` and intervals with t(G-1) for ``G`` clusters (as fixest/pyfixest; did2s:
+        GMM standard errors of Butts & Gardner); ``pretrend`` is ``F(k, G-1)`` or, when the
+        wild bootstrap runs (``twfe``/``sunab``), the joint wild cluster bootstrap Wald test.
+        Below 30 clusters without the wild bootstrap a :class:`JeugdlibWarning` says that
+        the F test and the t(G-1) p-values of thinly identified coefficients over-reject.
     """
     level = level_from_alpha(level, alpha, "event_study")
     panel, inference = resolve_specs(
@@ -401,6 +406,8 @@ def twfe(
     Returns
     -------
     TwfeResult
+        SE as pyfixest ``CRV1``; ``p_value`` and interval with t(G-1) (``df``), as
+        fixest/pyfixest; ``p_wild`` from the wild cluster restricted bootstrap when it ran.
 
     Warns
     -----
