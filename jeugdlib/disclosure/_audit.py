@@ -113,6 +113,7 @@ class _Polytope:
         self.comp = np.full(n, -1)
         self.comp[self.free_idx] = lab
         self._cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._rays: np.ndarray | None = None
         self.wmin = np.where(self.free, np.inf, self.lb)
         self.wmax = np.where(self.free, -np.inf, self.lb)
 
@@ -171,9 +172,45 @@ class _Polytope:
                 continue
             raise RuntimeError(f"interval audit: HiGHS failed on cell {s}: {res.message}")
 
+    def rays(self) -> np.ndarray:
+        """Cells that grow without bound along a ray of the polytope (one LP for all cells).
+
+        Over directions ``d >= 0`` with ``A d = 0`` (``d = 0`` on cells with an upper
+        bound), maximise ``sum(min(d_i, 1))`` (``t_i <= d_i``, ``t_i <= 1``). Rays add
+        up and scale, so a cell that any ray moves reaches ``t_i = 1`` at the optimum:
+        exactly the cells unbounded above (the polytope being non-empty).
+        """
+        if self._rays is None:
+            self._rays = np.zeros(self.A.shape[1], dtype=bool)
+            cols = np.flatnonzero(self.free & np.isinf(self.ub))
+            if cols.size:
+                k = cols.size
+                sub = self.A[:, cols]
+                sub = sub[np.abs(sub).sum(axis=1) > 0]
+                eye = np.eye(k)
+                res = linprog(
+                    np.r_[np.zeros(k), -np.ones(k)],
+                    A_ub=np.hstack([-eye, eye]),
+                    b_ub=np.zeros(k),
+                    A_eq=np.hstack([sub, np.zeros_like(sub)]) if sub.size else None,
+                    b_eq=np.zeros(sub.shape[0]) if sub.size else None,
+                    bounds=[(0, None)] * k + [(0, 1)] * k,
+                    method="highs",
+                    options={"presolve": False},
+                )
+                if res.status == 0:
+                    self._rays[cols[res.x[k:] > 0.5]] = True
+        return self._rays
+
     def interval(self, s: int) -> tuple[float, float]:
-        """Integer ``(ceil(min), floor(max))`` of cell ``s``; the minimum is 0 without an LP if a witness has 0."""
+        """Integer ``(ceil(min), floor(max))`` of cell ``s``.
+
+        The minimum is 0 without an LP when a witness has 0, the maximum ``inf``
+        without an LP when a ray (:meth:`rays`) frees the cell.
+        """
         lo = 0.0 if self.wmin[s] <= _TOL and self.lb[s] <= 0 else _int_lo(self.extreme(s, False))
+        if self.rays()[s]:
+            return lo, math.inf
         return lo, _int_hi(self.extreme(s, True))
 
     def int_spread(self, s: int) -> float:
