@@ -39,8 +39,10 @@ from IPython.display import display
 from jeugdlib import scp
 from jeugdlib.data import find_region, load_scp_2017
 from jeugdlib.plots import scp as scp_plots
+from jeugdlib.publication import Publication
 
 warnings.filterwarnings("ignore", category=FutureWarning)
+pub = Publication()  # de publicatiegrens: ook modeluitkomsten gaan erdoorheen (aantallen wijken als eenheden)
 wijken = load_scp_2017()
 model = scp.fit_scp_model(wijken)
 expected = model.expected()
@@ -52,8 +54,8 @@ print(model.summary())
 
 # %%
 agreement = scp.compare_with_published(expected)
-display(agreement.round(4))
-display(scp.agreement_breakdown(expected).round(3))
+display(pub.statistics(agreement.round(4), "overeenkomst_scp", units=("n_wijken", "n_observed")))
+display(pub.statistics(scp.agreement_breakdown(expected).round(3), "overeenkomst_per_groep", units=("wijken",)))
 
 # %% [markdown]
 # De correlatie met de verwachte waarden van het SCP ligt boven 0,97 en de gemiddelde afwijking onder
@@ -77,8 +79,8 @@ display(scp.agreement_breakdown(expected).round(3))
 # ## Het model
 
 # %%
-display(summary["variance_components"].round(3))
-display({k: round(v, 3) for k, v in summary["r_squared"].items()})
+display(pub.statistics(summary["variance_components"].round(3), "variantiecomponenten"))
+display(pub.statistics({k: round(v, 3) for k, v in summary["r_squared"].items()}, "r_kwadraat"))
 fig = scp_plots.coefficient_plot(model)
 display(fig)
 plt.close(fig)
@@ -98,7 +100,8 @@ if region is not None:
 fig = scp_plots.observed_vs_expected(shown, title=f"Waargenomen en verwacht gebruik — {title}")
 display(fig)
 plt.close(fig)
-display(shown.flag.value_counts())
+flags = shown.flag.value_counts().rename_axis("uitkomst").rename("wijken").reset_index()
+display(pub.statistics(flags, "uitkomsten", units=("wijken",)))
 
 # %%
 fig = scp_plots.caterpillar(model, "jeugdregio")
@@ -110,7 +113,7 @@ plt.close(fig)
 
 # %%
 cv_metrics, _ = scp.cross_validate(wijken, folds=folds)
-display(cv_metrics.round(3))
+display(pub.statistics(cv_metrics.round(3), "kruisvalidatie", units=("n_wijken",)))
 
 # %% [markdown]
 # Voor gemeenten die het model niet kent, verklaart het ongeveer een derde van de variantie tussen wijken, en
@@ -127,7 +130,7 @@ display(cv_metrics.round(3))
 import pandas as pd  # noqa: E402
 
 mapping = pd.Series(scp.OPEN_DATA_MAPPING, name="open tegenhanger").fillna("— (geen open bron)")
-display(mapping.to_frame())
+display(pub.statistics(mapping.to_frame(), "open_tegenhangers"))
 open_model = scp.fit_open_model(year)
 open_summary = open_model.summary_tables()
 comparison = pd.DataFrame(
@@ -136,5 +139,5 @@ comparison = pd.DataFrame(
         f"open data {year}": open_summary["r_squared"],
     }
 )
-display(comparison.round(3))
-display(open_summary["counts"])
+display(pub.statistics(comparison.round(3), "r_kwadraat_vergelijking"))
+display(pub.statistics(open_summary["counts"], "aantallen_open_model", units=list(open_summary["counts"])))
