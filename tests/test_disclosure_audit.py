@@ -55,6 +55,7 @@ from jeugdlib.disclosure import (
     protect_table,
     relation_matrix,
     round_to_base,
+    secondary_suppression,
 )
 from jeugdlib.errors import DataError
 
@@ -546,3 +547,27 @@ def test_relation_helpers():
         Relation((0, 1), (1.0, 0.0))
     with pytest.raises(ValueError, match="not an integer id"):
         relation_matrix([Relation.total(0, [9])], 3)
+
+
+def test_secondary_suppression_array_level_and_cost():
+    # 2x2 body with row, column and grand totals (cells as in _margins_matrix); a = 3 is primary
+    a, b, c, d = 3.0, 40.0, 30.0, 50.0
+    true = np.array([a, b, a + b, c, d, c + d, a + c, b + d, a + b + c + d])
+    primary = true < 10
+    A = _margins_matrix()
+    mask = secondary_suppression(true, primary, A)
+    # the smallest pattern: the rectangle a, b, c, d (every margin stays published)
+    assert np.flatnonzero(mask).tolist() == [0, 1, 3, 4]
+    assert np.array_equal(secondary_suppression(true, primary, A), mask)  # deterministic
+    # cost: one column a + c + e = P; the cheapest partner of a is e (20) by value, c when e costs more
+    A1 = relation_matrix([Relation.total(3, [0, 1, 2])], 4)
+    col = np.array([3.0, 30.0, 20.0, 53.0])
+    assert np.flatnonzero(secondary_suppression(col, col < 10, A1)).tolist() == [0, 2]
+    cost = np.array([0.0, 1.0, 100.0, 1.0])
+    assert np.flatnonzero(secondary_suppression(col, col < 10, A1, cost=cost)).tolist() == [0, 1]
+
+
+def test_relations_keyword_refuses_unknown_cells():
+    df = _frame({"a": [12, 30], "b": [40, 50]}, ["x", "y"])
+    with pytest.raises(DataError, match=r"relation cell \('z', 'a'\) is not a \(row label, count column\)"):
+        protect_table(df, ["a", "b"], relations=[Relation.total(("x", "a"), [("z", "a")])])

@@ -468,6 +468,36 @@ def _fmt(x: float) -> str:
 # --------------------------------------------------------------------------- secondary suppression
 
 
+def _lone_relation_candidates(
+    f: int,
+    suppressed: np.ndarray,
+    exact: np.ndarray,
+    rows_of_cell: list[np.ndarray],
+    cells_of_row: list[np.ndarray],
+) -> list[int]:
+    """Published cells of the relations that hold a single suppressed cell linked to ``f``.
+
+    The suppressed cells linked to ``f`` through relations form a group; a relation
+    in which exactly one of them is suppressed pins it down, so its published cells
+    are where more suppression helps.
+    """
+    group, frontier = {f}, [f]
+    while frontier:
+        nxt = set()
+        for x in frontier:
+            for r in rows_of_cell[x]:
+                nxt.update(int(c) for c in cells_of_row[r] if suppressed[c] and c not in group)
+        group |= nxt
+        frontier = sorted(nxt)
+    out: set[int] = set()
+    for x in group:
+        for r in rows_of_cell[x]:
+            cells = cells_of_row[r]
+            if int(suppressed[cells].sum()) == 1:
+                out.update(int(c) for c in cells if not suppressed[c] and not exact[c])
+    return sorted(out)
+
+
 def _nearest_candidates(
     f: int, blocked: np.ndarray, rows_of_cell: list[np.ndarray], cells_of_row: list[np.ndarray]
 ) -> list[int]:
@@ -585,14 +615,16 @@ def secondary_suppression(
 ) -> np.ndarray:
     """Suppress more cells until no sensitive suppressed cell can be recovered.
 
-    Starting from ``primary``, a published cell sharing a relation with a
-    failing cell is suppressed -- taken from the relations of that cell with the
-    fewest suppressed cells; among those the one that leaves the fewest other
-    relations with a lone suppressed cell, then the cheapest (smallest ``cost``;
-    default the true value), then the lowest id; one per failing cell and round,
-    skipping a failing cell whose relations already got one this round -- until
-    no suppressed cell
-    whose true value is ``1 .. threshold-1`` (or unknown: ``NaN``)
+    Starting from ``primary``, a published cell is suppressed for each failing
+    cell -- taken from the relations in which the failing cell is the only
+    suppressed cell, else from those with a single suppressed cell among the
+    suppressed cells linked to it, else from its relations with the fewest
+    suppressed cells, else the nearest published cells; among those the one
+    that leaves the fewest other relations with a lone suppressed cell, then
+    the cheapest (smallest ``cost``; default the true value), then the lowest
+    id; one per failing cell and round, skipping a failing cell whose relations
+    already got one this round -- until no suppressed cell whose true value is
+    ``1 .. threshold-1`` (or unknown: ``NaN``)
 
     (a) is determined exactly when every published cell is fixed at its true value, or
     (b) has a feasible integer range narrower than ``base`` (``hi - lo < base``)
@@ -678,10 +710,14 @@ def secondary_suppression(
                     options.append((int(suppressed[cells_of_row[r]].sum()), cand))
             if touched & set(rows.tolist()):
                 continue
-            if options:
+            own = [cs for k, cs in options if k == 1]  # relations where f is the only suppressed cell
+            cand = sorted({c for cs in own for c in cs})
+            if not cand:
+                cand = _lone_relation_candidates(f, suppressed, exact, rows_of_cell, cells_of_row)
+            if not cand and options:
                 fewest = min(k for k, _ in options)
                 cand = sorted({c for k, cs in options if k == fewest for c in cs})
-            else:
+            elif not cand:
                 cand = _nearest_candidates(f, suppressed | exact, rows_of_cell, cells_of_row)
             if not cand:
                 stuck.append(f)
