@@ -19,6 +19,7 @@ from jeugdlib.disclosure import (
     protect_table,
     round_to_base,
 )
+from jeugdlib.errors import DataError
 
 
 def test_threshold_rounding_and_rates():
@@ -152,3 +153,21 @@ def test_group_column_totals():
     a = out[out.gemeente == "A"].n
     assert a.isna().sum() == 2  # 4 primary, 25 secondary within gemeente A
     assert out[out.gemeente == "B"].n.notna().all()
+
+
+def test_distinct_counts_are_not_summed():
+    """A total row of distinct clients is not the sum of the providers: no relation, and a warning if undeclared."""
+    df = pd.DataFrame({"n_clients": [30, 25, 40], "n_traj": [40, 30, 70]}, index=["A", "B", "Totaal"])
+    from jeugdlib.errors import JeugdlibWarning
+
+    with pytest.warns(JeugdlibWarning, match=r"\('Totaal', 'n_clients'\) is not the sum .* distinct_cols"):
+        _, rep = protect_table(df, ["n_clients", "n_traj"], total_row="Totaal")
+    assert [r.cells[0] for r in rep.dropped_relations] == [("Totaal", "n_clients")]
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, rep = protect_table(df, ["n_clients", "n_traj"], total_row="Totaal", distinct_cols=["n_clients"])
+    assert rep.dropped_relations == [] and [r.cells[0] for r in rep.relations] == [("Totaal", "n_traj")]
+    with pytest.raises(DataError, match="distinct_cols"):
+        protect_table(df, ["n_traj"], distinct_cols=["n_clients"])

@@ -171,6 +171,7 @@ def _table_cells(
     column_totals: bool,
     groups: str | None,
     relations: Sequence[Relation] | None,
+    distinct_cols: Sequence[str] = (),
     source: str,
 ) -> _Cells:
     """Cells and relations of ``df``'s count columns as declared by the keywords."""
@@ -186,13 +187,17 @@ def _table_cells(
     members: list[np.ndarray] = []
     tr = int(df.index.get_loc(total_row)) if total_row is not None else None
     body_rows = [i for i in range(n_rows) if i != tr]
-    if total_col is not None:
+    unknown_distinct = [c for c in distinct_cols if c not in col_pos]
+    if unknown_distinct:
+        raise DataError(f"{source}: distinct_cols {unknown_distinct} are not count columns.", source=source)
+    additive = [j for j, c in enumerate(count_cols) if c not in set(distinct_cols)]
+    if total_col is not None and total_col not in set(distinct_cols):
         jt = col_pos[total_col]
         for i in range(n_rows):
             rels.append(Relation.total(cell(i, jt), [cell(i, j) for j in range(n_cols) if j != jt]))
             generated.append(True)
     if tr is not None:
-        for j in range(n_cols):
+        for j in additive:
             if body_rows:
                 rels.append(Relation.total(cell(tr, j), [cell(i, j) for i in body_rows]))
                 generated.append(True)
@@ -206,7 +211,8 @@ def _table_cells(
         else:
             row_sets = [(None, body_rows)]
         for g, rows in row_sets:
-            for j, c in enumerate(count_cols):
+            for j in additive:
+                c = count_cols[j]
                 k = len(labels)
                 labels.append((("total elsewhere", g), c))
                 mem = np.array([cell(i, j) for i in rows], dtype=int)
@@ -247,6 +253,7 @@ def protect(
     column_totals: bool = True,
     groups: str | None = None,
     relations: Sequence[Relation] | None = None,
+    distinct_cols: Sequence[str] = (),
     missing_is_suppressed: bool = True,
     source: str = "table",
 ) -> pd.DataFrame:
@@ -269,6 +276,7 @@ def protect(
         column_totals=column_totals,
         groups=groups,
         relations=relations,
+        distinct_cols=distinct_cols,
         missing_is_suppressed=missing_is_suppressed,
         source=source,
     )
@@ -288,6 +296,7 @@ def protect_table(
     column_totals: bool = True,
     groups: str | None = None,
     relations: Sequence[Relation] | None = None,
+    distinct_cols: Sequence[str] = (),
     missing_is_suppressed: bool = True,
     source: str = "table",
 ) -> ProtectedTable:
@@ -326,6 +335,10 @@ def protect_table(
         flow identity ``Relation.identity(plus=[(t, "stock_end"), (t, "outflow")],
         minus=[(t, "stock_start"), (t, "inflow")])`` or ``(t, "stock_start") ==
         (t - 1, "stock_end")``. They must hold in the data.
+    distinct_cols:
+        Count columns of distinct persons that do not add up over rows (a client of
+        two providers counts once in the total row): no column relation (total row,
+        totals elsewhere) and, for ``total_col``, no row relation is declared for them.
     missing_is_suppressed:
         Report missing counts as suppressed cells (CBS leaves counts below 10
         empty). Missing counts always take part in the relations as unknown cells
@@ -367,6 +380,7 @@ def protect_table(
         column_totals=column_totals,
         groups=groups,
         relations=relations,
+        distinct_cols=distinct_cols,
         source=source,
     )
     n_body = cells.n_body
@@ -423,7 +437,7 @@ def _check_relations(cells: _Cells, true: np.ndarray, source: str) -> tuple[list
         total = labelled.cells[0]
         warnings.warn(
             f"{source}: the total {total!r} is not the sum of {len(rel.cells) - 1} cell(s) (off by {resid:g}; "
-            "a count of distinct persons?); that relation is not used for secondary suppression.",
+            "a count of distinct persons? declare it in distinct_cols); that relation is not used.",
             JeugdlibWarning,
             stacklevel=4,
         )
@@ -478,12 +492,13 @@ def check_protected(
     total_row: Hashable | None = None,
     groups: str | None = None,
     relations: Sequence[Relation] | None = None,
+    distinct_cols: Sequence[str] = (),
     source: str = "table",
 ) -> AuditReport:
     """Raise :class:`DisclosureError` unless ``df`` obeys the publication rules; else return the audit.
 
     The reader's side of :func:`protect_table`: with the same declarations
-    (``column_totals``, ``total_col``, ``total_row``, ``groups``, ``relations``)
+    (``column_totals``, ``total_col``, ``total_row``, ``groups``, ``relations``, ``distinct_cols``)
     it runs :func:`~jeugdlib.disclosure.audit_published` on the published values
     (no true values needed). It fails a table with a published count below
     ``threshold`` or not a multiple of ``base``, and a suppressed cell that a
@@ -506,6 +521,7 @@ def check_protected(
         column_totals=column_totals,
         groups=groups,
         relations=relations,
+        distinct_cols=distinct_cols,
         source=source,
     )
     values = np.concatenate([counts.to_numpy().ravel(), np.full(len(cells.labels) - cells.n_body, np.nan)])
