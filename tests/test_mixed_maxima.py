@@ -173,9 +173,9 @@ def random_three_level(seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(10_000 + seed)
     return simulate_three_level(
         seed,
-        regions=int(rng.integers(3, 9)),
-        gemeenten=(1, int(rng.integers(2, 6))),
-        wijken=(1, int(rng.integers(3, 10))),
+        regions=int(rng.integers(4, 10)),
+        gemeenten=(2, int(rng.integers(2, 6))),
+        wijken=(2, int(rng.integers(3, 10))),
         sd_region=float(rng.choice([0.0, 0.3, 1.0])),
         sd_gemeente=float(rng.choice([0.0, 0.3, 0.8])),
         sd_wijk=1.0,

@@ -345,7 +345,7 @@ def _compare(
     if not np.array_equal(base.fit_mask, ext.fit_mask):  # defensive: same rows in both fits
         raise DataError("the base and extended models were fitted on different wijken; report a bug.")
     if not (base.converged and ext.converged):
-        notes.append("a fit did not converge cleanly; see the models' convergence_messages.")
+        notes.append("a fit's maximum could not be verified; see the models' fit_record().")
 
     n = int(fit_mask.sum())
     test = lr_test(base.llf, ext.llf, len(extra), name="LR: + " + ", ".join(extra), terms=extra)

@@ -39,6 +39,8 @@ The procedure
 3. If none passes: polish — the other optimizers in turn, each started at the best
    solution so far, until one passes.
 4. If none passes: every optimizer from every start (and statsmodels' default start).
+5. If the highest fit seen still does not pass: every optimizer from that fit (snapped to
+   the boundary, then as it is), at most twice.
 
 The fit with the highest log-likelihood is kept (among passing fits, if any); with no
 passing fit it is reported as not verified. A caller may also require a minimum
@@ -372,6 +374,27 @@ def fit_verified(
                     if (name, method) == (starts[0][0], optimizers[0]):
                         continue
                     run(start, name, method, True)
+    for _ in range(2):
+        # the highest point seen is not a verified maximum (a second, lower maximum passed, or
+        # none did): polish it, snapped to the boundary and as it is, with every optimizer
+        best = max((r for r in runs if r[0] is not None), key=lambda r: r[1].llf, default=(None, None))
+        if best[0] is None or good(best[1]):
+            break
+        escalated = escalated or not thorough
+        snapped = _snapped(best[0].params_object)
+        candidates = [(snapped, "snapped best")] if snapped is not None else []
+        candidates.append((relative_params(best[0]), "best so far"))
+        done = False
+        for start, name in candidates:
+            for method in optimizers:
+                run(start, name, method, True)
+                if good(runs[-1][1]) and runs[-1][1].llf >= best[1].llf - 10 * GAIN_TOL:
+                    done = True
+                    break
+            if done:
+                break
+        if done:
+            break
     valid = [r for r in runs if r[0] is not None]
     if not valid:
         raise np.linalg.LinAlgError("; ".join(m for _, a in runs for m in a.messages) or "no optimizer could fit")
