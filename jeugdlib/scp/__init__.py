@@ -24,9 +24,15 @@ warning).
 The fitted :class:`ScpModel` follows the result protocol of
 :mod:`jeugdlib.results`: ``tidy()``, ``summary()`` and ``plot()``.
 
+Every fit is accepted only at a verified maximum of the likelihood (``_maximum``:
+gradient and Newton gain of the profile likelihood, escalating over optimizers and
+starts; :meth:`ScpModel.fit_record` lists what was tried), and prediction intervals use
+the exact prediction-error variance (``_pev``, Henderson's mixed-model equations).
+
 Layout: ``_info`` (determinants and their documentation), ``_design``
 (imputation, standardisation, transformations), ``_model`` (:class:`ScpModel`),
-``_fit`` (:func:`fit_scp_model`), ``_checks`` (agreement with SCP, cross-validation)
+``_fit`` (:func:`fit_scp_model`), ``_maximum`` (verified maxima), ``_pev``
+(prediction-error variance), ``_checks`` (agreement with SCP, cross-validation)
 and ``_open`` (the model on open CBS data).
 
 No file is read at import: :data:`DETERMINANT_INFO` is built on first access.
