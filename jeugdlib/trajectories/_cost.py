@@ -437,5 +437,6 @@ def provider_indicators(
             "pct_ended_to_plan": ["n_ended_to_plan", "n_completed"],
         },
         total_row="Totaal" if total else None,
+        distinct_cols=["n_clients"],  # a client seen by two providers is one client in the total: not a sum
         source="provider_indicators",
     )
