@@ -69,7 +69,8 @@ pub = Publication()
 #
 # `load_trajectories` controleert het bestand: einddatum vóór begindatum, datums in de toekomst,
 # onbekende codes, dubbele regels en waarden die op een BSN lijken (die worden geweigerd, of
-# alleen op verzoek gepseudonimiseerd met een geheime salt). Overlappende trajecten van dezelfde
+# alleen op verzoek gepseudonimiseerd met een geheime sleutel: HMAC-SHA-256; pseudonimisering, geen
+# anonimisering). Overlappende trajecten van dezelfde
 # vorm bij dezelfde aanbieder worden samengevoegd (CBS-regel).
 
 # %%
