@@ -62,6 +62,8 @@ from jeugdlib.report_sections import (
     COUNT_PREFIX,
     INTEGER_COLUMNS,
     deviation_section,
+    elan_trend_section,
+    leefbaarheid_section,
     local_data_section,
     nl,
     optional_sections,
@@ -85,7 +87,9 @@ __all__ = [
     "NOTEBOOK",
     "NationalModels",
     "deviation_section",
+    "elan_trend_section",
     "fit_national_models",
+    "leefbaarheid_section",
     "local_data_section",
     "nl",
     "optional_sections",
@@ -153,6 +157,7 @@ class NationalModels:
     scp_2017: Any  # jeugdlib.scp.ScpModel
     open_model: Any  # jeugdlib.scp.ScpModel on load_wijken(year)
     year: int
+    leefbaarheid: Any = None  # jeugdlib.multilevel.leefbaarheid.LeefbaarheidTests (national test, two sets)
 
     def save(self, path: str | os.PathLike[str], key: bytes | None = None) -> Path:
         """Write the models, signed with ``key`` (default :func:`models_key`), atomically and mode 0600."""
@@ -195,8 +200,22 @@ def fit_national_models(year: int = 2022) -> NationalModels:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", JeugdlibWarning)
         return NationalModels(
-            scp_2017=scp.fit_scp_model(load_scp_2017()), open_model=scp.fit_open_model(year), year=year
+            scp_2017=scp.fit_scp_model(load_scp_2017()),
+            open_model=scp.fit_open_model(year),
+            year=year,
+            leefbaarheid=_leefbaarheid_tests(year),
         )
+
+
+def _leefbaarheid_tests(year: int):
+    """The national Leefbaarometer test of the report (cohesion + safety; all five), or None without scores."""
+    from jeugdlib.multilevel import leefbaarheid as L
+
+    try:
+        sets = {k: L.SETS[k] for k in ("sociale samenhang + onveiligheid", "alle vijf")}
+        return L.leefbaarometer_tests(year, sets=sets)
+    except DataError:
+        return None
 
 
 # --------------------------------------------------------------------------- rendering

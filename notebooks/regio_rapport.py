@@ -150,7 +150,22 @@ ind = reports.region_indicators(region, pub=pub)
 display(HTML(reports.to_html(ind["table"])))
 
 # %% [markdown]
-# ## 5. Lokale gegevens
+# ## 5. Leefbaarheid en ontwikkeling
+
+# %%
+for section in [
+    reports.leefbaarheid_section(region, models, open_section, pub=pub),
+    reports.elan_trend_section(region, pub=pub),
+]:
+    if section is None:
+        continue
+    display(Markdown(f"### {section['title']}"))
+    display(Markdown(section["text"]))
+    for t in section.get("tables", []):
+        display(HTML(reports.to_html(t, decimals=section.get("decimals", 1))))
+
+# %% [markdown]
+# ## 6. Lokale gegevens
 
 # %%
 for section in reports.optional_sections(
@@ -177,6 +192,9 @@ for section in reports.optional_sections(
 # - CBS, Kerncijfers wijken en buurten en Jeugdzorg; wijken (85039NED/85318NED, 85075NED/85335NED),
 #   Jeugdzorg; indicatoren (85098NED, 2022 voorlopig); wijk- en buurtkaart 2022. Licentie CC BY 4.0, bron: CBS.
 # - Indeling in jeugdzorgregio's: CBS/PDOK gebiedsindelingen.
+# - Leefbaarometer 3.0, ministerie van BZK, scores 2024 per buurt (CC0); per wijk het gewone gemiddelde van de
+#   buurtscores.
+# - Haaglanden door de jaren: ELAN/LUMC op basis van CBS-microdata (wijkprofielen, 2015–2022), zoals gepubliceerd.
 # - Afscherming: aantallen zijn afgerond op veelvouden van 5; aantallen onder 10 en de percentages die daarop
 #   berusten zijn weggelaten (–), ook waar ze uit een totaal terug te rekenen zouden zijn. Elke tabel is daarna
 #   gecontroleerd met een intervalcontrole (zoals τ-ARGUS): geen afgeschermd aantal is uit de gepubliceerde

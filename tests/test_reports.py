@@ -502,6 +502,17 @@ def test_report_with_local_wijk_data(tmp_path, models):
     assert len(fit) == 2 and ll.iloc[1] >= ll.iloc[0] - 2e-3  # extended model nests the base model
 
 
+def test_report_has_leefbaarheid_and_haaglanden_trend(rendered_report):
+    """Issue 14: every report has the Leefbaarheid section (sentences from tested functions); Haaglanden its trend."""
+    out, html = rendered_report
+    text = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser").get_text(" ")
+    assert "Leefbaarheid en jeugdhulp" in text and "Landelijke toets" in text and "KJH" in text
+    assert "Leefbaarometer 3.0, ministerie van BZK" in text
+    assert "Jeugdhulp door de jaren" in text and "ELAN/LUMC op basis van CBS-microdata" in text
+    tables = {p.stem for p in (out / "JZ24" / "tabellen").glob("*.csv")}
+    assert {"leefbaarheid", "jeugdhulp_trend_elan"} <= tables
+
+
 def test_dutch_number_format():
     assert reports.nl(9.84) == "9,8"
     assert reports.nl(1234.56, 2) == "1.234,56"

@@ -1,0 +1,458 @@
+"""Report sections built from the embedded national data and the national models."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from jeugdlib import publication as P
+from jeugdlib.data import find_region, load_gemeenten, load_scp_2017, load_wijken
+from jeugdlib.errors import DataError
+from jeugdlib.publication import Publication, TableSpec
+
+if TYPE_CHECKING:
+    from jeugdlib.reports import NationalModels
+
+from jeugdlib.report_sections._common import FLAG_NL, _pub, _with_notes, nl
+
+
+# --------------------------------------------------------------------------- sections
+def region_overview(
+    region: str, year: int = 2022, *, pub: Publication | None = None, tables_dir: str | Path | None = None
+) -> dict[str, Any]:
+    """Gemeenten of the region with wijken, youths (0–24 proxy) and youth-care use, published.
+
+    The region's share in the text comes from the published (rounded) totals; the national
+    share is a national statistic over all gemeenten.
+    """
+    pub = _pub(pub, tables_dir)
+    reg = find_region(region, year)
+    g = load_gemeenten(year)
+    w = load_wijken(year)
+    g = g[g.jeugdregio_code == reg.jeugdregio_code]
+    n_wijken = w[w.jeugdregio_code == reg.jeugdregio_code].groupby("gemeentecode").size()
+    tab = pd.DataFrame(
+        {
+            "Gemeentecode": g.gemeentecode.to_numpy(),
+            "Gemeente": g.gemeentenaam.to_numpy(),
+            "Wijken": g.gemeentecode.map(n_wijken).fillna(0).astype(int).to_numpy(),
+            "Aantal inwoners 0–24 jaar": g.jeugd_0_24_proxy.to_numpy(),
+            "Aantal jongeren met jeugdzorg": g.jz_jongeren.to_numpy(),
+        }
+    )
+    tab = tab.sort_values("Gemeente", ignore_index=True)
+    total = tab[["Wijken", "Aantal inwoners 0–24 jaar", "Aantal jongeren met jeugdzorg"]].sum(min_count=1)
+    tab.loc[len(tab)] = {"Gemeentecode": str(reg.jeugdregio_code), "Gemeente": "Totaal regio", **total.to_dict()}
+    tab["% jeugdzorg (van 0–24 jaar)"] = np.nan
+    spec = TableSpec(
+        "overzicht",
+        (
+            P.code("Gemeentecode"),
+            P.label("Gemeente"),
+            P.units("Wijken"),
+            P.count("Aantal inwoners 0–24 jaar", f"inwoners 0-24 {year}"),
+            P.count("Aantal jongeren met jeugdzorg", f"jongeren met jeugdzorg {year}"),
+            P.rate("% jeugdzorg (van 0–24 jaar)", "Aantal jongeren met jeugdzorg", "Aantal inwoners 0–24 jaar"),
+        ),
+        key="Gemeentecode",
+        total_row=str(reg.jeugdregio_code),
+    )
+    published = pub.publish(tab, spec)
+    nat_all = load_gemeenten(year)
+    national = 100 * nat_all.jz_jongeren.sum() / nat_all.jeugd_0_24_proxy.sum()
+    region_share = published.table["% jeugdzorg (van 0–24 jaar)"].iloc[-1]
+    return {
+        "region": reg,
+        "table": published.table,
+        "notes": published.notes,
+        "total_row": len(tab) - 1,
+        "national_share": float(national),
+        "n_gemeenten": int(len(g)),
+        "n_wijken": int(n_wijken.sum()),
+        "region_share": float(region_share) if pd.notna(region_share) else float("nan"),
+    }
+
+
+def region_open_model(
+    models: NationalModels,
+    region: str,
+    *,
+    pub: Publication | None = None,
+    tables_dir: str | Path | None = None,
+) -> dict[str, Any]:
+    """Open-data model per wijk of the region: published table, map frame and flag counts.
+
+    A wijk whose youth-care count is hidden shows no observed value, difference or outcome (each
+    would be a statement about the hidden count); its expected value, from the wijk's
+    characteristics only, is shown.
+    """
+    from jeugdlib.scp import OPEN_OUTCOME, open_data_frame
+
+    pub = _pub(pub, tables_dir)
+    reg = find_region(region, models.year)
+    data, _ = open_data_frame(models.year)
+    exp = models.open_model.expected(data[data.jeugdregio_code == reg.jeugdregio_code])
+    w = data.set_index("wijkcode")
+    exp = exp.merge(
+        w[["wijknaam", "gemeentenaam", "jz_jongeren", "jeugd_0_24_proxy"]],
+        left_on="wijkcode",
+        right_index=True,
+        how="left",
+    )
+    tab = pd.DataFrame(
+        {
+            "wijkcode": exp.wijkcode,
+            "Wijk": exp.wijknaam,
+            "Gemeente": exp.gemeentenaam,
+            "Aantal jongeren met jeugdzorg": exp.jz_jongeren,
+            "Waargenomen (%)": exp.observed,
+            "Verwacht (%)": exp.expected,
+            "Verschil (procentpunt)": exp.difference,
+            "Uitkomst": exp.flag.map(FLAG_NL),
+        }
+    )
+    n = "Aantal jongeren met jeugdzorg"
+    spec = TableSpec(
+        "wijken_open_model",
+        (
+            P.code("wijkcode"),
+            P.label("Wijk"),
+            P.label("Gemeente"),
+            P.count(n, f"jongeren met jeugdzorg {models.year}"),
+            P.statistic("Waargenomen (%)", n),
+            P.statistic("Verwacht (%)"),
+            P.statistic("Verschil (procentpunt)", n),
+            P.label("Uitkomst", n),
+        ),
+        key="wijkcode",
+        groups="Gemeente",
+        column_totals=True,
+    )
+    published = pub.publish(tab, spec)
+    protected = published.table
+    return {
+        "region": reg,
+        "table": protected,
+        "notes": published.notes,
+        "outcome": OPEN_OUTCOME,
+        "n_observed": int(protected["Waargenomen (%)"].notna().sum()),
+        "flag_counts": protected["Uitkomst"].value_counts().to_dict(),
+    }
+
+
+def region_map_frame(open_section: dict[str, Any]):
+    """GeoDataFrame of the region's 2022 wijken with the published observed/expected/difference."""
+    from jeugdlib.data import load_geometries
+
+    code = open_section["region"].jeugdregio_code
+    geo = load_geometries("wijk", 2022)
+    wijken = load_wijken(2022)
+    codes = set(wijken.loc[wijken.jeugdregio_code == code, "gemeentecode"])
+    geo = geo[geo.gemeentecode.isin(codes)]
+    tab = open_section["table"].set_index("wijkcode")
+    cols = {"Waargenomen (%)": "waargenomen", "Verwacht (%)": "verwacht", "Verschil (procentpunt)": "verschil"}
+    return geo.merge(tab[list(cols)].rename(columns=cols), left_on="wijkcode", right_index=True, how="left")
+
+
+def region_scp_2017(
+    models: NationalModels,
+    region: str,
+    *,
+    pub: Publication | None = None,
+    tables_dir: str | Path | None = None,
+) -> dict[str, Any]:
+    """SCP 2017 results for the region's wijken: SCP's published values next to jeugdlib's reproduction.
+
+    All figures are published statistics of SCP (shares and residuals per wijk) or model
+    estimates; the table holds no count of persons.
+    """
+    pub = _pub(pub, tables_dir)
+    reg = find_region(region, 2017)
+    scp = load_scp_2017()
+    exp = models.scp_2017.expected()
+    m = exp.merge(scp[["wijkcode", "wijknaam", "gemeentenaam", "perc_przv", "residu"]], on="wijkcode")
+    m = m[m.jeugdregio_code == reg.jeugdregio_code]
+    tab = pd.DataFrame(
+        {
+            "wijkcode": m.wijkcode,
+            "Wijk": m.wijknaam,
+            "Gemeente": m.gemeentenaam,
+            "Waargenomen 2017 (%)": m.observed,
+            "Verwacht volgens SCP (%)": m.perc_przv,
+            "Verschil volgens SCP": m.residu,
+            "Verwacht jeugdlib (%)": m.expected,
+            "Uitkomst": m.flag.map(FLAG_NL),
+        }
+    ).sort_values(["Gemeente", "Wijk"], ignore_index=True)
+    spec = TableSpec(
+        "scp_2017",
+        (
+            P.code("wijkcode"),
+            P.label("Wijk"),
+            P.label("Gemeente"),
+            P.statistic("Waargenomen 2017 (%)"),
+            P.statistic("Verwacht volgens SCP (%)"),
+            P.statistic("Verschil volgens SCP"),
+            P.statistic("Verwacht jeugdlib (%)"),
+            P.label("Uitkomst"),
+        ),
+        key="wijkcode",
+    )
+    table = pub.publish(tab, spec)
+    gem_eff = models.scp_2017.gemeente_effects
+    gems = scp[scp.jeugdregio_code == reg.jeugdregio_code].drop_duplicates("gemeentecode")
+    eff = pd.DataFrame(
+        {
+            "Gemeentecode": gems.gemeentecode.to_numpy(),
+            "Gemeente": gems.gemeentenaam.to_numpy(),
+            "Gemeente-effect (procentpunt)": gems.gemeentecode.map(gem_eff).to_numpy(),
+        }
+    ).sort_values("Gemeente-effect (procentpunt)", ignore_index=True)
+    effects = pub.publish(
+        eff,
+        TableSpec(
+            "scp_2017_gemeente_effecten",
+            (P.code("Gemeentecode"), P.label("Gemeente"), P.statistic("Gemeente-effect (procentpunt)")),
+            key="Gemeentecode",
+        ),
+    )
+    return {
+        "region": reg,
+        "table": table.table,
+        "gemeente_effects": effects.table,
+        "region_effect": float(models.scp_2017.region_effects.get(reg.jeugdregio_code, np.nan)),
+        "n_wijken": len(tab),
+        "flag_counts": table.table["Uitkomst"].value_counts().to_dict(),
+        "gemeente_codes": gems.gemeentecode.tolist(),
+        "gemeente_names": dict(zip(gems.gemeentecode, gems.gemeentenaam, strict=True)),
+    }
+
+
+def region_indicators(
+    region: str, *, pub: Publication | None = None, tables_dir: str | Path | None = None
+) -> dict[str, Any]:
+    """CBS 85098NED indicators 2022* (published percentages) for the region's gemeenten and the nation."""
+    pub = _pub(pub, tables_dir)
+    reg = find_region(region, 2022)
+    g = load_gemeenten(2022)
+    cols = {
+        "perc_jeugdhulp_in_natura": "Jeugdhulp in natura (%)",
+        "perc_jeugdhulp_met_verblijf": "Waarvan met verblijf (%)",
+        "perc_jeugdbescherming": "Jeugdbescherming (%)",
+        "perc_jeugdreclassering": "Jeugdreclassering (%)",
+    }
+    sub = g[g.jeugdregio_code == reg.jeugdregio_code]
+    tab = sub[["gemeentecode", "gemeentenaam", *cols]].rename(
+        columns={"gemeentecode": "Gemeentecode", "gemeentenaam": "Gemeente", **cols}
+    )
+    tab = tab.sort_values("Gemeente", ignore_index=True)
+    weights = g.jeugd_0_24_proxy
+    nat = {v: float(np.average(g[k].dropna(), weights=weights[g[k].notna()])) for k, v in cols.items()}
+    tab.loc[len(tab)] = {"Gemeentecode": "NL00", "Gemeente": "Nederland (gewogen gemiddelde)", **nat}
+    spec = TableSpec(
+        "indicatoren_2022",
+        (P.code("Gemeentecode"), P.label("Gemeente"), *(P.statistic(v) for v in cols.values())),
+        key="Gemeentecode",
+    )
+    published = pub.publish(tab, spec)
+    return {"region": reg, "table": published.table}
+
+
+def deviation_section(
+    region: str,
+    models: NationalModels,
+    *,
+    pub: Publication | None = None,
+    tables_dir: str | Path | None = None,
+) -> dict[str, Any]:
+    """How many of the region's wijken deviate substantially from expectation (SCP 2017 model).
+
+    The counts are numbers of wijken, not of persons: they are published as they are, so this
+    table agrees with the per-wijk table and the text (hiding a "4" here while the wijk table
+    lists the four wijken would protect nothing).
+    """
+    from jeugdlib import multilevel
+
+    pub = _pub(pub, tables_dir)
+    # numbers of wijken, not persons: the unprotected summary (the boundary publishes them as units)
+    share = multilevel.deviation_share(models.scp_2017, region, year=2017, thresholds=(1.0, 1.5, 2.0))
+    d = share.summary
+    labels = {"pi": "buiten het {}%-voorspellingsinterval", "abs": "verschil van minstens {} procentpunt"}
+
+    def dutch(defn: str) -> str:
+        if defn.startswith("pi"):
+            return labels["pi"].format(defn[2:])
+        return labels["abs"].format(nl(float(defn[3:].removesuffix("pp")), 1).replace(",0", ""))
+
+    tab = pd.DataFrame(
+        {
+            "Definitie": d["definition"].map(dutch),
+            "Wijken met waarneming": d["n_observed"],
+            "Wijken hoger": d["n_higher"],
+            "Wijken lager": d["n_lower"],
+            "Wijken afwijkend": d["n_deviating"],
+        }
+    )
+    tab["% afwijkend"] = 100 * tab["Wijken afwijkend"] / tab["Wijken met waarneming"]
+    spec = TableSpec(
+        "afwijkende_wijken",
+        (
+            P.label("Definitie"),
+            P.units("Wijken met waarneming"),
+            P.units("Wijken hoger"),
+            P.units("Wijken lager"),
+            P.units("Wijken afwijkend"),
+            P.statistic("% afwijkend"),
+        ),
+        key="Definitie",
+    )
+    published = pub.publish(tab, spec)
+    text = (
+        "Hoeveel van de wijken wijken duidelijk af van het verwachte gebruik (SCP-model 2017)? Dat hangt af "
+        "van de definitie; de studie in Haaglanden vond 'bijna 40%'. Het gaat om aantallen wijken, niet om "
+        "aantallen jongeren. Een afwijking is geen oordeel over beleid."
+    )
+    return {
+        "title": "Hoeveel wijken wijken af? (2017)",
+        "text": _with_notes(text, published),
+        "tables": [published.table],
+        "figures": [],
+    }
+
+
+def leefbaarheid_section(
+    region: str,
+    models: NationalModels,
+    open_section: dict[str, Any],
+    *,
+    pub: Publication | None = None,
+    tables_dir: str | Path | None = None,
+) -> dict[str, Any]:
+    """ "Leefbaarheid en jeugdhulp": the region's wijken on the five Leefbaarometer dimensions next to
+    their published deviation from the expected use, with what the national test found.
+
+    ``open_section`` is :func:`region_open_model`'s result: the deviation shown is the published one
+    (hidden where the wijk's count is hidden). The Leefbaarometer scores are public model estimates
+    (BZK, CC0); the sentences come from :func:`jeugdlib.multilevel.leefbaarheid.national_text` and
+    :func:`~jeugdlib.multilevel.leefbaarheid.region_text`.
+    """
+    from jeugdlib.data import load_leefbaarometer
+    from jeugdlib.multilevel import leefbaarheid as L
+
+    pub = _pub(pub, tables_dir)
+    title = "Leefbaarheid en jeugdhulp"
+    try:
+        lbm = load_leefbaarometer("wijk", models.year)
+    except DataError as exc:
+        return {"title": title, "text": f"Niet opgenomen: {exc}", "tables": [], "figures": []}
+    opened = open_section["table"][["wijkcode", "Wijk", "Gemeente", "Verschil (procentpunt)"]]
+    dims = {k: v[0].upper() + v[1:] for k, v in L.DIMENSIONS.items()}
+    tab = opened.merge(lbm[["wijkcode", *dims]], on="wijkcode", how="left").rename(columns=dims)
+    spec = TableSpec(
+        "leefbaarheid",
+        (
+            P.code("wijkcode"),
+            P.label("Wijk"),
+            P.label("Gemeente"),
+            *(P.statistic(v) for v in dims.values()),
+            P.statistic("Verschil (procentpunt)"),
+        ),
+        key="wijkcode",
+    )
+    published = pub.publish(tab, spec)
+    n_missing = int(tab[list(dims.values())].isna().all(axis=1).sum())
+    national = getattr(models, "leefbaarheid", None)
+    text = (
+        "De Leefbaarometer 3.0 (BZK, scores 2024) meet per buurt woningvoorraad, fysieke omgeving, voorzieningen, "
+        "sociale samenhang en overlast en onveiligheid: de thema's van de Haaglandse studie (KJH en SCP). Per wijk "
+        "tonen we het gewone gemiddelde van de buurtscores (hoger is beter), naast het verschil tussen waargenomen "
+        "en verwacht gebruik. "
+    )
+    if national is not None:
+        nat = L.national_text(national)
+        text += "Landelijke toets: " + nat[0].lower() + nat[1:] + " "
+    text += L.region_text(published.table.rename(columns={v: k for k, v in dims.items()}))
+    if n_missing:
+        text += f" Voor {n_missing} {'wijk' if n_missing == 1 else 'wijken'} is geen Leefbaarometerscore gepubliceerd."
+    text += " Bron: Leefbaarometer 3.0, ministerie van BZK (CC0)."
+    return {
+        "title": title,
+        "text": _with_notes(text, published),
+        "tables": [published.table],
+        "figures": [],
+        "decimals": 3,  # Leefbaarometer scores are small deviations from the national mean
+    }
+
+
+def elan_trend(gemeenten: Sequence[str] | None = None) -> pd.DataFrame:
+    """Share of inhabitants with jeugdhulp per gemeente and year (ELAN/LUMC), wide: one row per gemeente.
+
+    Columns ``gemeentecode``, ``Gemeente`` and one per year (percent of all inhabitants), plus
+    ``Verandering (procentpunt)`` from the first to the last year with a value.
+    """
+    from jeugdlib.data import load_elan_haaglanden
+
+    g = load_elan_haaglanden("gemeente")
+    if gemeenten is not None:
+        g = g[g.gemeentecode.isin(list(gemeenten))]
+    wide = g.pivot_table(index=["gemeentecode", "gemeentenaam"], columns="jaar", values="perc_jeugdhulp_inwoners")
+    years = [int(c) for c in wide.columns]
+    wide.columns = [str(y) for y in years]
+    out = wide.reset_index().rename(columns={"gemeentenaam": "Gemeente"})
+    vals = out[[str(y) for y in years]]
+    first = vals.apply(lambda r: r.dropna().iloc[0] if r.notna().any() else np.nan, axis=1)
+    last = vals.apply(lambda r: r.dropna().iloc[-1] if r.notna().any() else np.nan, axis=1)
+    out["Verandering (procentpunt)"] = last - first
+    return out.sort_values("Gemeente", ignore_index=True)
+
+
+def elan_trend_text(trend: pd.DataFrame) -> str:
+    """Dutch sentence on the trend table of :func:`elan_trend` (every number from the table)."""
+    years = [c for c in trend.columns if c.isdigit()]
+    ch = pd.to_numeric(trend["Verandering (procentpunt)"], errors="coerce").dropna()
+    if ch.empty or not years:
+        return "Er zijn geen ELAN-cijfers voor de gemeenten van deze regio."
+    up, down = int((ch > 0).sum()), int((ch < 0).sum())
+    n = len(ch)
+    return (
+        f"Tussen {years[0]} en {years[-1]} steeg het aandeel inwoners met jeugdhulp in {up} van de {n} "
+        f"{'gemeente' if n == 1 else 'gemeenten'} en daalde het in {down}; de mediane verandering was "
+        f"{nl(float(ch.median()), 2)} procentpunt."
+    )
+
+
+def elan_trend_section(
+    region: str, *, pub: Publication | None = None, tables_dir: str | Path | None = None
+) -> dict[str, Any] | None:
+    """Haaglanden over time (ELAN/LUMC, 2015–2022) for a region whose gemeenten ELAN covers; else ``None``."""
+    from jeugdlib.data import ELAN_BRON
+
+    pub = _pub(pub, tables_dir)
+    reg = find_region(region, 2022)
+    g = load_gemeenten(2022)
+    trend = elan_trend(g.loc[g.jeugdregio_code == reg.jeugdregio_code, "gemeentecode"])
+    if trend.empty:
+        return None
+    years = [c for c in trend.columns if c.isdigit()]
+    spec = TableSpec(
+        "jeugdhulp_trend_elan",
+        (
+            P.code("gemeentecode"),
+            P.label("Gemeente"),
+            *(P.Column(y, P.Kind.STATISTIC, decimals=2) for y in years),
+            P.Column("Verandering (procentpunt)", P.Kind.STATISTIC, decimals=2),
+        ),
+        key="gemeentecode",
+    )
+    published = pub.publish(trend, spec)
+    text = (
+        "Het aandeel inwoners (alle leeftijden) dat jeugdhulp kreeg, per gemeente en jaar. "
+        + elan_trend_text(published.table)
+        + f" Bron: {ELAN_BRON} (Leids Universitair Medisch Centrum, wijkprofielen); door derden berekend uit "
+        "microdata van het CBS, hier overgenomen zoals gepubliceerd."
+    )
+    return {"title": "Jeugdhulp door de jaren (2015–2022)", "text": text, "tables": [published.table], "figures": []}
