@@ -58,8 +58,10 @@ from IPython.display import Markdown, display
 from jeugdlib import JeugdlibWarning
 from jeugdlib import multilevel as ml
 from jeugdlib.data import load_kwb_amsterdam_2017, load_scp_2017
+from jeugdlib.publication import Publication
 from jeugdlib.scp import SCP_DETERMINANTS, fit_scp_model
 
+pub0 = Publication()  # de publicatiegrens: modeluitkomsten en aantallen wijken
 plt.rcParams["figure.dpi"] = 90
 scp = load_scp_2017()
 print(f"SCP 2017: {len(scp)} wijken, {scp.perc_jhzv.notna().sum()} met een gepubliceerd aandeel jeugdhulp")
@@ -74,14 +76,14 @@ print(f"SCP 2017: {len(scp)} wijken, {scp.perc_jhzv.notna().sum()} met een gepub
 divorce = ml.compare_models(
     scp, [p for p in SCP_DETERMINANTS if p != "perc_kind_sch5"], ["perc_kind_sch5"], random_slope=random_slope
 )
-display(divorce.fit_stats)
+display(pub0.statistics(divorce.fit_stats, "scheidingen_fit", units=("n_wijken", "n_params")))
 print(
     f"LR = {divorce.test.statistic:.2f}, df = {divorce.test.df}, p = {divorce.test.p_value:.4f} "
     f"({divorce.test.reference})"
 )
-display(divorce.variance)
-display(divorce.flags)
-display(divorce.tidy())
+display(pub0.statistics(divorce.variance, "scheidingen_variantie"))
+display(pub0.statistics(divorce.flags, "scheidingen_afwijkend", units=("n_wijken", "n_base", "n_extended")))
+display(pub0.statistics(divorce.tidy(), "scheidingen_coefficient", units=("n_obs", "n_imputed")))
 for note in divorce.notes:
     print("-", note)
 
@@ -99,7 +101,7 @@ for note in divorce.notes:
 
 # %%
 if divorce.slope_test is not None:
-    display(divorce.slope_test.to_frame())
+    display(pub0.statistics(divorce.slope_test.to_frame(), "scheidingen_random_slope"))
     fig = divorce.slope_test.plot()
     plt.show()
 
@@ -117,7 +119,7 @@ if per_region:
         ).table
     names = scp.drop_duplicates("jeugdregio_code").set_index("jeugdregio_code").jeugdregio_naam
     by_region.insert(1, "jeugdregio_naam", by_region.jeugdregio_code.map(names))
-    display(by_region.sort_values("p_value").head(10))
+    display(pub0.statistics(by_region.sort_values("p_value").head(10), "scheidingen_per_regio", units=("n_wijken",)))
     print(
         f"Regio's met p < 0,05: {(by_region.p_value < 0.05).sum()} van {len(by_region)}; "
         f"na Holm-correctie: {(by_region.p_holm < 0.05).sum()}"
@@ -145,7 +147,7 @@ with warnings.catch_warnings(record=True) as caught:
 for w in caught:
     print("Waarschuwing:", w.message)
 scp_ams = ams_join.data
-display(ams_join.report.to_frame())
+display(pub0.statistics(ams_join.report.to_frame(), "koppeling_amsterdam"))
 
 # %% [markdown]
 # Een model binnen één gemeente heeft geen gemeente- of regioniveau. Daarom schatten we het **landelijke**
@@ -156,10 +158,11 @@ display(ams_join.report.to_frame())
 # %%
 ams = ml.compare_models(scp_ams, SCP_DETERMINANTS, amsterdam_extra, scope="GM0363")
 print(f"LR = {ams.test.statistic:.2f}, df = {ams.test.df}, p = {ams.test.p_value:.4f}")
-display(ams.fit_stats)
-display(ams.variance)
-display(ams.flags[ams.flags.scope == "scope"])
-display(ams.coefficients)
+display(pub0.statistics(ams.fit_stats, "amsterdam_fit", units=("n_wijken", "n_params")))
+display(pub0.statistics(ams.variance, "amsterdam_variantie"))
+ams_flags = ams.flags[ams.flags.scope == "scope"]
+display(pub0.statistics(ams_flags, "amsterdam_afwijkend", units=("n_wijken", "n_base", "n_extended")))
+display(pub0.statistics(ams.tidy(), "amsterdam_coefficienten", units=("n_obs", "n_imputed")))
 
 # %%
 fig = ams.plot(title="Amsterdam-uitbreiding: variantiecomponenten (landelijk model)")
@@ -178,11 +181,12 @@ plt.show()
 # %%
 model = fit_scp_model(scp)
 dev = ml.deviation_share(model, region, intervals=intervals, thresholds=thresholds)
-display(dev.summary)
+display(pub0.statistics(dev.summary, "afwijkende_wijken", units=[c for c in dev.summary.columns if c.startswith("n_")]))
 display(Markdown(dev.describe()))
 
 # %%
-display(dev.by_gemeente.pivot_table(index="gemeentenaam", columns="definition", values="n_deviating"))
+per_gemeente = dev.by_gemeente.pivot_table(index="gemeentenaam", columns="definition", values="n_deviating")
+display(pub0.statistics(per_gemeente.reset_index(), "afwijkend_per_gemeente", units=list(per_gemeente.columns)))
 fig = dev.plot("abs1.5pp" if "abs1.5pp" in set(dev.summary.definition) else None)
 plt.show()
 
@@ -194,7 +198,7 @@ plt.show()
 # één of meer kenmerken, bijvoorbeeld:
 
 # %%
-display(ml.local_wijk_schema())
+display(pub0.statistics(ml.local_wijk_schema(), "schema_lokaal_wijkbestand"))
 
 # %% [markdown]
 # Geef het pad op als parameter `local_data_path` (bijvoorbeeld met papermill: `-p local_data_path
@@ -208,11 +212,93 @@ else:
     local = ml.load_local_wijk_data(local_data_path)
     local_join = ml.join_wijk_variables(scp, local, columns=local_columns)
     scp_local = local_join.data
-    display(local_join.report.to_frame())
+    display(pub0.statistics(local_join.report.to_frame(), "koppeling_lokaal"))
     cols = local_join.report.columns
     extra = [c for c in cols if c != "n_respondenten"]
     local_cmp = ml.compare_models(scp_local, SCP_DETERMINANTS, extra, scope=region)
     print(f"LR = {local_cmp.test.statistic:.2f}, df = {local_cmp.test.df}, p = {local_cmp.test.p_value:.4f}")
-    display(local_cmp.variance)
-    display(local_cmp.flags[local_cmp.flags.scope == "scope"])
-    display(local_cmp.coefficients)
+    display(pub0.statistics(local_cmp.variance, "lokaal_variantie"))
+    local_flags = local_cmp.flags[local_cmp.flags.scope == "scope"]
+    display(pub0.statistics(local_flags, "lokaal_afwijkend", units=("n_wijken", "n_base", "n_extended")))
+    display(pub0.statistics(local_cmp.tidy(), "lokaal_coefficienten", units=("n_obs", "n_imputed")))
+
+# %% [markdown]
+# ## 4. Leefbaarometer: cohesie, veiligheid en voorzieningen voor heel Nederland
+#
+# De Haaglandse studie (KJH en SCP) vond dat het verwachte gebruik beter te schatten is met (ervaren) sociale
+# cohesie en veiligheid, en dat voorzieningen en de fysieke inrichting van de wijk ertoe doen. De Leefbaarometer
+# 3.0 (ministerie van BZK, scores 2024, CC0) meet precies die thema's voor elke buurt van Nederland:
+# woningvoorraad, fysieke omgeving, voorzieningen, sociale samenhang en overlast en onveiligheid. Per wijk
+# nemen we het gewone gemiddelde van de buurtscores (BZK publiceert geen aantallen adressen per buurt).
+#
+# We voegen de dimensies toe aan het open-datamodel van 2022 (alle wijken van Nederland) en toetsen (a) sociale
+# samenhang + onveiligheid, (b) alle vijf en (c) elk afzonderlijk: LR-toets op ML-schattingen, de afname van de
+# variantie per niveau en de verandering in het aandeel wijken buiten het 95%-voorspellingsinterval.
+
+# %%
+from jeugdlib.data import leefbaarometer_coverage  # noqa: E402
+from jeugdlib.multilevel import leefbaarheid as lbm  # noqa: E402
+from jeugdlib.multilevel.over_time import deviation_persistence, persistence_text  # noqa: E402
+from jeugdlib.publication import Publication  # noqa: E402
+
+pub = Publication()  # modeluitkomsten en aantallen wijken gaan door de publicatiegrens
+lbm_data, _ = lbm.leefbaarometer_frame(2022)
+print(leefbaarometer_coverage("wijk", 2022, codes=lbm_data.wijkcode).summary())
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", JeugdlibWarning)
+    lbm_tests = lbm.leefbaarometer_tests(2022)
+display(
+    pub.statistics(lbm_tests.table.drop(columns="variables").round(4), "leefbaarometer_toetsen", units=("n_wijken",))
+)
+display(Markdown(lbm.national_text(lbm_tests)))
+
+# %% [markdown]
+# **Lezen.** `reduction_*` is het deel van de variantie op dat niveau dat de dimensies verklaren (negatief: de
+# variantie nam toe); `deviating_*` is het aandeel wijken buiten het 95%-voorspellingsinterval zonder en met de
+# dimensies. De losse toetsen (c) zijn niet gecorrigeerd voor meervoudig toetsen.
+#
+# **Voorbehoud.** De Leefbaarometer is een modelschatting: BZK voorspelt de scores uit registergegevens (woningen,
+# inkomen, herkomst, voorzieningen, criminaliteit) die deels dezelfde zijn als de SCP-kenmerken. Wat de scores
+# toevoegen, is daarom minder dan wat een enquête naar *ervaren* cohesie en veiligheid (de maten van de KJH-studie)
+# zou kunnen toevoegen. Een kleine of niet-significante bijdrage hier weerlegt de Haaglandse bevinding niet.
+
+# %% [markdown]
+# **Per jeugdregio**, zoals de Haaglandse studie voor één regio deed: sociale samenhang + onveiligheid binnen
+# elke regio (gecentreerd op het regiogemiddelde), met Holm-correctie voor 42 toetsen.
+
+# %%
+if per_region:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", JeugdlibWarning)
+        lbm_regions = lbm.leefbaarometer_by_region(2022).table
+    cols = ["jeugdregio_code", "n_wijken", "lr_statistic", "df", "p_value", "p_holm"]
+    display(pub.statistics(lbm_regions[cols].sort_values("p_value").head(10).round(4), "leefbaarometer_per_regio",
+                           units=("n_wijken",)))  # fmt: skip
+    print(
+        f"Regio's met p < 0,05: {(lbm_regions.p_value < 0.05).sum()} van {len(lbm_regions)}; "
+        f"na Holm-correctie: {(lbm_regions.p_holm < 0.05).sum()}; "
+        f"Haaglanden (JZ24): p = {lbm_regions.set_index('jeugdregio_code').p_value.get('JZ24', float('nan')):.3f}"
+    )
+
+# %% [markdown]
+# ## 5. Haaglanden door de jaren: bleven afwijkende wijken afwijken?
+#
+# De ELAN-wijkprofielen van het LUMC (*ELAN/LUMC op basis van CBS-microdata*) geven het aandeel inwoners met
+# jeugdhulp per gemeente en jaar (2015–2022) voor 22 gemeenten rond Den Haag en Leiden, en per wijk voor Den Haag,
+# Leidschendam-Voorburg, Rijswijk en Wassenaar. Het zijn cijfers van een derde partij, berekend uit microdata van
+# het CBS; we nemen ze over zoals gepubliceerd. Ze meten iets anders dan het SCP (alle inwoners, alle
+# jeugdhulp), dus vergelijken we posities: het aandeel van de wijk gedeeld door dat van haar gemeente in hetzelfde
+# jaar.
+
+# %%
+from jeugdlib.report_sections import elan_trend, elan_trend_text  # noqa: E402
+
+trend = elan_trend()
+display(pub.statistics(trend.round(2), "elan_trend_gemeenten"))
+display(Markdown(elan_trend_text(trend) + " Bron: ELAN/LUMC op basis van CBS-microdata."))
+
+# %%
+persist = deviation_persistence()
+display(pub.statistics(persist.groups.round(3), "elan_positie_per_groep", units=("wijken",)))
+display(pub.statistics(persist.correlation.round(3), "elan_rangcorrelatie", units=("wijken",)))
+display(Markdown(persistence_text(persist) + " Bron wijkcijfers: ELAN/LUMC op basis van CBS-microdata; SCP 2017."))

@@ -69,3 +69,36 @@ def test_elan_trend_is_the_loader_pivoted():
     ups = int((t["Verandering (procentpunt)"] > 0).sum())
     assert f"steeg het aandeel inwoners met jeugdhulp in {ups} van de 2 gemeenten" in text
     assert elan_trend([]).empty and "geen ELAN-cijfers" in elan_trend_text(elan_trend([]))
+
+
+def test_deviation_persistence_known_answer():
+    """Synthetic: wijk A (higher in 2017) keeps twice its gemeente's share, wijk B (lower) half of it."""
+    from jeugdlib.multilevel.over_time import deviation_persistence, persistence_text
+
+    scp = pd.DataFrame({"wijkcode": ["WK000101", "WK000102", "WK000103"], "residu": [2.0, -3.0, 0.5]})
+    rows = []
+    for y in (2017, 2022):
+        for code, share in (("WK000101", 4.0), ("WK000102", 1.0), ("WK000103", 2.0)):
+            rows.append({"wijkcode": code, "wijknaam": code, "gemeentecode": "GM0001", "jaar": y,
+                         "perc_jeugdhulp_inwoners": share})  # fmt: skip
+    w = pd.DataFrame(rows)
+    g = pd.DataFrame({"gemeentecode": "GM0001", "jaar": [2017, 2022], "perc_jeugdhulp_inwoners": [2.0, 2.0]})
+    r = deviation_persistence(scp, w, g)
+    by = r.wijken.set_index("wijkcode")
+    assert by.loc["WK000101", "groep_2017"] == "hoger" and by.loc["WK000102", "groep_2017"] == "lager"
+    assert by.loc["WK000103", "groep_2017"] == "zoals verwacht"
+    assert by.loc["WK000101", "relatief_2022"] == 2.0 and by.loc["WK000102", "relatief_2017"] == 0.5
+    assert r.correlation.rho.tolist() == pytest.approx([1.0, 1.0])
+    text = persistence_text(r)
+    assert "2,00 keer het aandeel van hun gemeente en in 2022 2,00 keer" in text and "0,50 en 0,50 keer" in text
+
+
+def test_elan_and_scp_agree_in_2017():
+    """Independent check of the two sources: ELAN's 2017 youth-care share of youths ranks wijken as SCP's 2017 share."""
+    from jeugdlib.data import load_elan_haaglanden, load_scp_2017
+
+    w = load_elan_haaglanden("wijk").query("jaar == 2017")
+    m = load_scp_2017().merge(w, on="wijkcode")
+    youth_share = m.perc_jeugdhulp_inwoners / m.perc_0_20
+    assert len(m) >= 60
+    assert m.perc_jhzv.rank().corr(youth_share.rank()) > 0.8

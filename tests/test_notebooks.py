@@ -26,7 +26,7 @@ def test_committed_notebook_is_clean_and_paired(name):
     "name,params",
     [
         ("01_scp_model.ipynb", {"region": "Haaglanden", "folds": 3}),
-        ("02_multilevel_extensions.ipynb", {}),
+        ("02_multilevel_extensions.ipynb", {"per_region": False}),
         ("03_did_wijkteams_poh.ipynb", {}),
         ("04_trajecten_en_kosten.ipynb", {}),
     ],
