@@ -446,3 +446,26 @@ def test_event_study_pretrend_uses_the_wild_bootstrap_with_few_clusters(mpdta12:
         assert es.pretrend.distribution == "wild bootstrap" and es.pretrend.df == 2
         with pytest.warns(JeugdlibWarning, match=r"joint pre-trend F test and the t\(G-1\) p-values"):
             did.event_study(mpdta12, *MPDTA_ARGS, window=(-3, 3), cluster="cl12", n_wild=0)
+
+
+def test_wild_reprojection_shortcut_equals_alternating_projections(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Balanced panel, units nested in clusters: the closed-form re-projection (period means
+    only) gives the same bootstrap p-values as the general alternating projections."""
+    from jeugdlib.did import inference
+
+    rng = np.random.default_rng(0)
+    n_units, n_periods = 40, 6
+    unit, period = np.repeat(np.arange(n_units), n_periods), np.tile(np.arange(n_periods), n_units)
+    cl = unit % 10
+    x = rng.normal(size=(unit.size, 3)) + rng.normal(size=(n_units, 3))[unit]
+    y = x @ np.array([0.2, 0.0, 0.1]) + rng.normal(size=unit.size) + rng.normal(size=n_periods)[period]
+    fx = inference.demean_twoway(np.column_stack([y, x]), unit, period)
+    assert inference._balanced_nested(cl, (unit, period))
+    assert not inference._balanced_nested(cl, (unit[1:], period[1:]))  # unbalanced
+    assert not inference._balanced_nested(np.arange(unit.size) % 10, (unit, period))  # unit in two clusters
+    args = (fx[:, 1:], fx[:, 0], cl)
+    fast_t = inference.wild_cluster_pvalues(*args, np.eye(3), 199, "webb", 1, fe=(unit, period))
+    fast_w = inference.wild_cluster_wald(*args, np.eye(3)[1:], 199, "webb", 1, fe=(unit, period))
+    monkeypatch.setattr(inference, "_balanced_nested", lambda clusters, fe: False)
+    assert np.allclose(fast_t, inference.wild_cluster_pvalues(*args, np.eye(3), 199, "webb", 1, fe=(unit, period)))
+    assert fast_w == pytest.approx(inference.wild_cluster_wald(*args, np.eye(3)[1:], 199, "webb", 1, fe=(unit, period)))
