@@ -299,6 +299,8 @@ display(Markdown(elan_trend_text(trend) + " Bron: ELAN/LUMC op basis van CBS-mic
 
 # %%
 persist = deviation_persistence()
+# per wijk: het SCP-verschil van 2017 en de relatieve positie in elk jaar (1 = het niveau van de gemeente)
+display(pub.statistics(persist.wijken.round(3), "elan_wijken"))
 display(pub.statistics(persist.groups.round(3), "elan_positie_per_groep", units=("wijken",)))
 display(pub.statistics(persist.correlation.round(3), "elan_rangcorrelatie", units=("wijken",)))
 display(Markdown(persistence_text(persist) + " Bron wijkcijfers: ELAN/LUMC op basis van CBS-microdata; SCP 2017."))
