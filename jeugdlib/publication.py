@@ -185,8 +185,9 @@ class TableSpec:
         A count column that is the row-wise total of the other count columns.
     column_totals:
         The column totals of the count columns are (or may be) published elsewhere, exactly;
-        with ``groups``, per group (e.g. gemeente totals below a wijk table). A group with a cell
-        missing at the source (suppressed by CBS) has no modelled total: its value is unknown here.
+        with ``groups``, per group (e.g. gemeente totals below a wijk table). A cell missing at the
+        source (suppressed by CBS) enters such a total with a nominal value below the threshold, so
+        it is protected like a primary cell: another cell of its group is hidden too.
     groups:
         Column defining the groups for ``column_totals``.
     identities:
@@ -658,12 +659,12 @@ class Publication:
             if spec.column_totals:
                 vals = pd.to_numeric(work[c], errors="coerce").to_numpy(dtype=float)
                 for g, members in by.items():
-                    if np.isnan([vals[pos[k]] for k in members]).any():
-                        # a member suppressed at the source (CBS leaves counts below 10 empty): the total
-                        # published elsewhere is unknown here, so this relation cannot be modelled
-                        continue
                     ext: CellId = (f"{q} [totaal elders, {spec.name}]", g)
-                    external[ext] = float(np.nansum([vals[pos[k]] for k in members]))
+                    # a member suppressed at the source (CBS leaves counts below 10 empty) enters the total
+                    # with a nominal small value: the reader knows the total, we do not know that member
+                    member_vals = np.array([vals[pos[k]] for k in members], dtype=float)
+                    nominal = np.where(np.isnan(member_vals), self.threshold // 2, member_vals)
+                    external[ext] = float(nominal.sum())
                     r = {(q, k): 1.0 for k in members}
                     r[ext] = -1.0
                     rels.append(r)

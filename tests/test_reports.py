@@ -513,6 +513,42 @@ def test_report_has_leefbaarheid_and_haaglanden_trend(rendered_report):
     assert {"leefbaarheid", "jeugdhulp_trend_elan"} <= tables
 
 
+@pytest.mark.parametrize("region", ["JZ13", "JZ29", "JZ38", "JZ02"])
+def test_every_section_passes_the_joint_audit(models, region):
+    """Amsterdam-Amstelland, Rijnmond, Zeeland and a region with many hidden wijken: every table of the report's
+    national sections is published through one register, and an independent reader's audit of each published
+    table (check_protected, with the relations the table declares) finds nothing recoverable."""
+    from jeugdlib.disclosure import check_protected
+    from jeugdlib.publication import Kind, Publication
+
+    pub = Publication()
+    overview = reports.region_overview(region, 2022, pub=pub)
+    open_section = reports.region_open_model(models, region, pub=pub)
+    reports.region_scp_2017(models, region, pub=pub)
+    reports.region_indicators(region, pub=pub)
+    reports.deviation_section(region, models, pub=pub)
+    reports.leefbaarheid_section(region, models, open_section, pub=pub)
+    assert {t.name for t in pub.tables} >= {"overzicht", "wijken_open_model", "scp_2017", "leefbaarheid"}
+    for t in pub.tables:
+        counts = [c.name for c in t.spec.columns if c.kind is Kind.COUNT]
+        if not counts:
+            continue
+        frame = t.table.astype({c: float for c in counts})
+        if t.spec.key is not None and t.spec.key in frame.columns:
+            frame = frame.set_index(t.spec.key)
+        total_row = t.spec.total_row
+        report = check_protected(
+            frame, counts, column_totals=t.spec.column_totals, groups=t.spec.groups, total_row=total_row,
+            source=t.name,
+        )  # fmt: skip
+        report.raise_if_failed(t.name)
+    # the region's share in the text comes from the published total row
+    tab = overview["table"]
+    total = tab.iloc[-1]
+    expect = 100 * total["Aantal jongeren met jeugdzorg"] / total["Aantal inwoners 0–24 jaar"]
+    assert overview["region_share"] == pytest.approx(expect, abs=0.05)
+
+
 def test_dutch_number_format():
     assert reports.nl(9.84) == "9,8"
     assert reports.nl(1234.56, 2) == "1.234,56"
