@@ -606,7 +606,9 @@ class Publication:
                 primary[i] = bool(np.isnan(tv[i]) or tv[i] < self.threshold)
             else:
                 tv[i] = ext_vals[cid]
-                exact[i] = True
+                # a total published elsewhere is known exactly, unless it is small: then it is hidden there
+                exact[i] = tv[i] >= self.threshold
+                primary[i] = not exact[i]
         if active:
             A = relation_matrix(
                 [Relation(cells=tuple(index[c] for c in r), coefs=tuple(r.values())) for r in active], len(ids)
@@ -710,8 +712,10 @@ class Publication:
             return
         ids = list(dict.fromkeys([*published, *(c for r in rels for c in r)]))
         index = {cid: i for i, cid in enumerate(ids)}
-        values = np.array([published.get(c, exact_vals.get(c, np.nan)) for c in ids], dtype=float)
-        exact = np.array([c in exact_vals and c not in published for c in ids], dtype=bool)
+        # totals published elsewhere are known exactly, unless small (< threshold): hidden there too
+        shown_ext = {c: v for c, v in exact_vals.items() if v >= self.threshold}
+        values = np.array([published.get(c, shown_ext.get(c, np.nan)) for c in ids], dtype=float)
+        exact = np.array([c in shown_ext and c not in published for c in ids], dtype=bool)
         suppressed = np.isnan(values)
         A = relation_matrix(
             [Relation(cells=tuple(index[c] for c in r), coefs=tuple(r.values())) for r in rels], len(ids)

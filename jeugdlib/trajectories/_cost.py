@@ -10,7 +10,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from jeugdlib.disclosure import protect
+from jeugdlib.disclosure import Rate, protect
 from jeugdlib.errors import DataError, JeugdlibWarning
 from jeugdlib.trajectories._codes import DAYS_PER_MONTH, VOLGENS_PLAN
 from jeugdlib.trajectories._data import LoadedTable, table_of, window
@@ -392,8 +392,8 @@ def provider_indicators(
         secondary suppression per column), ``median_duration_days``
         (Kaplan–Meier), ``pct_extended`` (of trajectories) and
         ``pct_ended_to_plan`` (of completed trajectories, reden beëindiging
-        31). Rates and medians are computed on the unrounded counts and are
-        suppressed wherever a count they derive from is suppressed.
+        31). The percentages are recomputed from the published (rounded)
+        counts; medians are suppressed wherever their count is suppressed.
         :func:`jeugdlib.disclosure.protect_table` gives what was suppressed.
     """
     df, as_of, _ = window(trajectories, as_of, func="provider_indicators")
@@ -431,10 +431,11 @@ def provider_indicators(
         count_cols=["n_clients", "n_trajectories", "n_completed", "n_extended", "n_ended_to_plan"],
         threshold=threshold,
         base=base,
-        rate_cols={
-            "median_duration_days": ["n_trajectories"],
-            "pct_extended": ["n_extended", "n_trajectories"],
-            "pct_ended_to_plan": ["n_ended_to_plan", "n_completed"],
+        rate_cols={"median_duration_days": ["n_trajectories"]},
+        # percentages from the published, rounded counts: a rate on exact counts would undo the rounding
+        rates={
+            "pct_extended": Rate("n_extended", "n_trajectories"),
+            "pct_ended_to_plan": Rate("n_ended_to_plan", "n_completed"),
         },
         total_row="Totaal" if total else None,
         distinct_cols=["n_clients"],  # a client seen by two providers is one client in the total: not a sum
