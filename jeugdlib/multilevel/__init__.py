@@ -49,15 +49,19 @@ from jeugdlib.multilevel.by_region import RegionComparison, compare_by_region
 from jeugdlib.multilevel.comparison import ModelComparison, compare_models
 from jeugdlib.multilevel.deviation import DeviationShare, deviation_share
 from jeugdlib.multilevel.joins import JoinReport, WijkJoin, add_wijk_variables, join_wijk_variables
+from jeugdlib.multilevel.leefbaarheid import LeefbaarheidTests, leefbaarometer_by_region, leefbaarometer_tests
 from jeugdlib.multilevel.local import LOCAL_WIJK_SCHEMA, load_local_wijk_data, local_wijk_schema
 from jeugdlib.multilevel.lrtest import LRTest, NestedFitError, lr_test, mixture_pvalue
+from jeugdlib.multilevel.over_time import DeviationPersistence, deviation_persistence
 from jeugdlib.multilevel.slopes import SlopeTest, random_slope_test
 
 __all__ = [
     "LOCAL_WIJK_SCHEMA",
+    "DeviationPersistence",
     "DeviationShare",
     "JoinReport",
     "LRTest",
+    "LeefbaarheidTests",
     "ModelComparison",
     "NestedFitError",
     "RegionComparison",
@@ -66,8 +70,11 @@ __all__ = [
     "add_wijk_variables",
     "compare_by_region",
     "compare_models",
+    "deviation_persistence",
     "deviation_share",
     "join_wijk_variables",
+    "leefbaarometer_by_region",
+    "leefbaarometer_tests",
     "load_local_wijk_data",
     "local_wijk_schema",
     "lr_test",
