@@ -26,7 +26,7 @@ from jeugdlib.scp._design import (
 )
 from jeugdlib.scp._info import Transform, determinant_labels
 from jeugdlib.scp._maximum import GAIN_TOL, FitAttempt
-from jeugdlib.scp._pev import prediction_error_variance
+from jeugdlib.scp._pev import henderson_system, pev_rows
 
 __all__ = ["ScpModel"]
 
@@ -190,17 +190,18 @@ class ScpModel(Result):
         reg_eff = frame[rg].map(self.region_effects).fillna(0.0).to_numpy()
         gem_eff = frame[gm].map(self.gemeente_effects).fillna(0.0).to_numpy()
         vc = self.variance_components
-        fit = self.data[self.fit_mask]
-        X_fit = self._x(None)[1][self.fit_mask]
-        w_fit = self._weights(fit)
-        pev = prediction_error_variance(
-            X_fit,
-            w_fit,
-            (fit[rg].astype(str).to_numpy(), fit[gm].astype(str).to_numpy()),
-            vc,
-            X,
-            (frame[rg].astype(str).to_numpy(), frame[gm].astype(str).to_numpy()),
-        )
+        system = self.__dict__.get("_henderson")
+        if system is None:  # factor the national system once per fitted model, reuse it for any rows
+            fit = self.data[self.fit_mask]
+            X_fit = self._x(None)[1][self.fit_mask]
+            system = henderson_system(
+                X_fit,
+                self._weights(fit),
+                (fit[rg].astype(str).to_numpy(), fit[gm].astype(str).to_numpy()),
+                vc,
+            )
+            self.__dict__["_henderson"] = system
+        pev = pev_rows(system, X, (frame[rg].astype(str).to_numpy(), frame[gm].astype(str).to_numpy()))
         w = self._weights(frame)
         resid_var = vc["wijk"] / w
         eta = eta_fixed + reg_eff + gem_eff
