@@ -204,3 +204,48 @@ def test_register_summary_has_no_values(tmp_path):
     path = pub.write_register()
     text = path.read_text(encoding="utf-8")
     assert '"afgeschermd": 1' in text and "50" not in text.replace('"drempel": 10', "")
+
+
+def _lp_ranges(values: dict, hidden: list, relations: list, lower: dict, upper: dict) -> dict:
+    """An independent reader's LP: min and max of every hidden cell given bounds and linear relations."""
+    from scipy.optimize import linprog
+
+    cells = list(values)
+    ix = {c: i for i, c in enumerate(cells)}
+    A = np.zeros((len(relations), len(cells)))
+    for r, rel in enumerate(relations):
+        for c, coef in rel.items():
+            A[r, ix[c]] = coef
+    bounds = [(lower[c], upper[c]) for c in cells]
+    out = {}
+    for h in hidden:
+        cvec = np.zeros(len(cells))
+        cvec[ix[h]] = 1
+        lo = linprog(cvec, A_eq=A, b_eq=np.zeros(len(relations)), bounds=bounds, method="highs").fun
+        hi = -linprog(-cvec, A_eq=A, b_eq=np.zeros(len(relations)), bounds=bounds, method="highs").fun
+        out[h] = (lo, hi)
+    return out
+
+
+def test_reader_who_knows_published_counts_are_at_least_10():
+    """The review's 4x2 table with both margins: a reader uses that every published count is >= 10."""
+    df = pd.DataFrame({"k": ["r0", "r1", "r2", "r3"], "a": [20.0, 7, 12, 14], "b": [0.0, 1, 11, 12]})
+    df["t"] = df.a + df.b
+    df.loc[4] = ["Totaal", *df[["a", "b", "t"]].sum()]
+    spec = TableSpec(
+        "t", (P.label("k"), P.count("a"), P.count("b"), P.count("t")), key="k", total_row="Totaal", total_col="t"
+    )
+    pub = Publication().publish(df, spec).table.set_index("k")
+    true = df.set_index("k")
+    values = {(r, c): true.loc[r, c] for r in true.index for c in "abt"}
+    hidden = [cell for cell in values if pd.isna(pub.loc[cell])]
+    lower = {cell: 0.0 if cell in hidden else max(pub.loc[cell] - 2, 10) for cell in values}
+    upper = {cell: np.inf if cell in hidden else pub.loc[cell] + 2 for cell in values}
+    rows = [r for r in true.index if r != "Totaal"]
+    relations = [{(r, "a"): 1, (r, "b"): 1, (r, "t"): -1} for r in true.index]
+    relations += [{**{(r, c): 1 for r in rows}, ("Totaal", c): -1} for c in "abt"]
+    ranges = _lp_ranges(values, hidden, relations, lower, upper)
+    for cell, (lo, hi) in ranges.items():
+        if 1 <= values[cell] <= 9:
+            assert hi - lo >= 5 - 1e-6, (cell, lo, hi)
+    assert any(1 <= values[c] <= 9 for c in hidden)

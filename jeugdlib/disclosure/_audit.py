@@ -221,9 +221,13 @@ class _Polytope:
 
 
 def _reader_bounds(
-    published: np.ndarray, suppressed: np.ndarray, exact: np.ndarray, base: int
+    published: np.ndarray, suppressed: np.ndarray, exact: np.ndarray, base: int, threshold: int = 0
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """Tight (integer) and relaxed (continuous) bounds of every cell as a reader knows them."""
+    """Tight (integer) and relaxed (continuous) bounds of every cell as a reader knows them.
+
+    A published (rounded) count is at least ``threshold``: the reader knows smaller counts are
+    always suppressed, so a published 10 (base 5) is 10..12, not 8..12.
+    """
     n = published.size
     known = ~suppressed & np.isfinite(published)
     lb, ub = np.zeros(n), np.full(n, np.inf)
@@ -232,15 +236,19 @@ def _reader_bounds(
     lb[rounded], ub[rounded] = rlo[rounded], rhi[rounded]
     pinned = known & exact
     lb[pinned] = ub[pinned] = published[pinned]
+    if threshold > 0:
+        lb[rounded] = np.maximum(lb[rounded], np.minimum(threshold, published[rounded]))
     relaxed_lb, relaxed_ub = lb.copy(), ub.copy()
     if base > 1:
         relaxed_lb[rounded] = np.maximum(published[rounded] - base / 2, 0.0)
+        if threshold > 0:
+            relaxed_lb[rounded] = np.maximum(relaxed_lb[rounded], np.minimum(threshold, published[rounded]))
         relaxed_ub[rounded] = published[rounded] + base / 2
     return (lb, ub), (relaxed_lb, relaxed_ub)
 
 
-def _reader_polytope(published, suppressed, exact, A, base) -> _Polytope:
-    (lb, ub), relaxed = _reader_bounds(published, suppressed, exact, base)
+def _reader_polytope(published, suppressed, exact, A, base, threshold: int = 0) -> _Polytope:
+    (lb, ub), relaxed = _reader_bounds(published, suppressed, exact, base, threshold)
     return _Polytope(A, lb, ub, relaxed)
 
 
@@ -280,6 +288,7 @@ def feasible_intervals(
     *,
     base: int,
     exact: np.ndarray | Sequence[bool] | None = None,
+    threshold: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The feasible interval of every suppressed cell: the interval audit of τ-ARGUS / R ``sdcTable``.
 
@@ -302,6 +311,9 @@ def feasible_intervals(
         Cells known exactly (a count published unrounded, a total published
         elsewhere). An exact cell whose value is ``NaN`` is known to the reader but
         not to the auditor: it counts as an unknown count ``>= 0`` here.
+    threshold:
+        Counts below it are never published: a published rounded count is then known to be at
+        least ``threshold`` (a reader uses that). ``0``: no such knowledge.
 
     Returns
     -------
@@ -325,7 +337,7 @@ def feasible_intervals(
     exact = _mask(exact, n, "exact")
     lo, hi = np.full(n, np.nan), np.full(n, np.nan)
     try:
-        poly = _reader_polytope(published, suppressed, exact, A, base)
+        poly = _reader_polytope(published, suppressed, exact, A, base, threshold)
         for s in np.flatnonzero(suppressed):
             lo[s], hi[s] = poly.interval(int(s))
     except _Infeasible:
@@ -422,7 +434,7 @@ def audit_published(
     n = published.size
     suppressed = _mask(suppressed, n, "suppressed")
     exact = _mask(exact, n, "exact")
-    lo, hi = feasible_intervals(published, suppressed, A, base=base, exact=exact)
+    lo, hi = feasible_intervals(published, suppressed, A, base=base, exact=exact, threshold=threshold)
     unknown = suppressed | (~exact & ~np.isfinite(published))
     det = _determined(A, unknown)
     det_ext = _determined(A, ~exact, only=det & suppressed)
@@ -565,7 +577,7 @@ def _failing(
     # (b) the published cells known to their rounding interval, exact ones exactly; (a) is a subset
     pub = np.where(exact, true, round_to_base(np.nan_to_num(true), base))
     pub = np.where(suppressed, np.nan, pub)
-    pb = _reader_polytope(pub, suppressed, exact & known, A, base)
+    pb = _reader_polytope(pub, suppressed, exact & known, A, base, threshold)
     memory.load("b", pb, pa)
     for t in np.flatnonzero(targets):
         t = int(t)
@@ -580,7 +592,7 @@ def _failing(
     # (b) is a subset
     pub_c = np.where(exact, np.nan, pub)
     sup_c = suppressed & ~exact
-    pc = _reader_polytope(pub_c, sup_c, exact, A, base)
+    pc = _reader_polytope(pub_c, sup_c, exact, A, base, threshold)
     memory.load("c", pc, pb)
     det = _determined(A, sup_c | (~exact & ~np.isfinite(pub_c)))
     det_ext = _determined(A, ~exact, only=det & sup_c)
