@@ -520,9 +520,10 @@ def test_audit_published_names_the_cell():
     rep = audit_published(np.array([30.0, 20.0, np.nan, np.nan]), ~np.array([1, 1, 0, 0], bool), A, base=5,
                           threshold=10, exact=ex)  # fmt: skip
     assert rep.ok and rep.intervals.loc[2, ["lo", "hi"]].tolist() == [8 - 8, 12]
-    # ... and with x2 published: x3 = 30 - x1 - x2 in 30-12-17 .. 30-8-13 = 1..9: 8 apart, but determined
+    # ... and with x2 published: x3 = 30 - x1 - x2 in 30-12-17 .. 30-10-13 = 1..7 (a published 10 is at least
+    # the threshold, 10..12): 6 apart, but determined
     rep = audit_published(np.array([30.0, 10.0, 15.0, np.nan]), hide3, A, base=5, threshold=10, exact=ex)
-    assert rep.intervals.loc[3, ["lo", "hi"]].tolist() == [1, 9] and not rep.ok
+    assert rep.intervals.loc[3, ["lo", "hi"]].tolist() == [1, 7] and not rep.ok
     # a total of two, known exactly (30), one member published as 25 (23..27): the other is 3..7
     A2 = relation_matrix([Relation.total(0, [1, 2])], 3)
     rep = audit_published(np.array([30.0, 25.0, np.nan]), np.array([0, 0, 1], bool), A2, base=5, threshold=10,
