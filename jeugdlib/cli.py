@@ -146,8 +146,10 @@ def _check_paths(paths: dict[str, str]) -> str | None:
         p = Path(v).expanduser()
         if not v.strip() or not p.exists():
             return f"{_USER_FLAGS[k]}: het bestand {Path(v).name or repr(v)} bestaat niet. Controleer het pad."
-        if not p.is_file():
+        if p.is_dir():
             return f"{_USER_FLAGS[k]}: {Path(v).name} is een map, geen bestand."
+        if not p.is_file():
+            return f"{_USER_FLAGS[k]}: {Path(v).name} is geen gewoon bestand (bijvoorbeeld een apparaat of pijp)."
     if "claims_path" in paths and "trajectories_path" not in paths:
         return (
             "--claims hoort bij --trajectories: de declaraties worden alleen naast de bijbehorende trajecten "

@@ -32,6 +32,7 @@ and every relation declared so far, across tables — is audited again as a read
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -299,14 +300,39 @@ def neutralise_formula(value: Any) -> Any:
     return value
 
 
-def _neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
+def mask_identifiers(value: Any) -> Any:
+    """A text with every BSN-like number in it (passing the 11-test, any format) masked: ``'11*******'``.
+
+    Published labels and headers come from user files too (a provider named by a BSN, a column
+    ``BSN 123456782``); numbers that fail the 11-test (an AGB code, a postcode) are kept.
+    """
+    if not isinstance(value, str):
+        return value
+    import unicodedata
+
+    from jeugdlib.io._messages import _BSN_IN_TEXT
+    from jeugdlib.io.identifiers import bsn_like, mask_identifier
+
+    text = unicodedata.normalize("NFKC", value)
+
+    def repl(m: re.Match) -> str:
+        return mask_identifier(m.group(0)).strip("'") if bsn_like([m.group(0)])[0] else m.group(0)
+
+    return _BSN_IN_TEXT.sub(repl, text)
+
+
+def _neutralise_frame(df: pd.DataFrame, codes: Iterable[str] = ()) -> pd.DataFrame:
+    """Text cells and headers safe for CSV/Excel and free of identifiers (code columns are left as they are)."""
     out = df.copy()
+    codes = set(codes)
     for c in out.columns:
+        if c in codes:
+            continue
         if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
-            out[c] = out[c].map(neutralise_formula)
+            out[c] = out[c].map(lambda v: neutralise_formula(mask_identifiers(v)))
     if out.index.dtype == object:
-        out.index = out.index.map(neutralise_formula)
-    out.columns = [neutralise_formula(str(c)) for c in out.columns]
+        out.index = out.index.map(lambda v: neutralise_formula(mask_identifiers(v)))
+    out.columns = [neutralise_formula(mask_identifiers(str(c))) for c in out.columns]
     return out
 
 
@@ -398,10 +424,11 @@ class Publication:
         dropped = [str(c) for c in df.columns if c not in declared and c not in helpers]
         notes: list[str] = []
         if dropped:
+            # the headers themselves are not repeated: a header can be an identifier too
+            n = len(dropped)
             notes.append(
-                "Niet gepubliceerd (geen kolom die dit pakket veilig kan publiceren): "
-                + ", ".join(f"'{neutralise_formula(c)}'" for c in dropped)
-                + "."
+                f"{n} {'kolom' if n == 1 else 'kolommen'} uit de invoer {'is' if n == 1 else 'zijn'} niet "
+                "gepubliceerd: dit pakket publiceert alleen kolommen waarvan het weet wat ze bevatten."
             )
         keys = self._keys(df, spec)
         counts = spec.counts()
@@ -411,7 +438,15 @@ class Publication:
         row_relations = self._row_relations(spec, keys)
         relations, external = self._table_relations(spec, keys, work, row_relations)
         true = self._stage_true(spec, keys, work)
-        published, n_supp = self._suppress(true, relations, external, name)
+        from jeugdlib.disclosure._audit import _Infeasible
+
+        try:
+            published, n_supp = self._suppress(true, relations, external, name)
+        except _Infeasible:
+            raise DataError(
+                f"table {name!r}: its counts do not satisfy the relations it declares (totals, identities); "
+                "a row may be labelled like the total row. Check the table before publishing it."
+            ) from None
         protected = work.copy()
         for c in counts:
             q = self._quantity(spec, c)
@@ -420,7 +455,14 @@ class Publication:
         staged = {cid: (true[cid], published[cid]) for cid in true}
         self._audit(staged, relations, external, spec.name)  # raises before anything is registered
         self._commit(staged, relations, external, spec.name)
-        table = PublishedTable(name=name, table=out[declared], spec=spec, n_suppressed=int(n_supp), notes=notes)
+        codes = [c.name for c in spec.columns if c.kind is Kind.CODE]
+        table = PublishedTable(
+            name=name,
+            table=_neutralise_frame(out[declared], codes=codes),
+            spec=spec,
+            n_suppressed=int(n_supp),
+            notes=notes,
+        )
         self.tables.append(table)
         if self.tables_dir is not None:
             self._write(table)
@@ -534,7 +576,7 @@ class Publication:
                 d = c.decimals if c.decimals is not None else _DEFAULT_DECIMALS.get(c.kind)
                 if d is not None:
                     out[c.name] = out[c.name].round(d)
-        return _neutralise_frame(out)
+        return out
 
     @staticmethod
     def _check_counts(work: pd.DataFrame, counts: list[str], name: str) -> None:

@@ -74,6 +74,7 @@ from jeugdlib.report_sections import (
     region_open_model,
     region_overview,
     region_scp_2017,
+    safe_markdown,
     to_html,
     trajectory_section,
     validate_user_inputs,
@@ -102,6 +103,7 @@ __all__ = [
     "region_scp_2017",
     "render_all",
     "render_region",
+    "safe_markdown",
     "to_html",
     "trajectory_section",
     "validate_user_inputs",
@@ -278,9 +280,20 @@ def _inputs_digest(code: str, year: int, params: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
+#: How the manifest names each user file: by its role, never by its file name (a name can identify a person).
+_FILE_ROLES = {
+    "local_data_path": "lokaal wijkbestand",
+    "policy_path": "beleidstabel",
+    "trajectories_path": "trajectenbestand",
+    "claims_path": "declaratiebestand",
+}
+
+
 def _published_inputs(params: dict[str, str]) -> dict[str, dict[str, str]]:
-    """User files as the manifest records them: base name and SHA-256, never a path."""
-    return {k: {"bestand": Path(v).name, "sha256": _files.file_digest(v)} for k, v in sorted(params.items())}
+    """User files as the manifest records them: their role and SHA-256, never a path or a file name."""
+    return {
+        k: {"bestand": _FILE_ROLES.get(k, k), "sha256": _files.file_digest(v)} for k, v in sorted(params.items())
+    }
 
 
 def _check_writable(out_dir: Path) -> None:
@@ -304,6 +317,8 @@ def _audit_folder(audit_dir: str | Path | None, out_dir: Path) -> Path | None:
         )
     try:
         audit.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if audit.stat().st_uid == os.getuid():
+            audit.chmod(0o700)  # an existing folder too: the audit copies hold local paths
     except OSError as exc:
         raise DataError(f"--audit-dir {audit} cannot be created ({exc.strerror or exc}); choose another.") from exc
     return audit

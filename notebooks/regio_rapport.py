@@ -159,8 +159,8 @@ for section in [
 ]:
     if section is None:
         continue
-    display(Markdown(f"### {section['title']}"))
-    display(Markdown(section["text"]))
+    display(Markdown(f"### {reports.safe_markdown(section['title'])}"))
+    display(Markdown(reports.safe_markdown(section["text"])))
     for t in section.get("tables", []):
         display(HTML(reports.to_html(t, decimals=section.get("decimals", 1))))
 
@@ -177,8 +177,8 @@ for section in reports.optional_sections(
     claims_path=claims_path,
     pub=pub,
 ):
-    display(Markdown(f"### {section['title']}"))
-    display(Markdown(section["text"]))
+    display(Markdown(f"### {reports.safe_markdown(section['title'])}"))
+    display(Markdown(reports.safe_markdown(section["text"])))
     for t in section.get("tables", []):
         display(HTML(reports.to_html(t)))
     for f in section.get("figures", []):

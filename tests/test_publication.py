@@ -27,7 +27,8 @@ def test_unclassified_column_is_not_published(tmp_path):
     pub = Publication(tmp_path)
     out = pub.publish(df, spec)
     assert list(out.table.columns) == ["Gemeentecode", "jaar_wijkteam"]
-    assert any("Aantal kinderen" in n for n in out.notes)
+    assert any("1 kolom uit de invoer is niet gepubliceerd" in n for n in out.notes)
+    assert not any("Aantal kinderen" in n for n in out.notes)  # a header can be an identifier: not repeated
     csv = (tmp_path / "beleid.csv").read_text(encoding="utf-8")
     assert "Aantal kinderen" not in csv and ",3" not in csv and ",8" not in csv
 
@@ -249,3 +250,22 @@ def test_reader_who_knows_published_counts_are_at_least_10():
         if 1 <= values[cell] <= 9:
             assert hi - lo >= 5 - 1e-6, (cell, lo, hi)
     assert any(1 <= values[c] <= 9 for c in hidden)
+
+
+def test_identifiers_in_labels_and_headers_are_masked(tmp_path):
+    """A provider named by a BSN, or a header holding one, is published masked; an AGB code is kept."""
+    df = pd.DataFrame({"Aanbieder": ["111.222.333", "AGB 12345678", "NL123456782B01"], "BSN 123456782 x": [1.0, 2, 3]})
+    spec = TableSpec("a", (P.label("Aanbieder"), P.statistic("BSN 123456782 x")))
+    t = Publication(tmp_path).publish(df, spec).table
+    assert t["Aanbieder"].tolist() == ["11*.***.***", "AGB 12345678", "NL12*******B01"]
+    assert list(t.columns) == ["Aanbieder", "BSN 12******* x"]
+    csv = (tmp_path / "a.csv").read_text(encoding="utf-8")
+    assert "123456782" not in csv and "222.333" not in csv
+
+
+def test_html_and_markdown_in_section_text_are_defused():
+    from jeugdlib.report_sections import safe_markdown
+
+    out = safe_markdown("kop <img src=x onerror=alert(1)> en ![t](https://evil.example/p.png) [a](b) `code`")
+    assert "<img" not in out and "&lt;img" in out and "![" not in out and "](" not in out.replace("\\](", "")
+    assert "`code`" in out

@@ -415,7 +415,7 @@ def test_report_with_user_data_sections(tmp_path, models):
         assert str(tmp_path) not in body and ".jeugdlib-" not in body, p.name
     files = json.loads((out / "JZ24" / "manifest.json").read_text())["files"]
     assert files["policy_path"] == {
-        "bestand": "beleid.csv",
+        "bestand": "beleidstabel",
         "sha256": hashlib.sha256((tmp_path / "beleid.csv").read_bytes()).hexdigest(),
     }
     assert sorted(files) == ["claims_path", "policy_path", "trajectories_path"]

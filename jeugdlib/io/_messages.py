@@ -45,7 +45,8 @@ _BSN = (
     r"(?:0?(?:[0-9][ ._-]?){7,8}[0-9])"
 )
 _BSN_LIKE = re.compile(_BSN, re.ASCII | re.IGNORECASE)
-_BSN_IN_TEXT = re.compile(rf"(?<![0-9A-Za-z]){_BSN}(?![0-9])", re.ASCII | re.IGNORECASE)
+# also inside alphanumerics (an old VAT number NL123456782B01 holds a BSN); not inside a longer number
+_BSN_IN_TEXT = re.compile(rf"(?<![0-9]){_BSN}(?![0-9])", re.ASCII | re.IGNORECASE)
 
 
 class SourceLabel(str):
@@ -104,15 +105,22 @@ def mask_value(value: Any) -> str:
 
     A longer text holding a BSN-like number (``'K 123456782'``) is shown with that number masked.
     """
-    text = str(value).strip()
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", str(value).strip())
     if _BSN_LIKE.fullmatch(text.replace(".0", "", 1) if text.endswith(".0") else text):
         return "***"
     return mask_text(repr(text) if isinstance(value, str) else repr(value))
 
 
 def mask_text(text: str) -> str:
-    """Free text (e.g. a reader's own error message quoting a line) with BSN-like numbers replaced by ``***``."""
-    return _BSN_IN_TEXT.sub("***", text)
+    """Free text (e.g. a reader's own error message quoting a line) with BSN-like numbers replaced by ``***``.
+
+    Digits in other scripts (full-width ``１２３``) are read as their ASCII digits first (NFKC).
+    """
+    import unicodedata
+
+    return _BSN_IN_TEXT.sub("***", unicodedata.normalize("NFKC", text))
 
 
 def mask_headers(columns: Iterable[Any]) -> str:

@@ -13,7 +13,15 @@ called without ``pub`` uses a private register. Sections built from user data
 """
 
 from jeugdlib.publication import Publication
-from jeugdlib.report_sections._common import COUNT_PREFIX, FLAG_NL, INTEGER_COLUMNS, nl, publish_table, to_html
+from jeugdlib.report_sections._common import (
+    COUNT_PREFIX,
+    FLAG_NL,
+    INTEGER_COLUMNS,
+    nl,
+    publish_table,
+    safe_markdown,
+    to_html,
+)
 from jeugdlib.report_sections.regional import (
     deviation_section,
     elan_trend,
@@ -54,6 +62,7 @@ __all__ = [
     "region_open_model",
     "region_overview",
     "region_scp_2017",
+    "safe_markdown",
     "to_html",
     "trajectory_section",
     "validate_user_inputs",

@@ -125,6 +125,20 @@ def to_html(df: pd.DataFrame, *, decimals: int = 1, index: bool = False) -> str:
 
 
 # --------------------------------------------------------------------------- optional sections
+def safe_markdown(text: str) -> str:
+    """Section text made safe for a Markdown cell: no HTML, no links or images from user data.
+
+    Section texts can hold pieces of user files (a provider name, a column count). HTML is escaped
+    (``<img onerror=...>`` becomes text) and the Markdown syntax that loads or links something
+    (``![..](..)``, ``[..](..)``, ``<http://..>``) is defused; backticks, ``*`` and ``_`` keep
+    their harmless formatting.
+    """
+    import html
+
+    out = html.escape(str(text), quote=False)
+    return out.replace("[", "\\[").replace("]", "\\]").replace("!", "&#33;")
+
+
 def _absent(title: str, what: str) -> dict[str, Any]:
     return {"title": title, "text": f"Niet opgenomen: {what}", "tables": [], "figures": []}
 

@@ -17,7 +17,7 @@ from jeugdlib.publication import Publication, TableSpec
 if TYPE_CHECKING:
     from jeugdlib.reports import NationalModels
 
-from jeugdlib.report_sections._common import FLAG_NL, _pub, _with_notes, nl
+from jeugdlib.report_sections._common import FLAG_NL, _absent, _pub, _with_notes, nl
 
 
 # --------------------------------------------------------------------------- sections
@@ -348,7 +348,9 @@ def leefbaarheid_section(
     try:
         lbm = load_leefbaarometer("wijk", models.year)
     except DataError as exc:
-        return {"title": title, "text": f"Niet opgenomen: {exc}", "tables": [], "figures": []}
+        return _absent(
+            title, f"de Leefbaarometer is niet beschikbaar voor wijkgrenzen {models.year} ({type(exc).__name__})."
+        )
     opened = open_section["table"][["wijkcode", "Wijk", "Gemeente", "Verschil (procentpunt)"]]
     dims = {k: v[0].upper() + v[1:] for k, v in L.DIMENSIONS.items()}
     tab = opened.merge(lbm[["wijkcode", *dims]], on="wijkcode", how="left").rename(columns=dims)

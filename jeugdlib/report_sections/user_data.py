@@ -244,10 +244,18 @@ def trajectory_section(
             years = sorted(pd.to_datetime(claims.table.periode_start).dt.year.unique())
         # the first and the last full claim year (the last one is often still being claimed)
         base, end = (int(years[1]), int(years[-2])) if len(years) > 3 else (int(years[0]), int(years[-1]))
-        try:  # claims of other regions' trajectories are left out
-            cost = tr.cost_decomposition(traj, claims, base, end, unmatched="ignore")
-        except DataError as exc:
-            text += f" Kostendecompositie niet mogelijk: {exc}"
+        cost = None
+        if end > base:
+            try:  # claims of other regions' trajectories are left out
+                cost = tr.cost_decomposition(traj, claims, base, end, unmatched="ignore")
+            except (DataError, ValueError):
+                # the reason is not published: a message can hold exact (small) counts of clients
+                cost = None
+        if cost is None:
+            text += (
+                " Een kostendecompositie is met deze declaraties niet mogelijk (te weinig jaren, of een jaar zonder "
+                "cliënten of kosten); draai `jeugdlib.trajectories.cost_decomposition` zelf voor de reden."
+            )
         else:
             published.extend(tables.cost_tables(cost, pub, name="kosten", scope=scope))
             text += (

@@ -404,6 +404,11 @@ def provider_indicators(
     plan = (ep["reden_beeindiging"].astype(object) == VOLGENS_PLAN).to_numpy() & (ev == 1)
     rows = []
     groups = dict(ep.groupby("aanbieder", observed=True, sort=True).indices)
+    if total and any(str(g).strip().lower() == "totaal" for g in groups):
+        raise DataError(
+            "provider_indicators: a provider is named 'Totaal', the label of the total row; rename that provider "
+            "in the trajectory file (e.g. to its AGB code) or pass total=False."
+        )
     if total:
         groups["Totaal"] = np.arange(len(ep))
     for name, idx in groups.items():
