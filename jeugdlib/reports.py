@@ -291,9 +291,7 @@ _FILE_ROLES = {
 
 def _published_inputs(params: dict[str, str]) -> dict[str, dict[str, str]]:
     """User files as the manifest records them: their role and SHA-256, never a path or a file name."""
-    return {
-        k: {"bestand": _FILE_ROLES.get(k, k), "sha256": _files.file_digest(v)} for k, v in sorted(params.items())
-    }
+    return {k: {"bestand": _FILE_ROLES.get(k, k), "sha256": _files.file_digest(v)} for k, v in sorted(params.items())}
 
 
 def _check_writable(out_dir: Path) -> None:
