@@ -217,7 +217,13 @@ def attack(case: Case, out: pd.DataFrame, *, base: int = 5, threshold: int = 10,
     # a total published elsewhere under the same rules is known (exactly, to be safe) unless it is small
     exact_b = {k: (v, v) if v >= threshold else (0, None) for k, v in case.external.items()}
     at_truth = {k: (true[k], true[k]) for k in body if not np.isnan(shown[k])} | exact_b
-    rounded = {k: rounding_interval(shown[k], base) for k in body if not np.isnan(shown[k])} | exact_b
+    # a published count is known to its rounding interval, and to be at least the threshold (smaller counts
+    # are always suppressed): the review's reader
+    rounded = {
+        k: (max(rounding_interval(shown[k], base)[0], threshold), rounding_interval(shown[k], base)[1])
+        for k in body
+        if not np.isnan(shown[k])
+    } | exact_b
     for k in hidden:
         at_truth[k] = rounded[k] = (0, None)
     if case.rate is not None and rate_from_raw:
