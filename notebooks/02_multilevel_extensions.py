@@ -243,7 +243,10 @@ from jeugdlib.publication import Publication  # noqa: E402
 
 pub = Publication()  # modeluitkomsten en aantallen wijken gaan door de publicatiegrens
 lbm_data, _ = lbm.leefbaarometer_frame(2022)
-print(leefbaarometer_coverage("wijk", 2022, codes=lbm_data.wijkcode).summary())
+from jeugdlib.scp import open_data_frame  # noqa: E402
+
+# dekking van de wijken van het open-datamodel (niet alleen van de wijken met een score)
+print(leefbaarometer_coverage("wijk", 2022, codes=open_data_frame(2022)[0].wijkcode).summary())
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", JeugdlibWarning)
     lbm_tests = lbm.leefbaarometer_tests(2022)
@@ -268,17 +271,24 @@ display(Markdown(lbm.national_text(lbm_tests)))
 
 # %%
 if per_region:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", JeugdlibWarning)
-        lbm_regions = lbm.leefbaarometer_by_region(2022).table
-    cols = ["jeugdregio_code", "n_wijken", "lr_statistic", "df", "p_value", "p_holm"]
-    display(pub.statistics(lbm_regions[cols].sort_values("p_value").head(10).round(4), "leefbaarometer_per_regio",
-                           units=("n_wijken",)))  # fmt: skip
-    print(
-        f"Regio's met p < 0,05: {(lbm_regions.p_value < 0.05).sum()} van {len(lbm_regions)}; "
-        f"na Holm-correctie: {(lbm_regions.p_holm < 0.05).sum()}; "
-        f"Haaglanden (JZ24): p = {lbm_regions.set_index('jeugdregio_code').p_value.get('JZ24', float('nan')):.3f}"
-    )
+    from jeugdlib.data import regions  # noqa: E402
+
+    names = regions(2022).set_index("jeugdregio_code").jeugdregio_naam
+    for set_name in ("sociale samenhang + onveiligheid", "alle vijf"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", JeugdlibWarning)
+            lbm_regions = lbm.leefbaarometer_by_region(2022, variables=lbm.SETS[set_name]).table
+        lbm_regions.insert(1, "jeugdregio_naam", lbm_regions.jeugdregio_code.map(names))
+        cols = ["jeugdregio_code", "jeugdregio_naam", "n_wijken", "lr_statistic", "df", "p_value", "p_holm"]
+        top = lbm_regions[cols].sort_values("p_value").head(10).round(4)
+        display(Markdown(f"**{set_name}**, per jeugdregio (de tien kleinste p-waarden):"))
+        display(pub.statistics(top, f"leefbaarometer_per_regio_{len(lbm.SETS[set_name])}", units=("n_wijken",)))
+        p_jz24 = lbm_regions.set_index("jeugdregio_code").p_value.get("JZ24", float("nan"))
+        print(
+            f"Regio's met p < 0,05: {(lbm_regions.p_value < 0.05).sum()} van {len(lbm_regions)}; "
+            f"na Holm-correctie: {(lbm_regions.p_holm < 0.05).sum()}; "
+            f"Haaglanden (JZ24): p = {p_jz24:.3f}".replace(".", ",")
+        )
 
 # %% [markdown]
 # ## 5. Haaglanden door de jaren: bleven afwijkende wijken afwijken?

@@ -67,7 +67,8 @@ def test_elan_trend_is_the_loader_pivoted():
     assert row["Verandering (procentpunt)"] == pytest.approx(dh.loc[2022] - dh.loc[2015])
     text = elan_trend_text(t)
     ups = int((t["Verandering (procentpunt)"] > 0).sum())
-    assert f"steeg het aandeel inwoners met jeugdhulp in {ups} van de 2 gemeenten" in text
+    expect = "in alle 2 gemeenten" if ups == 2 else f"in {ups} van de 2 gemeenten"
+    assert expect in text and "daalde het in 0" not in text
     assert elan_trend([]).empty and "geen ELAN-cijfers" in elan_trend_text(elan_trend([]))
 
 
@@ -102,3 +103,23 @@ def test_elan_and_scp_agree_in_2017():
     youth_share = m.perc_jeugdhulp_inwoners / m.perc_0_20
     assert len(m) >= 60
     assert m.perc_jhzv.rank().corr(youth_share.rank()) > 0.8
+
+
+def test_possibly_suppressed_elan_zeros_are_unknown():
+    """ELAN marks a 0 in a small wijk as possibly suppressed: it must not count as 'far below its gemeente'."""
+    from jeugdlib.multilevel.over_time import deviation_persistence
+
+    scp = pd.DataFrame({"wijkcode": ["WK000101", "WK000102"], "residu": [2.0, -2.0]})
+    w = pd.DataFrame(
+        {
+            "wijkcode": ["WK000101", "WK000102"] * 2,
+            "wijknaam": ["a", "b"] * 2,
+            "gemeentecode": "GM0001",
+            "jaar": [2017, 2017, 2022, 2022],
+            "perc_jeugdhulp_inwoners": [4.0, 1.0, 0.0, 1.0],
+            "mogelijk_onderdrukt": [False, False, True, False],
+        }
+    )
+    g = pd.DataFrame({"gemeentecode": "GM0001", "jaar": [2017, 2022], "perc_jeugdhulp_inwoners": [2.0, 2.0]})
+    r = deviation_persistence(scp, w, g)
+    assert np.isnan(r.wijken.set_index("wijkcode").loc["WK000101", "relatief_2022"])

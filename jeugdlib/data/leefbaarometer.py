@@ -75,7 +75,7 @@ REDENEN: dict[str, str] = {
 def _check(level: str, year: int) -> None:
     if level not in ("wijk", "gemeente"):
         raise DataError(f"load_leefbaarometer(level={level!r}): use 'wijk' or 'gemeente'.")
-    if isinstance(year, bool) or int(year) not in _YEARS:
+    if isinstance(year, bool) or not isinstance(year, int | np.integer) or int(year) not in _YEARS:
         raise DataError(
             f"load_leefbaarometer(year={year!r}): boundary years with a reference list are {list(_YEARS)} "
             "(2024 = the Leefbaarometer's own boundaries)."
@@ -268,11 +268,12 @@ class LeefbaarometerCoverage:
 
     def summary(self) -> str:
         """One line: coverage and the reasons of the missing codes."""
-        reasons = ", ".join(f"{k}: {v}" for k, v in self.by_reason().items()) or "geen"
+        reasons = "; ".join(f"{v} omdat {REDENEN.get(k, k)}" for k, v in self.by_reason().items()) or "geen"
         unit = "wijken" if self.level == "wijk" else "gemeenten"
+        share = f"{100 * self.share:.1f}%".replace(".", ",") if self.n_total else "geen codes"
         return (
             f"Leefbaarometer {LBM_JAAR}: {self.n_covered} van {self.n_total} {unit} (indeling {self.year}) "
-            f"hebben een score ({100 * self.share:.1f}%); zonder score: {reasons}."
+            f"hebben een score ({share}); zonder score: {reasons}."
         )
 
 

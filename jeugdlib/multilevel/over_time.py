@@ -72,6 +72,9 @@ def deviation_persistence(
     scp = load_scp_2017() if scp_2017 is None else scp_2017
     w = load_elan_haaglanden("wijk") if elan_wijk is None else elan_wijk
     g = load_elan_haaglanden("gemeente") if elan_gemeente is None else elan_gemeente
+    if "mogelijk_onderdrukt" in w.columns:
+        # a share of 0 in a small wijk may be a count suppressed by CBS: unknown, not zero
+        w = w.assign(perc_jeugdhulp_inwoners=w["perc_jeugdhulp_inwoners"].where(~w["mogelijk_onderdrukt"].astype(bool)))
     gshare = g.set_index(["gemeentecode", "jaar"])["perc_jeugdhulp_inwoners"]
     w = w.assign(
         relatief=w["perc_jeugdhulp_inwoners"].to_numpy()

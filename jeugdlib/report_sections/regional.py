@@ -366,7 +366,7 @@ def leefbaarheid_section(
         key="wijkcode",
     )
     published = pub.publish(tab, spec)
-    n_missing = int(tab[list(dims.values())].isna().all(axis=1).sum())
+    missing_text = _leefbaarometer_missing(models.year, opened["wijkcode"])
     national = getattr(models, "leefbaarheid", None)
     text = (
         "De Leefbaarometer 3.0 (BZK, scores 2024) meet per buurt woningvoorraad, fysieke omgeving, voorzieningen, "
@@ -378,8 +378,7 @@ def leefbaarheid_section(
         nat = L.national_text(national)
         text += "Landelijke toets: " + nat[0].lower() + nat[1:] + " "
     text += L.region_text(published.table.rename(columns={v: k for k, v in dims.items()}))
-    if n_missing:
-        text += f" Voor {n_missing} {'wijk' if n_missing == 1 else 'wijken'} is geen Leefbaarometerscore gepubliceerd."
+    text += missing_text
     text += " Bron: Leefbaarometer 3.0, ministerie van BZK (CC0)."
     return {
         "title": title,
@@ -388,6 +387,23 @@ def leefbaarheid_section(
         "figures": [],
         "decimals": 3,  # Leefbaarometer scores are small deviations from the national mean
     }
+
+
+def _leefbaarometer_missing(year: int, codes: pd.Series) -> str:
+    """Dutch sentence: how many of the region's wijken have no Leefbaarometer score, and why."""
+    from jeugdlib.data import leefbaarometer_coverage
+    from jeugdlib.data.leefbaarometer import REDENEN
+
+    cov = leefbaarometer_coverage("wijk", year, codes=codes)
+    n = int(cov.n_total - cov.n_covered)
+    if n == 0:
+        return ""
+    parts = [f"{v} {'wijk' if v == 1 else 'wijken'}: {REDENEN.get(k, k)}" for k, v in cov.by_reason().items()]
+    return (
+        f" Voor {n} van de {cov.n_total} wijken is geen score te koppelen, dus ze tellen hierboven niet mee ("
+        + "; ".join(parts)
+        + ")."
+    )
 
 
 def elan_trend(gemeenten: Sequence[str] | None = None) -> pd.DataFrame:
@@ -420,10 +436,15 @@ def elan_trend_text(trend: pd.DataFrame) -> str:
         return "Er zijn geen ELAN-cijfers voor de gemeenten van deze regio."
     up, down = int((ch > 0).sum()), int((ch < 0).sum())
     n = len(ch)
+    unit = "gemeente" if n == 1 else "gemeenten"
+    if up == n:
+        trend = f"steeg het aandeel inwoners met jeugdhulp in alle {n} {unit}" if n > 1 else "steeg het aandeel"
+    elif down == n:
+        trend = f"daalde het aandeel inwoners met jeugdhulp in alle {n} {unit}" if n > 1 else "daalde het aandeel"
+    else:
+        trend = f"steeg het aandeel inwoners met jeugdhulp in {up} van de {n} {unit} en daalde het in {down}"
     return (
-        f"Tussen {years[0]} en {years[-1]} steeg het aandeel inwoners met jeugdhulp in {up} van de {n} "
-        f"{'gemeente' if n == 1 else 'gemeenten'} en daalde het in {down}; de mediane verandering was "
-        f"{nl(float(ch.median()), 2)} procentpunt."
+        f"Tussen {years[0]} en {years[-1]} {trend}; de mediane verandering was {nl(float(ch.median()), 2)} procentpunt."
     )
 
 
