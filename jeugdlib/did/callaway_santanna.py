@@ -165,6 +165,18 @@ class AttResult(Result):
         can_permute = self._outcomes is not None and self.n_clusters == self.n_units
         if method == "auto":
             method = "permutation" if can_permute else ("hotelling" if self.df is not None else "chi2")
+            if not can_permute:
+                # simulated under parallel trends: chi2/Hotelling reject ~48% at 40 gemeenten with wijken nested in
+                # them, 11% at 200, and ~49% at 40 with a covariate (the review of issue 12)
+                warnings.warn(
+                    "pretrend_test: no permutation test here (clusters are not the units, or covariates are used); "
+                    f"the {method} Wald test of the pre-period ATT(g,t) over-rejects badly under parallel trends with "
+                    "clustered or covariate-adjusted estimates (about 50% at 40 clusters, 11% at 200). Treat a "
+                    "rejection as unreliable; aggregate to one unit per cluster without covariates for a test of "
+                    "correct size.",
+                    JeugdlibWarning,
+                    stacklevel=2,
+                )
         if method == "chi2":
             return wald_test(theta, vcov, terms)
         if method == "hotelling":
