@@ -120,7 +120,19 @@ def mask_text(text: str) -> str:
     """
     import unicodedata
 
-    return _BSN_IN_TEXT.sub("***", unicodedata.normalize("NFKC", text))
+    text = unicodedata.normalize("NFKC", text)
+
+    def repl(m: re.Match) -> str:
+        # digits glued to letters (WK30000001, NL123456782B01) are masked only when they pass the 11-test:
+        # a malformed code stays readable, a BSN inside a VAT number does not
+        glued = (m.start() > 0 and text[m.start() - 1].isalpha()) or (m.end() < len(text) and text[m.end()].isalpha())
+        if not glued:
+            return "***"
+        from jeugdlib.io.identifiers import bsn_like
+
+        return "***" if bsn_like([m.group(0)])[0] else m.group(0)
+
+    return _BSN_IN_TEXT.sub(repl, text)
 
 
 def mask_headers(columns: Iterable[Any]) -> str:

@@ -399,8 +399,9 @@ def transitions_table(
 ) -> PublishedTable:
     """Counts from product category (rows) to what came next (columns).
 
-    Both margins count as published elsewhere (the rows are trajectories per category, the
-    columns next steps), so secondary suppression protects rows and columns.
+    Each row's total (``Aantal trajecten``) is in the table, so secondary suppression protects every
+    row. The totals per next step are not published anywhere; a caller that publishes them must
+    declare them (``column_totals``) so the audit sees them.
     """
     t = transitions.copy()
     cols = [str(c) for c in t.columns]
@@ -422,7 +423,6 @@ def transitions_table(
         ),
         key="sleutel",
         total_col="Aantal trajecten",
-        column_totals=True,
     )
     return pub.publish(frame, spec)
 
