@@ -167,6 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="jeugdlib", description="Onderzoek naar jeugdhulpgebruik: data, modellen, rapporten."
     )
+    from jeugdlib import __version__
+
+    p.add_argument("--version", action="version", version=f"jeugdlib {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser("data", help="embedded and live data")
@@ -193,7 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--region", default=None, help="jeugdregio name or code, e.g. Haaglanden or JZ24")
     r.add_argument("--all", action="store_true", help="render all 42 regions")
     r.add_argument("--regions", nargs="*", default=None, help="with --all: only these regions")
-    r.add_argument("--year", type=int, default=2022, help="year of the open wijk data (2021 or 2022)")
+    r.add_argument(
+        "--year", type=int, choices=(2021, 2022), default=2022, help="year of the open wijk data (2021 or 2022)"
+    )
     r.add_argument("--out", default="reports", help="output folder (default: reports/)")
     r.add_argument("--jobs", type=int, default=2, help="parallel processes with --all")
     r.add_argument("--force", action="store_true", help="re-render regions whose inputs are unchanged")
