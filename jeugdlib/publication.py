@@ -807,12 +807,29 @@ class Publication:
         self._external.update(external)
 
     def _write(self, table: PublishedTable) -> Path:
+        """Write the table for Dutch Excel: ``<name>.csv`` (``;``, decimal comma, UTF-8 with BOM) and
+        ``<name>.xlsx`` (one sheet; source and disclosure note above the table). Both atomically."""
+        import io
+
         from jeugdlib._files import atomic_write
 
         assert self.tables_dir is not None
         self.tables_dir.mkdir(parents=True, exist_ok=True)
-        text = table.table.to_csv(index=False)
-        return atomic_write(self.tables_dir / f"{table.name}.csv", text)
+        frame = table.table
+        text = frame.to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n")
+        path = atomic_write(self.tables_dir / f"{table.name}.csv", ("\ufeff" + text).encode("utf-8"))
+        note = table.spec.note or (
+            f"Afscherming: aantallen personen onder {self.threshold} weggelaten (leeg), de rest afgerond op "
+            f"{self.base}; percentages berekend op de afgeronde aantallen. Gemaakt met jeugdlib."
+        )
+        buf = io.BytesIO()
+        with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+            frame.to_excel(xl, sheet_name="tabel", index=False, startrow=3)
+            sheet = xl.sheets["tabel"]
+            sheet["A1"] = neutralise_formula(table.name)
+            sheet["A2"] = note
+        atomic_write(self.tables_dir / f"{table.name}.xlsx", buf.getvalue())
+        return path
 
     def write_register(self) -> Path | None:
         """Write ``afscherming.json``: per table its rows, columns and hidden cells (no values)."""

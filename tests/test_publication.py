@@ -30,7 +30,7 @@ def test_unclassified_column_is_not_published(tmp_path):
     assert any("1 kolom uit de invoer is niet gepubliceerd" in n for n in out.notes)
     assert not any("Aantal kinderen" in n for n in out.notes)  # a header can be an identifier: not repeated
     csv = (tmp_path / "beleid.csv").read_text(encoding="utf-8")
-    assert "Aantal kinderen" not in csv and ",3" not in csv and ",8" not in csv
+    assert "Aantal kinderen" not in csv and ";3" not in csv and ";8" not in csv
 
 
 def test_missing_declared_column_is_a_data_error():
@@ -175,8 +175,8 @@ def test_formula_cells_neutralised_in_csv(tmp_path):
     t = Publication(tmp_path).publish(df, spec).table
     assert t["Aanbieder"].tolist()[:3] == ['\'=HYPERLINK("http://x","klik")', "'+31", "'@SUM(A1)"]
     assert t["x"].tolist() == [1.0, -2.0, 3.0, 4.0]  # numbers are data, not formulas
-    csv = (tmp_path / "a.csv").read_text(encoding="utf-8")
-    assert "\n=" not in csv and ",=" not in csv
+    csv = (tmp_path / "a.csv").read_text(encoding="utf-8-sig")
+    assert "\n=" not in csv and ";=" not in csv and ",=" not in csv
 
 
 def test_csv_write_does_not_follow_symlink(tmp_path):
@@ -269,3 +269,24 @@ def test_html_and_markdown_in_section_text_are_defused():
     out = safe_markdown("kop <img src=x onerror=alert(1)> en ![t](https://evil.example/p.png) [a](b) `code`")
     assert "<img" not in out and "&lt;img" in out and "![" not in out and "](" not in out.replace("\\](", "")
     assert "`code`" in out
+
+
+def test_tables_for_dutch_excel(tmp_path):
+    """tabellen/: a ';'-separated UTF-8 CSV with BOM and decimal comma, integer counts, and an xlsx with a note."""
+    df = pd.DataFrame({"Gemeentecode": ["GM0518", "GM0503"], "Gemeente": ["'s-Gravenhage", "Delft"],
+                       "Aantal cliënten": [160620, 2685], "Aandeel (%)": [9.95, 7.99]})  # fmt: skip
+    spec = TableSpec(
+        "t",
+        (P.code("Gemeentecode"), P.label("Gemeente"), P.count("Aantal cliënten"), P.statistic("Aandeel (%)")),
+        key="Gemeentecode",
+    )
+    Publication(tmp_path).publish(df, spec)
+    raw = (tmp_path / "t.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
+    assert text.splitlines()[0] == "Gemeentecode;Gemeente;Aantal cliënten;Aandeel (%)"
+    assert "GM0518;'s-Gravenhage;160620;9,95" in text  # integer count, decimal comma, codes kept
+    back = pd.read_csv(tmp_path / "t.csv", sep=";", decimal=",", encoding="utf-8-sig")
+    assert back["Aantal cliënten"].tolist() == [160620, 2685]
+    xl = pd.read_excel(tmp_path / "t.xlsx", header=None)
+    assert "Afscherming" in str(xl.iloc[1, 0]) and list(xl.iloc[3, :4]) == list(df.columns)

@@ -179,7 +179,7 @@ def test_wijk_table_groups_protect_gemeente_totals(rendered_report):
     out, _ = rendered_report
     import pandas as pd
 
-    t = pd.read_csv(out / "JZ24" / "tabellen" / "wijken_open_model.csv")
+    t = pd.read_csv(out / "JZ24" / "tabellen" / "wijken_open_model.csv", sep=";", decimal=",", encoding="utf-8-sig")
     for _, g in t.groupby("Gemeente"):
         assert g["Aantal jongeren met jeugdzorg"].isna().sum() != 1
         shown = g["Aantal jongeren met jeugdzorg"].dropna()
@@ -480,7 +480,9 @@ def test_report_with_local_wijk_data(tmp_path, models):
     assert "likelihood-ratiotoets" in text
     tables = {p.stem for p in (out / "JZ24" / "tabellen").glob("*.csv")}
     assert "lokale_data_toets" in tables and "lokale_data_coefficienten" in tables
-    coef = pd.read_csv(out / "JZ24" / "tabellen" / "lokale_data_coefficienten.csv")
+    coef = pd.read_csv(
+        out / "JZ24" / "tabellen" / "lokale_data_coefficienten.csv", sep=";", decimal=",", encoding="utf-8-sig"
+    )
     assert sorted(coef.Kenmerk) == ["sociale_cohesie", "veiligheid_ervaren"]
     # published with Dutch headings (the result protocol's tidy columns are the Python API: result.tidy())
     assert list(coef.columns[:6]) == [
@@ -497,7 +499,7 @@ def test_report_with_local_wijk_data(tmp_path, models):
     assert ((lo <= est) & (est <= hi) & (lo < hi)).all()
     heads = {th.get_text(strip=True) for th in BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")("th")}
     assert not heads & {"term", "p_value", "llf", "aic", "std_error", "estimate", "estimate_per_unit"}, heads
-    fit = pd.read_csv(out / "JZ24" / "tabellen" / "lokale_data_toets.csv")
+    fit = pd.read_csv(out / "JZ24" / "tabellen" / "lokale_data_toets.csv", sep=";", decimal=",", encoding="utf-8-sig")
     ll = fit["Log-likelihood"]
     assert len(fit) == 2 and ll.iloc[1] >= ll.iloc[0] - 2e-3  # extended model nests the base model
 
