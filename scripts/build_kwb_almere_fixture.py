@@ -37,18 +37,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from jeugdlib.data.cbs.kwb import KWB_TABLES
+
 OUT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "kwb_almere"
 
-TABLES = {
-    2018: "84286NED",
-    2019: "84583NED",
-    2020: "84799NED",
-    2021: "85039NED",
-    2022: "85318NED",
-    2023: "85618NED",
-    2024: "85984NED",
-    2025: "86165NED",
-}
+TABLES = {year: table for year, table in KWB_TABLES.items() if year >= 2018}  # the years of the rows
 
 #: Keys (without positional suffix) that the fixture keeps: identification and the KWB_COLUMNS sources.
 KEYS = (

@@ -285,14 +285,9 @@ def wild_cluster_pvalues(
 
     Returns
     -------
-    One p-value per restriction: the share of bootstrap ``|t*|`` larger than ``|t|``.
+    One p-value per restriction: the share of bootstrap ``|t*|`` at least as large as ``|t|`` (ties count).
     """
-    n_c = int(clusters.max()) + 1
-    v = wild_draws(n_c, n_draws, weights, seed)
-    n = len(clusters)
-    csum = sparse.csr_array((np.ones(n), (clusters, np.arange(n))), shape=(n_c, n))
-    xtx_inv = np.linalg.pinv(x.T @ x)
-    beta = xtx_inv @ (x.T @ y)
+    v, csum, xtx_inv, beta = _wild_setup(x, y, clusters, n_draws, weights, seed)
     resid = y - x @ beta
     s_unres = csum @ (x * resid[:, None])
     out = np.full(len(restrictions), np.nan)
@@ -321,6 +316,17 @@ def wild_cluster_pvalues(
     return out
 
 
+def _wild_setup(x: np.ndarray, y: np.ndarray, clusters: np.ndarray, n_draws: int, weights: str, seed: int | None):
+    """What every wild cluster bootstrap here starts from: draws per cluster, the cluster-sum operator,
+    ``(X'X)^-1`` and the OLS coefficients."""
+    n_c = int(clusters.max()) + 1
+    v = wild_draws(n_c, n_draws, weights, seed)
+    n = len(clusters)
+    csum = sparse.csr_array((np.ones(n), (clusters, np.arange(n))), shape=(n_c, n))
+    xtx_inv = np.linalg.pinv(x.T @ x)
+    return v, csum, xtx_inv, xtx_inv @ (x.T @ y)
+
+
 def wild_cluster_wald(
     x: np.ndarray,
     y: np.ndarray,
@@ -346,12 +352,7 @@ def wild_cluster_wald(
         of bootstrap statistics larger than it.
     """
     rmat = np.atleast_2d(np.asarray(rmat, float))
-    n_c = int(clusters.max()) + 1
-    v = wild_draws(n_c, n_draws, weights, seed)
-    n = len(clusters)
-    csum = sparse.csr_array((np.ones(n), (clusters, np.arange(n))), shape=(n_c, n))
-    xtx_inv = np.linalg.pinv(x.T @ x)
-    beta = xtx_inv @ (x.T @ y)
+    v, csum, xtx_inv, beta = _wild_setup(x, y, clusters, n_draws, weights, seed)
     a = rmat @ xtx_inv  # (q, K)
     xa = x @ a.T  # (n, q)
     s_unres = csum @ (xa * (y - x @ beta)[:, None])  # (G, q)
@@ -363,7 +364,7 @@ def wild_cluster_wald(
     num = v.T @ (s @ a.T)  # (B, q): R (beta* - beta_r)
     delta = xtx_inv @ (s.T @ v)  # (K, B)
     proj = _Reprojection(u_r, clusters, fe)
-    scores = np.empty((v.shape[1], n_c, rmat.shape[0]))  # (B, G, q)
+    scores = np.empty((v.shape[1], csum.shape[0], rmat.shape[0]))  # (B, G, q)
     for j in range(rmat.shape[0]):
         m = csum @ (x * xa[:, [j]])  # (G, K)
         scores[:, :, j] = (proj.times(xa[:, j], v) - m @ delta).T
