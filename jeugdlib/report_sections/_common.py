@@ -143,6 +143,17 @@ def _absent(title: str, what: str) -> dict[str, Any]:
     return {"title": title, "text": f"Niet opgenomen: {what}", "tables": [], "figures": []}
 
 
+def _section(title: str, text: str, *published: P.PublishedTable, **extra: Any) -> dict[str, Any]:
+    """A report section: its title, its text with the boundary's notes, its published tables (no figures)."""
+    return {
+        "title": title,
+        "text": _with_notes(text, *published),
+        "tables": [t.table for t in published],
+        "figures": [],
+        **extra,
+    }
+
+
 def _with_notes(text: str, *tables: P.PublishedTable) -> str:
     notes = [n for t in tables for n in t.notes]
     return text if not notes else text + " " + " ".join(notes)

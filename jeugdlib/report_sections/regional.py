@@ -17,7 +17,7 @@ from jeugdlib.publication import Publication, TableSpec
 if TYPE_CHECKING:
     from jeugdlib.reports import NationalModels
 
-from jeugdlib.report_sections._common import FLAG_NL, _absent, _pub, _with_notes, nl
+from jeugdlib.report_sections._common import FLAG_NL, _absent, _pub, _section, nl
 
 
 # --------------------------------------------------------------------------- sections
@@ -316,12 +316,7 @@ def deviation_section(
         "van de definitie; de studie in Haaglanden vond 'bijna 40%'. Het gaat om aantallen wijken, niet om "
         "aantallen jongeren. Een afwijking is geen oordeel over beleid."
     )
-    return {
-        "title": "Hoeveel wijken wijken af? (2017)",
-        "text": _with_notes(text, published),
-        "tables": [published.table],
-        "figures": [],
-    }
+    return _section("Hoeveel wijken wijken af? (2017)", text, published)
 
 
 def leefbaarheid_section(
@@ -380,13 +375,7 @@ def leefbaarheid_section(
     text += L.region_text(published.table.rename(columns={v: k for k, v in dims.items()}))
     text += missing_text
     text += " Bron: Leefbaarometer 3.0, ministerie van BZK (CC0)."
-    return {
-        "title": title,
-        "text": _with_notes(text, published),
-        "tables": [published.table],
-        "figures": [],
-        "decimals": 3,  # Leefbaarometer scores are small deviations from the national mean
-    }
+    return _section(title, text, published, decimals=3)  # Leefbaarometer scores: small deviations from the mean
 
 
 def _leefbaarometer_missing(year: int, codes: pd.Series) -> str:
@@ -478,4 +467,4 @@ def elan_trend_section(
         + f" Bron: {ELAN_BRON} (Leids Universitair Medisch Centrum, wijkprofielen); door derden berekend uit "
         "microdata van het CBS, hier overgenomen zoals gepubliceerd."
     )
-    return {"title": "Jeugdhulp door de jaren (2015–2022)", "text": text, "tables": [published.table], "figures": []}
+    return _section("Jeugdhulp door de jaren (2015–2022)", text, published)

@@ -16,7 +16,7 @@ from jeugdlib.publication import Publication, TableSpec
 if TYPE_CHECKING:
     from jeugdlib.reports import NationalModels
 
-from jeugdlib.report_sections._common import _absent, _pub, _with_notes, nl
+from jeugdlib.report_sections._common import _absent, _pub, _section, nl
 from jeugdlib.report_sections.regional import deviation_section
 
 
@@ -181,12 +181,7 @@ def policy_section(
             "(`jeugdlib data fetch 84134NED` en `jeugdlib data fetch 85099NED` op een machine met internet); "
             "notebook 03 laat de analyse zien."
         )
-    return {
-        "title": "Wijkteams en POH-jeugd",
-        "text": _with_notes(text, *published),
-        "tables": [t.table for t in published],
-        "figures": [],
-    }
+    return _section("Wijkteams en POH-jeugd", text, *published)
 
 
 def trajectory_section(
@@ -263,12 +258,7 @@ def trajectory_section(
                 "× kosten per zorgmaand (LMDI op de afgeronde aantallen cliënten; de delen tellen exact op tot de "
                 "totale verandering)."
             )
-    return {
-        "title": title,
-        "text": _with_notes(text, *published),
-        "tables": [t.table for t in published],
-        "figures": [],
-    }
+    return _section(title, text, *published)
 
 
 def local_data_section(
@@ -397,12 +387,7 @@ def local_data_section(
         "Een kleine p-waarde (onder 0,05) betekent dat de lokale kenmerken het gebruik beter verklaren dan de "
         "open wijkkenmerken alleen."
     )
-    return {
-        "title": "Sociale cohesie, veiligheid en voorzieningen",
-        "text": _with_notes(text, *published),
-        "tables": [t.table for t in published],
-        "figures": [],
-    }
+    return _section("Sociale cohesie, veiligheid en voorzieningen", text, *published)
 
 
 def validate_user_inputs(

@@ -44,6 +44,11 @@ __all__ = [
 TOTAL = "Totaal"
 
 
+def _q(quantity: str, scope: str) -> str:
+    """The register name of a quantity within a scope (a region code): tables of other scopes never share cells."""
+    return f"{quantity} {scope}".strip()
+
+
 def _label(code: object, labels: Mapping[str, str] | None) -> str:
     c = str(code)
     return f"{c} {labels.get(c, '')}".strip() if labels else c
@@ -100,9 +105,9 @@ def durations_table(
         name,
         (
             P.label("Productcategorie"),
-            P.count("Aantal trajecten", f"trajecten {scope}".strip()),
-            P.count("Aantal beëindigd", f"beëindigde trajecten {scope}".strip()),
-            P.count("Aantal lopend", f"lopende trajecten {scope}".strip()),
+            P.count("Aantal trajecten", _q("trajecten", scope)),
+            P.count("Aantal beëindigd", _q("beëindigde trajecten", scope)),
+            P.count("Aantal lopend", _q("lopende trajecten", scope)),
             P.derived("Mediane duur (dagen)", "Aantal trajecten"),
             P.derived("Gemiddelde duur beëindigd (dagen)", "Aantal beëindigd"),
         ),
@@ -140,7 +145,7 @@ def buckets_table(result, pub: Publication, *, name: str = "duurklassen", scope:
         name,
         (
             P.label("Duurklasse"),
-            P.count("Aantal beëindigd", f"beëindigde trajecten per duurklasse {scope}".strip()),
+            P.count("Aantal beëindigd", _q("beëindigde trajecten per duurklasse", scope)),
             P.statistic("Aandeel volgens Kaplan–Meier (%)", "Aantal beëindigd"),
         ),
         key="Duurklasse",
@@ -166,8 +171,8 @@ def trend_table(result, pub: Publication, *, name: str = "duur_trend", scope: st
         name,
         (
             P.year("Startjaar"),
-            P.count("Aantal trajecten", f"trajecten per startjaar {scope}".strip()),
-            P.count("Aantal beëindigd", f"beëindigde trajecten per startjaar {scope}".strip()),
+            P.count("Aantal trajecten", _q("trajecten per startjaar", scope)),
+            P.count("Aantal beëindigd", _q("beëindigde trajecten per startjaar", scope)),
             P.derived("Mediane duur (dagen)", "Aantal trajecten"),
             P.derived("Beperkte gemiddelde duur 1 jaar (dagen)", "Aantal trajecten"),
             P.derived("Beperkte gemiddelde duur 4 jaar (dagen)", "Aantal trajecten"),
@@ -205,9 +210,9 @@ def extensions_table(
         name,
         (
             P.label("Productcategorie"),
-            P.count("Aantal trajecten", f"trajecten {scope}".strip()),
-            P.count("Aantal verlengd", f"verlengde trajecten {scope}".strip()),
-            P.count("Aantal 2x of vaker verlengd", f"2x verlengde trajecten {scope}".strip()),
+            P.count("Aantal trajecten", _q("trajecten", scope)),
+            P.count("Aantal verlengd", _q("verlengde trajecten", scope)),
+            P.count("Aantal 2x of vaker verlengd", _q("2x verlengde trajecten", scope)),
             P.rate("% verlengd", "Aantal verlengd", "Aantal trajecten"),
             P.rate("% 2x of vaker verlengd", "Aantal 2x of vaker verlengd", "Aantal trajecten"),
         ),
@@ -252,10 +257,10 @@ def flows_table(flows: pd.DataFrame, pub: Publication, *, name: str = "stromen",
         name,
         (
             P.label("Periode"),
-            P.count("Aantal lopend begin", f"lopend begin {scope}".strip()),
-            P.count("Aantal instroom", f"instroom {scope}".strip()),
-            P.count("Aantal uitstroom", f"uitstroom {scope}".strip()),
-            P.count("Aantal lopend eind", f"lopend eind {scope}".strip()),
+            P.count("Aantal lopend begin", _q("lopend begin", scope)),
+            P.count("Aantal instroom", _q("instroom", scope)),
+            P.count("Aantal uitstroom", _q("uitstroom", scope)),
+            P.count("Aantal lopend eind", _q("lopend eind", scope)),
             P.derived("Gemiddelde duur uitstroom (dagen)", "Aantal uitstroom"),
         ),
         key="Periode",
@@ -293,11 +298,11 @@ def provider_table(
         name,
         (
             P.label("Aanbieder"),
-            P.count("Aantal cliënten", f"cliënten {scope}".strip()),
-            P.count("Aantal trajecten", f"trajecten {scope}".strip()),
-            P.count("Aantal verlengd", f"verlengde trajecten {scope}".strip()),
-            P.count("Aantal beëindigd", f"beëindigde trajecten {scope}".strip()),
-            P.count("Aantal volgens plan beëindigd", f"volgens plan beëindigd {scope}".strip()),
+            P.count("Aantal cliënten", _q("cliënten", scope)),
+            P.count("Aantal trajecten", _q("trajecten", scope)),
+            P.count("Aantal verlengd", _q("verlengde trajecten", scope)),
+            P.count("Aantal beëindigd", _q("beëindigde trajecten", scope)),
+            P.count("Aantal volgens plan beëindigd", _q("volgens plan beëindigd", scope)),
             P.derived("Mediane duur (dagen)", "Aantal trajecten"),
             P.rate("% verlengd", "Aantal verlengd", "Aantal trajecten"),
             P.rate("% volgens plan beëindigd", "Aantal volgens plan beëindigd", "Aantal beëindigd"),
@@ -333,7 +338,7 @@ def median_table(
         name,
         (
             P.label("Productcategorie"),
-            P.count("Aantal trajecten", f"trajecten {scope}".strip()),
+            P.count("Aantal trajecten", _q("trajecten", scope)),
             P.derived("Mediane duur (dagen)", "Aantal trajecten"),
             P.derived("95%-interval: onder", "Aantal trajecten"),
             P.derived("95%-interval: boven", "Aantal trajecten"),
@@ -419,7 +424,7 @@ def transitions_table(
         (
             P.label("Van productcategorie"),
             *(P.count(c, f"overgangen {c} {scope}".strip()) for c in count_cols),
-            P.count("Aantal trajecten", f"overgangen totaal {scope}".strip()),
+            P.count("Aantal trajecten", _q("overgangen totaal", scope)),
         ),
         key="sleutel",
         total_col="Aantal trajecten",
@@ -438,7 +443,7 @@ def common_paths_table(paths: pd.DataFrame, pub: Publication, *, name: str = "zo
     )
     spec = TableSpec(
         name,
-        (P.label("Zorgpad"), P.count("Aantal cliënten", f"cliënten per zorgpad {scope}".strip())),
+        (P.label("Zorgpad"), P.count("Aantal cliënten", _q("cliënten per zorgpad", scope))),
         key="Zorgpad",
         column_totals=True,
     )
@@ -532,7 +537,7 @@ def cost_tables(
         f"{name}_per_jaar",
         (
             P.year("Jaar"),
-            P.count("Aantal cliënten", f"cliënten met declaraties {scope}".strip()),
+            P.count("Aantal cliënten", _q("cliënten met declaraties", scope)),
             P.statistic("Zorgmaanden", "Aantal cliënten"),
             P.money("Kosten (euro)", "Aantal cliënten"),
             P.statistic("Zorgmaanden per cliënt", "Aantal cliënten"),
