@@ -245,16 +245,32 @@ def test_choropleth_polygons_hatching_and_colour_limits(wijken_geo):
     assert cbar_ax.get_ylabel() == "%"
 
 
-def test_choropleth_diverging_is_symmetric(wijken_geo):
+def test_choropleth_diverging_is_symmetric_and_robust(wijken_geo):
     g = wijken_geo
     fig = maps.choropleth(g, "verschil", diverging=True, legend_label="procentpunt")
-    valued = _poly_collections(fig.axes[0])[0]
-    lim = float(np.nanmax(np.abs(g.verschil)))
-    assert valued.get_clim() == (-lim, lim) == (-7.0, 7.0)
+    ax = fig.axes[0]
+    valued = _poly_collections(ax)[0]
+    # 95th percentile of |verschil| over the 10 known values (|.| sorted: 0 .5 1 1 1.5 2 2.5 3 4 7):
+    # position 0.95 * 9 = 8.55 → 4 + 0.55 * (7 - 4) = 5.65, so the outlier 7 does not set the scale
+    assert valued.get_clim() == pytest.approx((-5.65, 5.65))
     assert valued.get_cmap().name == "RdBu_r"
+    # the clipped wijk (7.0) is outlined and the legend explains hatching and outline
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["geen gegevens", "buiten de kleurschaal"]
+    assert fig.axes[1].get_ylabel() == "procentpunt"
     # an explicit vmin/vmax is overruled by the symmetric scale
     fig = maps.choropleth(g, "verschil", diverging=True, vmin=0, vmax=1)
-    assert _poly_collections(fig.axes[0])[0].get_clim() == (-7.0, 7.0)
+    assert _poly_collections(fig.axes[0])[0].get_clim() == pytest.approx((-5.65, 5.65))
+
+
+def test_choropleth_hatches_hidden_wijken_separately(wijken_geo):
+    g = wijken_geo.assign(status="gepubliceerd")
+    g.loc[2, "status"] = "afgeschermd"  # wijk 2 hidden for privacy, wijk 7 has no data
+    ax = maps.choropleth(g, "verschil", diverging=True).axes[0]
+    cols = _poly_collections(ax)
+    hatches = sorted(c.get_hatch() for c in cols if c.get_hatch())
+    assert hatches == ["///", "\\\\\\"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "geen gegevens", "afgeschermd", "buiten de kleurschaal"]  # fmt: skip
 
 
 def test_choropleth_reprojects_to_rd(wijken_geo):
@@ -277,8 +293,7 @@ def test_choropleth_panel_shares_one_scale(wijken_geo):
     clims = [_poly_collections(ax)[0].get_clim() for ax in map_axes]
     np.testing.assert_allclose(clims[0], expected_lim)
     np.testing.assert_allclose(clims[1], expected_lim)
-    lim = float(np.nanmax(np.abs(g.verschil)))
-    assert clims[2] == (-lim, lim)
+    assert clims[2] == pytest.approx((-5.65, 5.65))  # robust, see the diverging test
     colourbars = [ax for ax in fig.axes if ax not in map_axes]
     assert [ax.get_ylabel() for ax in colourbars] == ["%", "%", "procentpunt"]
 
