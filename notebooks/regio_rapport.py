@@ -31,10 +31,13 @@ import matplotlib.pyplot as plt
 from IPython.display import HTML, Markdown, display
 
 import jeugdlib
+from jeugdlib import formatting as F
 from jeugdlib import reports
 from jeugdlib.plots import maps
 from jeugdlib.plots import scp as scp_plots
 from jeugdlib.publication import Publication
+from jeugdlib.report_sections import regional as R
+from jeugdlib.report_sections import story
 
 warnings.filterwarnings("ignore")
 plt.rcParams["figure.dpi"] = 90
@@ -42,8 +45,22 @@ models = reports.NationalModels.load(models_path) if models_path else reports.fi
 # the publication boundary: every table below is protected, audited and registered here
 pub = Publication(tables_dir)
 overview = reports.region_overview(region, year, pub=pub)
+open_section = reports.region_open_model(models, region, pub=pub)
+totals = R.totals_section(overview, open_section, pub=pub)
 reg = overview["region"]
+open_tab = open_section["table"]
+cbs_national = R.cbs_national_indicators()["perc_jeugdhulp_in_natura"]
 display(Markdown(f"# Jeugdhulp in de wijk — {reg.jeugdregio_naam} ({reg.jeugdregio_code})"))
+
+# %% [markdown]
+# ## In het kort
+
+# %%
+summary = story.executive_summary(
+    reg.jeugdregio_naam, models.year, overview["region_share"], overview["national_share"], open_tab
+)
+display(Markdown(" ".join(summary)))
+display(Markdown(story.measures_box(story.report_measures(year, overview["national_share"], cbs_national))))
 
 # %% [markdown]
 # Dit rapport beschrijft het gebruik van jeugdzorg in de wijken van deze jeugdzorgregio en vergelijkt het
@@ -60,29 +77,36 @@ display(Markdown(f"# Jeugdhulp in de wijk — {reg.jeugdregio_naam} ({reg.jeugdr
 
 # %%
 tab = overview["table"]
+n_gem, n_wijk = overview["n_gemeenten"], overview["n_wijken"]
 display(
     Markdown(
-        f"{reg.jeugdregio_naam} telt {overview['n_gemeenten']} gemeenten en {overview['n_wijken']} wijken ({year}). "
-        f"Van de jongeren van 0–24 jaar kreeg in de regio {reports.nl(overview['region_share'])}% jeugdzorg in natura, "
-        f"tegen {reports.nl(overview['national_share'])}% in heel Nederland. (De noemer is een benadering: CBS "
-        "publiceert per wijk geen aantal 0–22-jarigen, dus delen we door het aantal 0–24-jarigen.)"
+        f"{reg.jeugdregio_naam} telt {F.plural(n_gem, 'gemeente', 'gemeenten')} en "
+        f"{F.plural(n_wijk, 'wijk', 'wijken')} ({year}). Van de jongeren van 0–24 jaar kreeg in de regio "
+        f"{F.percent(overview['region_share'])} jeugdzorg in natura, tegen {F.percent(overview['national_share'])} "
+        "in heel Nederland. (De noemer is een benadering: CBS publiceert per wijk geen aantal 0–22-jarigen, dus "
+        "delen we door het aantal 0–24-jarigen.)"
     )
 )
 display(HTML(reports.to_html(tab)))
+display(Markdown(f"### {reports.safe_markdown(totals['title'])}"))
+display(Markdown(reports.safe_markdown(totals["text"])))
+for t in totals["tables"]:
+    display(HTML(reports.to_html(t, decimals=0)))
 
 # %% [markdown]
 # ## 2. Verwacht en waargenomen gebruik per wijk (open data)
 #
 # Het model van het SCP, geschat op de open CBS-wijkdata van heel Nederland met de beschikbare open
 # kenmerken (welke dat zijn staat in notebook 01, `jeugdlib.scp.OPEN_DATA_MAPPING`). Uitkomst: jongeren met
-# jeugdzorg als percentage van de 0–24-jarigen.
-# Wijken met minder dan 10 jongeren met jeugdzorg publiceert het CBS niet; daarnaast laat jeugdlib aantallen
-# weg die anders uit een gemeentetotaal terug te rekenen zouden zijn. Van zulke wijken tonen we alleen het
-# verwachte gebruik.
+# jeugdzorg als percentage van de 0–24-jarigen. Per wijk: het waargenomen en het verwachte gebruik, het
+# verschil met zijn 95%-interval en een categorie: *buiten het 95%-interval* (vrij zeker een echt verschil),
+# *buiten het 80%-interval* (waarschijnlijk), *verschil ≥ 1,5 procentpunt* (de maat van de Haaglandse studie,
+# maar binnen de onzekerheid van het model) of *binnen de verwachting*.
+# Aantallen onder 10 jongeren publiceren we niet, en jeugdlib laat daarnaast aantallen weg die anders uit een
+# gemeentetotaal terug te rekenen zouden zijn. Van zulke afgeschermde wijken tonen we alleen het verwachte
+# gebruik.
 
 # %%
-open_section = reports.region_open_model(models, region, pub=pub)
-open_tab = open_section["table"]
 if open_section["n_observed"] == 0:
     display(Markdown("In deze regio zijn alle wijkcijfers afgeschermd; er valt per wijk niets te vergelijken."))
 else:
@@ -98,33 +122,39 @@ else:
     )
     display(fig)
     plt.close(fig)
-    counts = open_section["flag_counts"]
+    if geo.attrs.get("note"):
+        display(Markdown(reports.safe_markdown(geo.attrs["note"])))
+    display(Markdown(story.interval_width_text(open_section["interval_width"])))
+    display(Markdown(story.deviation_text(open_tab)))
+    watch = story.wijken_to_watch(open_tab, n=10)
+    display(Markdown("### Wijken om naar te kijken"))
     display(
         Markdown(
-            f"Van de {open_section['n_observed']} wijken met gepubliceerde cijfers ligt het gebruik in "
-            f"{counts.get('hoger', 0)} wijken hoger en in {counts.get('lager', 0)} wijken lager dan het 95%-"
-            "voorspellingsinterval van het model."
+            f"De {F.plural(len(watch), 'wijk', 'wijken')} met het grootste verschil ten opzichte van de onzekerheid "
+            "(het verschil gedeeld door de afstand van de verwachting tot de grens van het 95%-interval), "
+            "grootste eerst. " + story.CAVEAT
         )
     )
-    flagged = open_tab[open_tab["Uitkomst"].isin(["hoger", "lager"])].drop(columns=["wijkcode"])
-    if len(flagged):
-        display(HTML(reports.to_html(flagged)))
+    display(HTML(reports.to_html(story.deviation_display(watch))))
+    display(Markdown("### Alle wijken"))
+    display(HTML(reports.to_html(story.deviation_display(open_tab))))
 
 # %% [markdown]
 # ## 3. De resultaten van het SCP voor 2017
 #
 # Het SCP publiceerde voor elke wijk het waargenomen en het verwachte gebruik van jeugdhulp zonder verblijf in
 # 2017 (wijkgrenzen 2017). jeugdlib schat hetzelfde model opnieuw; de kolom *Verwacht jeugdlib* laat zien hoe
-# dicht die schatting bij het SCP ligt.
+# dicht die schatting bij het SCP ligt. Wijken en gemeenten zijn die van 2017; een gemeente die nog bestaat
+# heeft haar naam van 2022, een gemeente die na 2017 is samengevoegd haar naam van 2017.
 
 # %%
 scp_section = reports.region_scp_2017(models, region, pub=pub)
 fc = scp_section["flag_counts"]
 display(
     Markdown(
-        f"{scp_section['n_wijken']} wijken; {fc.get('hoger', 0)} met een hoger en {fc.get('lager', 0)} met een lager "
-        f"gebruik dan verwacht. Het regio-effect is {'+' if scp_section['region_effect'] >= 0 else ''}"
-        f"{reports.nl(scp_section['region_effect'], 2)} procentpunt."
+        f"{F.plural(scp_section['n_wijken'], 'wijk', 'wijken')}; {F.count(fc.get('hoger', 0))} met een hoger en "
+        f"{F.count(fc.get('lager', 0))} met een lager gebruik dan verwacht (buiten het 95%-interval). Het "
+        f"regio-effect is {F.points(scp_section['region_effect'], 2)}."
     )
 )
 display(HTML(reports.to_html(scp_section["table"])))
@@ -147,6 +177,13 @@ display(
 
 # %%
 ind = reports.region_indicators(region, pub=pub)
+display(
+    Markdown(
+        "De indicatoren van het CBS (85098NED) per gemeente, met de landelijke cijfers van het CBS zelf. Let op: "
+        f"dit is een andere maat dan in §1 (zie *Welke cijfers?*); landelijk {F.percent(cbs_national)} jeugdhulp in "
+        f"natura, tegen {F.percent(overview['national_share'])} jeugdzorg per inwoner van 0–24 jaar in §1."
+    )
+)
 display(HTML(reports.to_html(ind["table"])))
 
 # %% [markdown]

@@ -67,6 +67,7 @@ def region_overview(
     region_share = published.table["% jeugdzorg (van 0–24 jaar)"].iloc[-1]
     return {
         "region": reg,
+        "year": year,
         "table": published.table,
         "notes": published.notes,
         "total_row": len(tab) - 1,
@@ -84,38 +85,51 @@ def region_open_model(
     pub: Publication | None = None,
     tables_dir: str | Path | None = None,
 ) -> dict[str, Any]:
-    """Open-data model per wijk of the region: published table, map frame and flag counts.
+    """Open-data model per wijk of the region: observed, expected, difference with its 95% interval, category.
 
-    A wijk whose youth-care count is hidden shows no observed value, difference or outcome (each
-    would be a statement about the hidden count); its expected value, from the wijk's
-    characteristics only, is shown.
+    The category is graded (:data:`jeugdlib.report_sections.story.CATEGORIES`): outside the 95%
+    prediction interval, outside the 80% interval, a difference of at least 1.5 percentage point
+    (the Haaglanden study's scale), or within expectation. A wijk whose youth-care count is hidden
+    shows no observed value, difference, difference interval or category (each would be a statement
+    about the hidden count); its expected value and the interval around it, from the wijk's
+    characteristics only, are shown. Gemeente names are the 2022 names of :func:`load_gemeenten`.
+
+    Returns a dict with ``region``, ``table`` (published), ``notes``, ``outcome``, ``n_observed``,
+    ``counts`` (:func:`~jeugdlib.report_sections.story.deviation_counts`) and ``interval_width``
+    (mean width of the 95% interval, percentage points).
     """
+    from jeugdlib.report_sections import story as S
     from jeugdlib.scp import OPEN_OUTCOME, open_data_frame
 
     pub = _pub(pub, tables_dir)
     reg = find_region(region, models.year)
     data, _ = open_data_frame(models.year)
-    exp = models.open_model.expected(data[data.jeugdregio_code == reg.jeugdregio_code])
+    sub = data[data.jeugdregio_code == reg.jeugdregio_code]
+    exp = models.open_model.expected(sub)
+    exp80 = models.open_model.expected(sub, level=0.80)
+    names = _gemeente_names(models.year)
     w = data.set_index("wijkcode")
-    exp = exp.merge(
-        w[["wijknaam", "gemeentenaam", "jz_jongeren", "jeugd_0_24_proxy"]],
-        left_on="wijkcode",
-        right_index=True,
-        how="left",
+    exp = exp.merge(w[["wijknaam", "jz_jongeren"]], left_on="wijkcode", right_index=True, how="left")
+    category = S.deviation_category(
+        exp.observed, (exp.pi_low, exp.pi_high), (exp80.pi_low.to_numpy(), exp80.pi_high.to_numpy()), exp.expected
     )
     tab = pd.DataFrame(
         {
             "wijkcode": exp.wijkcode,
             "Wijk": exp.wijknaam,
-            "Gemeente": exp.gemeentenaam,
-            "Aantal jongeren met jeugdzorg": exp.jz_jongeren,
-            "Waargenomen (%)": exp.observed,
-            "Verwacht (%)": exp.expected,
-            "Verschil (procentpunt)": exp.difference,
-            "Uitkomst": exp.flag.map(FLAG_NL),
+            "Gemeente": exp.gemeentecode.map(names),
+            S.COL_COUNT: exp.jz_jongeren,
+            S.COL_OBS: exp.observed,
+            S.COL_EXP: exp.expected,
+            S.COL_PI_LOW: exp.pi_low,
+            S.COL_PI_HIGH: exp.pi_high,
+            S.COL_DIFF: exp.difference,
+            S.COL_DIFF_LOW: exp.observed - exp.pi_high,
+            S.COL_DIFF_HIGH: exp.observed - exp.pi_low,
+            S.COL_CAT: category,
         }
-    )
-    n = "Aantal jongeren met jeugdzorg"
+    ).sort_values(["Gemeente", "Wijk"], ignore_index=True)
+    n = S.COL_COUNT
     spec = TableSpec(
         "wijken_open_model",
         (
@@ -123,14 +137,20 @@ def region_open_model(
             P.label("Wijk"),
             P.label("Gemeente"),
             P.count(n, f"jongeren met jeugdzorg {models.year}"),
-            P.statistic("Waargenomen (%)", n),
-            P.statistic("Verwacht (%)"),
-            P.statistic("Verschil (procentpunt)", n),
-            P.label("Uitkomst", n),
+            P.statistic(S.COL_OBS, n),
+            P.statistic(S.COL_EXP),
+            P.statistic(S.COL_PI_LOW),
+            P.statistic(S.COL_PI_HIGH),
+            P.statistic(S.COL_DIFF, n),
+            P.statistic(S.COL_DIFF_LOW, n),
+            P.statistic(S.COL_DIFF_HIGH, n),
+            P.label(S.COL_CAT, n),
         ),
         key="wijkcode",
         groups="Gemeente",
         column_totals=True,
+        note="Verwacht: SCP-model op open CBS-wijkdata; 95%-interval: voorspellingsinterval van het waargenomen "
+        "percentage. Afgeschermde wijken: alleen het verwachte gebruik.",
     )
     published = pub.publish(tab, spec)
     protected = published.table
@@ -139,23 +159,74 @@ def region_open_model(
         "table": protected,
         "notes": published.notes,
         "outcome": OPEN_OUTCOME,
-        "n_observed": int(protected["Waargenomen (%)"].notna().sum()),
-        "flag_counts": protected["Uitkomst"].value_counts().to_dict(),
+        "year": models.year,
+        "n_observed": int(protected[S.COL_OBS].notna().sum()),
+        "counts": S.deviation_counts(protected),
+        "interval_width": S.interval_width(protected),
     }
 
 
+def _gemeente_names(year: int = 2022) -> dict[str, str]:
+    """Gemeentecode → name, from one source for every section with data of ``year`` (:func:`load_gemeenten`)."""
+    g = load_gemeenten(year)
+    return dict(zip(g.gemeentecode, g.gemeentenaam, strict=True))
+
+
+#: Status of a wijk on the map: its count published, hidden, or not in the wijk table at all.
+MAP_STATUS = ("gepubliceerd", "afgeschermd", "geen gegevens")
+
+
 def region_map_frame(open_section: dict[str, Any]):
-    """GeoDataFrame of the region's 2022 wijken with the published observed/expected/difference."""
-    from jeugdlib.data import load_geometries
+    """GeoDataFrame of the region's 2022 wijken for the maps: the published values and a status per wijk.
+
+    Columns ``wijkcode, wijknaam, gemeentenaam, waargenomen, verwacht, verschil, pi_laag, pi_hoog,
+    categorie, status, geometry``. ``status`` is ``"gepubliceerd"`` (observed value shown),
+    ``"afgeschermd"`` (in the wijk table, count hidden) or ``"geen gegevens"`` (a wijk with a
+    polygon but not in the wijk table, e.g. fewer than 100 inhabitants, or a gemeente drawn as one
+    shape because its wijk polygons are missing). Every value comes from the published table; names
+    of wijken outside it from the geometry, gemeente names from :func:`load_gemeenten` (2022). The
+    geometry's Dutch note on missing or extra wijken is in ``frame.attrs["note"]`` (``""`` if none).
+    """
+    from jeugdlib.report_sections import story as S
 
     code = open_section["region"].jeugdregio_code
-    geo = load_geometries("wijk", 2022)
+    geo, note = _region_geometries(code)
     wijken = load_wijken(2022)
-    codes = set(wijken.loc[wijken.jeugdregio_code == code, "gemeentecode"])
-    geo = geo[geo.gemeentecode.isin(codes)]
+    wijken = wijken[wijken.jeugdregio_code == code]
     tab = open_section["table"].set_index("wijkcode")
-    cols = {"Waargenomen (%)": "waargenomen", "Verwacht (%)": "verwacht", "Verschil (procentpunt)": "verschil"}
-    return geo.merge(tab[list(cols)].rename(columns=cols), left_on="wijkcode", right_index=True, how="left")
+    cols = {
+        S.COL_OBS: "waargenomen",
+        S.COL_EXP: "verwacht",
+        S.COL_DIFF: "verschil",
+        S.COL_PI_LOW: "pi_laag",
+        S.COL_PI_HIGH: "pi_hoog",
+        S.COL_CAT: "categorie",
+    }
+    out = geo[["wijkcode", "gemeentecode", "geometry"]].merge(
+        tab[list(cols)].rename(columns=cols), left_on="wijkcode", right_index=True, how="left"
+    )
+    wijknaam = dict(zip(geo.wijkcode, geo.wijknaam, strict=True))
+    wijknaam.update(zip(wijken.wijkcode, wijken.wijknaam, strict=True))
+    wijknaam.update(zip(tab.index, tab["Wijk"], strict=True))
+    out["wijknaam"] = out.wijkcode.map(wijknaam)
+    out["gemeentenaam"] = out.gemeentecode.map(_gemeente_names(2022))
+    in_table = out.wijkcode.isin(tab.index)
+    out["status"] = np.where(
+        out["waargenomen"].notna(), MAP_STATUS[0], np.where(in_table, MAP_STATUS[1], MAP_STATUS[2])
+    )
+    out["categorie"] = out["categorie"].astype(object).where(out["categorie"].notna(), None)
+    order = ["wijkcode", "wijknaam", "gemeentenaam", *cols.values(), "status", "geometry"]
+    out = out[order].reset_index(drop=True)
+    out.attrs["note"] = note
+    return out
+
+
+def _region_geometries(code: str):
+    """The region's 2022 wijk polygons (:func:`jeugdlib.data.geometry.region_wijk_geometries`) and its Dutch note."""
+    from jeugdlib.data.geometry import region_wijk_geometries
+
+    rg = region_wijk_geometries(code, 2022)
+    return rg.frame, rg.note
 
 
 def region_scp_2017(
@@ -176,6 +247,8 @@ def region_scp_2017(
     exp = models.scp_2017.expected()
     m = exp.merge(scp[["wijkcode", "wijknaam", "gemeentenaam", "perc_przv", "residu"]], on="wijkcode")
     m = m[m.jeugdregio_code == reg.jeugdregio_code]
+    scp = scp.assign(gemeentenaam=scp_gemeente_names(scp.gemeentecode, scp.gemeentenaam))
+    m = m.assign(gemeentenaam=scp_gemeente_names(m.gemeentecode, m.gemeentenaam))
     tab = pd.DataFrame(
         {
             "wijkcode": m.wijkcode,
@@ -232,10 +305,19 @@ def region_scp_2017(
     }
 
 
+def scp_gemeente_names(codes: pd.Series, names_2017: pd.Series) -> pd.Series:
+    """Gemeente names for the SCP 2017 section: the 2022 name where the gemeente still exists (one name per
+    gemeente across the report), else the 2017 name without StatLine's suffix (``"Rijswijk (ZH.)"`` → ``"Rijswijk"``).
+    """
+    names_2022 = _gemeente_names(2022)
+    plain = names_2017.astype(str).str.replace(r"\s*\((gemeente|L\.|O\.|ZH\.|Z\.|NH\.)\)$", "", regex=True)
+    return codes.map(names_2022).fillna(plain)
+
+
 def region_indicators(
     region: str, *, pub: Publication | None = None, tables_dir: str | Path | None = None
 ) -> dict[str, Any]:
-    """CBS 85098NED indicators 2022* (published percentages) for the region's gemeenten and the nation."""
+    """CBS 85098NED indicators 2022* (published percentages) for the region's gemeenten and CBS's Nederland row."""
     pub = _pub(pub, tables_dir)
     reg = find_region(region, 2022)
     g = load_gemeenten(2022)
@@ -250,9 +332,9 @@ def region_indicators(
         columns={"gemeentecode": "Gemeentecode", "gemeentenaam": "Gemeente", **cols}
     )
     tab = tab.sort_values("Gemeente", ignore_index=True)
-    weights = g.jeugd_0_24_proxy
-    nat = {v: float(np.average(g[k].dropna(), weights=weights[g[k].notna()])) for k, v in cols.items()}
-    tab.loc[len(tab)] = {"Gemeentecode": "NL00", "Gemeente": "Nederland (gewogen gemiddelde)", **nat}
+    nat_row = cbs_national_indicators()
+    nat = {v: nat_row[k] for k, v in cols.items()}
+    tab.loc[len(tab)] = {"Gemeentecode": "NL00", "Gemeente": "Nederland (CBS)", **nat}
     spec = TableSpec(
         "indicatoren_2022",
         (P.code("Gemeentecode"), P.label("Gemeente"), *(P.statistic(v) for v in cols.values())),
@@ -260,6 +342,49 @@ def region_indicators(
     )
     published = pub.publish(tab, spec)
     return {"region": reg, "table": published.table}
+
+
+def cbs_national_indicators() -> dict[str, float]:
+    """CBS's own national row of 85098NED (2022*): ``perc_jeugdhulp_in_natura`` etc., in percent."""
+    from jeugdlib.data import _indicatoren_2022  # the embedded StatLine export, Nederland row included
+
+    ind = _indicatoren_2022()
+    row = ind[ind["naam_norm"] == "Nederland"]
+    if row.empty:
+        raise DataError("CBS 85098NED: the embedded export has no row 'Nederland'.")
+    cols = [c for c in ind.columns if c.startswith("perc_")]
+    return {c: float(row.iloc[0][c]) for c in cols}
+
+
+def totals_section(overview: dict[str, Any], open_section: dict[str, Any], *, pub: Publication) -> dict[str, Any]:
+    """Why a gemeente's total (§1) differs from the sum of its published wijken (§2), per gemeente.
+
+    Every count is read from the report's register (published values only); the table repeats
+    published values and their difference, so it is published as statistics and units (no new count).
+    """
+    from jeugdlib.report_sections import story as S
+
+    quantity = f"jongeren met jeugdzorg {open_section['year']}"
+    ov = overview["table"].drop(index=overview["total_row"])
+    rec = S.reconcile_totals(pub, ov.rename(columns={"Gemeentecode": "gemeentecode"}), open_section["table"], quantity)
+    spec = TableSpec(
+        "totalen_gemeente_en_wijken",
+        (
+            P.code("gemeentecode"),
+            P.label("Gemeente"),
+            P.Column("Gemeentetotaal", P.Kind.STATISTIC, decimals=0),
+            P.Column("Som gepubliceerde wijken", P.Kind.STATISTIC, decimals=0),
+            P.Column("Verschil", P.Kind.STATISTIC, decimals=0),
+            P.units("Wijken"),
+            P.units("Wijken in wijktabel"),
+            P.units("Wijken afgeschermd"),
+            P.label("Verklaring"),
+        ),
+        key="gemeentecode",
+        note="Jongeren met jeugdzorg: gemeentetotaal (§1) en de som van de gepubliceerde wijken (§2).",
+    )
+    published = pub.publish(rec, spec)
+    return _section("Gemeentetotaal en wijken", S.reconcile_text(rec), published)
 
 
 def deviation_section(
