@@ -452,7 +452,7 @@ def _map_svg(
     desc = _describe(frame, column, vals, unit, kind)
     out = [
         f'<figure class="jl-map" id="{uid}">' + (map_style() if include_style else ""),
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {vp.width:.0f} {height:.0f}" '
+        f'<svg role="img" viewBox="0 0 {vp.width:.0f} {height:.0f}" '
         f'width="100%" preserveAspectRatio="xMidYMin meet" aria-labelledby="{title_id} {desc_id}">',
         f'<title id="{title_id}">{_esc(title)}</title><desc id="{desc_id}">{_esc(desc)}</desc>',
         _patterns(uid),
