@@ -23,7 +23,8 @@ def test_unsupported_year_is_a_usage_error_not_a_traceback(capsys, tmp_path):
         main(["report", "--region", "JZ24", "--year", "2017", "--out", str(tmp_path / "r")])
     assert exc.value.code == 2
     err = capsys.readouterr().err
-    assert "--year" in err and "Traceback" not in err
+    assert "--year: ongeldige keuze 2017 (kies uit 2021, 2022)" in err and "Traceback" not in err
+    assert "invalid choice" not in err and "usage:" not in err
     assert not (tmp_path / "r").exists()
 
 
