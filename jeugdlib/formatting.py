@@ -41,12 +41,15 @@ __all__ = [
     "format_column",
     "format_value",
     "is_missing",
+    "label",
     "number",
     "p_value",
     "percent",
     "plural",
     "points",
     "share",
+    "significant",
+    "significant_decimals",
     "std_error",
     "year",
     "yes_no",
@@ -59,7 +62,7 @@ MINUS = "\u2212"
 
 #: The kinds :func:`format_column` knows.
 KINDS = frozenset(
-    {"count", "units", "percent", "share", "points", "euro", "se", "p", "number", "text", "year", "code", "bool"}
+    {"count", "units", "percent", "share", "points", "euro", "se", "p", "number", "sig", "text", "year", "code", "bool"}
 )
 
 
@@ -214,6 +217,37 @@ def _significant_decimals(d: Decimal, digits: int) -> int:
     return max(0, digits - 1 - d.adjusted())
 
 
+def significant_decimals(x: Any, digits: int = 2) -> int:
+    """The decimals that show ``digits`` significant digits of ``x`` (0 for whole numbers, zero or missing).
+
+    Use it to give estimates the decimals of their standard error.
+
+    >>> significant_decimals(0.0123), significant_decimals(0.0996), significant_decimals(1234.5)
+    (3, 2, 0)
+    """
+    if is_missing(x) or math.isinf(float(x)) or float(x) == 0:
+        return 0
+    d = abs(_decimal(x))
+    decimals = _significant_decimals(d, digits)
+    if _round(d, decimals).adjusted() > d.adjusted():  # 0.0996 → 0.100: one digit too many
+        decimals = _significant_decimals(_round(d, decimals), digits)
+    return decimals
+
+
+def significant(x: Any, digits: int = 2) -> str:
+    """A number with ``digits`` significant digits (whole numbers kept whole), sign kept.
+
+    For small model quantities whose size is not known in advance (a change in a variance, an
+    estimate next to its SE): a nonzero value is never shown as ``"0,0"``.
+
+    >>> significant(0.0123), significant(-0.000456), significant(1234.5), significant(0.0)
+    ('0,012', '−0,00046', '1.235', '0')
+    """
+    if is_missing(x):
+        return MISSING
+    return number(x, significant_decimals(x, digits))
+
+
 def std_error(x: Any, digits: int = 2) -> str:
     """A standard error with ``digits`` significant digits (whole numbers kept whole).
 
@@ -224,17 +258,7 @@ def std_error(x: Any, digits: int = 2) -> str:
     >>> std_error(0.00004567)
     '0,000046'
     """
-    if is_missing(x):
-        return MISSING
-    f = float(x)
-    if math.isinf(f) or f == 0:
-        return number(f, 0)
-    d = abs(_decimal(x))
-    decimals = _significant_decimals(d, digits)
-    rounded = _round(d, decimals)
-    if rounded.adjusted() > d.adjusted():  # 0.0996 → 0.100: one digit too many
-        decimals = _significant_decimals(rounded, digits)
-    return number(x, decimals)
+    return significant(x, digits)
 
 
 def p_value(p: Any, *, prefix: bool = True) -> str:
@@ -335,6 +359,8 @@ def format_value(x: Any, kind: str, decimals: int = 1) -> str:
         return euro(x)
     if kind == "se":
         return std_error(x)
+    if kind == "sig":
+        return significant(x)
     if kind == "p":
         return p_value(x, prefix=False)
     if kind == "number":
@@ -354,7 +380,7 @@ def format_column(series: Iterable[Any], kind: str, decimals: int = 1) -> list[s
     Kinds: ``count`` and ``units`` (whole numbers), ``percent`` (already in percent), ``share``
     (a fraction shown as percent), ``points`` (a signed difference in percentage points, the unit
     in the header), ``euro``, ``se`` (significant digits), ``p`` (``< 0,001``), ``number``
-    (``decimals`` places), ``year``, ``code``, ``bool`` (ja/nee) and ``text``.
+    (``decimals`` places), ``sig`` (two significant digits), ``year``, ``code``, ``bool`` (ja/nee) and ``text``.
 
     >>> format_column(pd.Series([1234.0, None]), "count")
     ['1.234', '–']
@@ -408,6 +434,11 @@ COLUMN_NAMES: Mapping[str, str] = {
     "observed": "Waargenomen",
     "expected": "Verwacht",
     "difference": "Verschil",
+    # local wijk variables (jeugdlib.multilevel.LOCAL_WIJK_SCHEMA)
+    "sociale_cohesie": "Sociale cohesie (0–10)",
+    "veiligheid_ervaren": "Ervaren veiligheid (0–10)",
+    "tevredenheid_voorzieningen": "Tevredenheid over voorzieningen (0–10)",
+    "n_respondenten": "Aantal respondenten",
 }
 
 
@@ -418,3 +449,15 @@ def dutch_columns(df: pd.DataFrame) -> pd.DataFrame:
     ['Term', 'Schatting', 'Wijk']
     """
     return df.rename(columns={c: COLUMN_NAMES[c] for c in df.columns if isinstance(c, str) and c in COLUMN_NAMES})
+
+
+def label(name: str) -> str:
+    """A Dutch label for an internal name: from :data:`COLUMN_NAMES`, else the name made readable.
+
+    >>> label("std_error"), label("sociale_cohesie"), label("Wijk")
+    ('Standaardfout', 'Sociale cohesie (0–10)', 'Wijk')
+    """
+    if name in COLUMN_NAMES:
+        return COLUMN_NAMES[name]
+    text = name.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]

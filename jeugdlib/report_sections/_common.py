@@ -1,4 +1,4 @@
-"""Shared pieces of the report sections: formatting, the compatibility publisher, constants."""
+"""Shared pieces of the report sections: table formatting, the compatibility publisher, constants."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
+from jeugdlib import formatting as F
 from jeugdlib import publication as P
 from jeugdlib.errors import DataError
 from jeugdlib.publication import Publication, TableSpec
@@ -83,45 +83,162 @@ def publish_table(
 
 
 # --------------------------------------------------------------------------- formatting
-def nl(value: float, decimals: int = 1) -> str:
-    """A number in Dutch notation for report text: ``9.84`` → ``"9,8"``; NaN → ``"–"``."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "–"
-    return f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+#: Display kind (see :func:`jeugdlib.formatting.format_column`) of each publication kind.
+PUBLICATION_KINDS: Mapping[str, str] = {
+    "code": "code",
+    "label": "text",
+    "year": "year",
+    "count": "count",
+    "units": "units",
+    "rate": "number",
+    "derived": "number",
+    "statistic": "number",
+    "money": "euro",
+}
+#: Key in ``DataFrame.attrs`` of a table's display kinds and decimals (set by :func:`shown`).
+FORMAT_ATTR = "jeugdlib_format"
 
 
-def to_html(df: pd.DataFrame, *, decimals: int = 1, index: bool = False) -> str:
-    """HTML for a published table: suppressed or missing cells shown as '–', counts without decimals.
+def nl(value: Any, decimals: int = 1) -> str:
+    """A number in Dutch notation for report text: ``9.84`` → ``"9,8"``; NaN → ``"–"`` (see :func:`F.number`)."""
+    return F.number(value, decimals)
 
-    Every cell is formatted here (pandas leaves ``<NA>`` of nullable columns unformatted).
+
+def guess_kind(name: str, values: pd.Series) -> str:
+    """A column's display kind guessed from its header and values (when no kind is declared).
+
+    Headers starting with ``Aantal`` are counts, :data:`INTEGER_COLUMNS` whole numbers of areas,
+    ``Jaar…`` years, ``…code`` codes, headers with ``(€)`` or ``euro`` amounts in euros,
+    ``p-waarde`` p-values and ``Standaardfout`` standard errors; other numbers get the table's
+    decimals and everything else is text.
+
+    >>> guess_kind("Kosten (euro)", pd.Series([1.5])), guess_kind("p_value", pd.Series([0.2]))
+    ('euro', 'p')
     """
+    low = name.strip().lower()
+    if pd.api.types.is_bool_dtype(values):
+        return "bool"
+    numeric = pd.api.types.is_numeric_dtype(values) or pd.api.types.infer_dtype(values, skipna=True) in (
+        "integer",
+        "floating",
+        "mixed-integer-float",
+        "decimal",
+    )
+    if not numeric:
+        return "text"
+    if low.startswith(COUNT_PREFIX.lower()):
+        return "count"
+    if low == "jaar" or low.startswith(("jaar ", "jaar_")):
+        return "year"
+    if name in INTEGER_COLUMNS:
+        return "units"
+    if low.endswith("code"):
+        return "code"
+    if "(€)" in low or "euro" in low:
+        return "euro"
+    if low in ("p", "p_value", "pvalue") or low.startswith("p-waarde"):
+        return "p"
+    if low in ("se", "std_error") or low.startswith("standaardfout"):
+        return "se"
+    if pd.api.types.is_integer_dtype(values):
+        return "count"
+    return "number"
 
-    def cell(v: Any, kind: str, col: str) -> str:
-        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
-            return "–"
-        if kind == "count":
-            return f"{int(v):,}".replace(",", ".")
-        if kind == "int":
-            return f"{int(v)}"
-        if kind == "float":
-            return f"{float(v):.{decimals}f}".replace(".", ",")
-        return str(v)
 
-    shown = pd.DataFrame(index=df.index)
-    for c in df.columns:
-        s = df[c]
-        if str(c).startswith(COUNT_PREFIX) and pd.api.types.is_numeric_dtype(s):
-            kind = "count"
-        elif pd.api.types.is_integer_dtype(s) or (
-            pd.api.types.is_float_dtype(s) and ((s.dropna() % 1) == 0).all() and str(c) in INTEGER_COLUMNS
-        ):
-            kind = "int"
-        elif pd.api.types.is_float_dtype(s):
-            kind = "float"
-        else:
-            kind = "text"
-        shown[c] = [cell(v, kind, str(c)) for v in s.astype(object)]
-    return shown.to_html(index=index, na_rep="–", classes="jeugdlib-tabel", border=0, escape=True)
+def published_kinds(table: P.PublishedTable) -> dict[str, str]:
+    """Display kinds of a published table's columns, from the kinds its :class:`TableSpec` declares.
+
+    A statistic, rate or derived column named as a standard error, a p-value or an amount in euros
+    (:func:`guess_kind`) is shown as one; other statistics are plain numbers.
+    """
+    kinds = {}
+    for c in table.spec.columns:
+        kind = PUBLICATION_KINDS[str(c.kind)]
+        if kind == "number" and c.name in table.table.columns:
+            guess = guess_kind(_header(c.name), table.table[c.name])
+            kind = guess if guess in ("se", "p", "euro") else kind
+        kinds[c.name] = kind
+    return kinds
+
+
+def shown(
+    table: P.PublishedTable | pd.DataFrame,
+    kinds: Mapping[str, str] | None = None,
+    decimals: Mapping[str, int] | None = None,
+) -> pd.DataFrame:
+    """The table a report shows, carrying its display kinds for :func:`to_html` (in ``attrs``).
+
+    For a :class:`~jeugdlib.publication.PublishedTable` the kinds start from its spec
+    (:data:`PUBLICATION_KINDS`: money → euro, count → count, …); ``kinds`` overrides them per
+    column (e.g. ``{"Aandeel": "share", "Standaardfout": "se"}``) and ``decimals`` sets a
+    column's decimals. The values are not changed (the published frame is the same object).
+    """
+    if isinstance(table, P.PublishedTable):
+        df, base = table.table, published_kinds(table)
+    else:
+        df, base = table, {}
+    fmt = df.attrs.get(FORMAT_ATTR, {})
+    df.attrs[FORMAT_ATTR] = {
+        "kinds": {**base, **fmt.get("kinds", {}), **dict(kinds or {})},
+        "decimals": {**fmt.get("decimals", {}), **dict(decimals or {})},
+    }
+    return df
+
+
+def _header(c: Any) -> str:
+    if F.is_missing(c):
+        return ""
+    return F.COLUMN_NAMES.get(c, str(c)) if isinstance(c, str) else str(c)
+
+
+def format_table(
+    df: pd.DataFrame,
+    *,
+    decimals: int | Mapping[str, int] = 1,
+    kinds: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Every cell of ``df`` as Dutch text, headers renamed by :data:`jeugdlib.formatting.COLUMN_NAMES`.
+
+    A column's kind comes from ``kinds`` (keyed by the column's own or Dutch name), else from the
+    kinds :func:`shown` attached, else :func:`guess_kind`. ``decimals`` is one number for every
+    column or a mapping per column (default 1); a column's own decimals from :func:`shown` win over
+    the default. Missing and suppressed cells show :data:`jeugdlib.formatting.MISSING`.
+    """
+    fmt = df.attrs.get(FORMAT_ATTR, {})
+    attached_kinds, attached_dec = fmt.get("kinds", {}), fmt.get("decimals", {})
+    explicit = dict(kinds or {})
+    per_col = dict(decimals) if isinstance(decimals, Mapping) else {}
+    default = decimals if isinstance(decimals, int) else 1
+    out: dict[str, list[str]] = {}
+    headers: list[str] = []
+    for i, c in enumerate(df.columns):
+        head = _header(c)
+        kind = explicit.get(c, explicit.get(head, attached_kinds.get(c))) or guess_kind(head, df.iloc[:, i])
+        dec = per_col.get(c, per_col.get(head, attached_dec.get(c, default)))
+        headers.append(head)
+        out[str(i)] = F.format_column(df.iloc[:, i], kind, dec)
+    table = pd.DataFrame(out, index=df.index)
+    table.columns = headers
+    return table
+
+
+def to_html(
+    df: pd.DataFrame,
+    *,
+    decimals: int | Mapping[str, int] = 1,
+    index: bool = False,
+    kinds: Mapping[str, str] | None = None,
+) -> str:
+    """HTML for a published table: every cell in Dutch notation, Dutch headers, '–' for missing cells.
+
+    The one place where a report table is formatted (see :func:`format_table` for how a column's
+    kind is found): counts ``1.234``, percentages, euro amounts ``€ 1.234.567``, standard errors in
+    significant digits, p-values ``< 0,001``. No ``nan``, ``None`` or ``<NA>`` reaches the page.
+    """
+    shown_df = format_table(df, decimals=decimals, kinds=kinds)
+    if index:
+        shown_df.index = pd.Index([F.MISSING if F.is_missing(v) else str(v) for v in df.index])
+    return shown_df.to_html(index=index, na_rep=F.MISSING, classes="jeugdlib-tabel", border=0, escape=True)
 
 
 # --------------------------------------------------------------------------- optional sections
@@ -144,11 +261,15 @@ def _absent(title: str, what: str) -> dict[str, Any]:
 
 
 def _section(title: str, text: str, *published: P.PublishedTable, **extra: Any) -> dict[str, Any]:
-    """A report section: its title, its text with the boundary's notes, its published tables (no figures)."""
+    """A report section: its title, its text with the boundary's notes, its published tables (no figures).
+
+    The tables carry their display kinds (:func:`shown`), so :func:`to_html` formats money as euros,
+    counts as whole numbers and so on without guessing from the headers.
+    """
     return {
         "title": title,
         "text": _with_notes(text, *published),
-        "tables": [t.table for t in published],
+        "tables": [shown(t) for t in published],
         "figures": [],
         **extra,
     }

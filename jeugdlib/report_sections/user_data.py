@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from jeugdlib import formatting as F
 from jeugdlib import publication as P
 from jeugdlib.data import find_region, load_gemeenten
 from jeugdlib.errors import DataError
@@ -16,7 +17,7 @@ from jeugdlib.publication import Publication, TableSpec
 if TYPE_CHECKING:
     from jeugdlib.reports import NationalModels
 
-from jeugdlib.report_sections._common import _absent, _pub, _section, nl
+from jeugdlib.report_sections._common import _absent, _pub, _section, shown
 from jeugdlib.report_sections.regional import deviation_section
 
 
@@ -79,6 +80,56 @@ def _policy_columns(policy: pd.DataFrame) -> tuple[list[str], list[str]]:
     return adoption, intensity
 
 
+#: Dutch headers for the policy table's usual columns (others: :func:`policy_label`).
+POLICY_LABELS = {
+    "jaar_wijkteam": "Wijkteam geeft zelf hulp sinds",
+    "jaar_poh": "POH-jeugd gefinancierd sinds",
+    "adoptiejaar": "Beleid sinds",
+    "intensiteit_wijkteam": "Intensiteit wijkteam",
+}
+
+
+def policy_label(name: str) -> str:
+    """The Dutch header of a policy column: ``jaar_wijkteam`` → ``"Wijkteam geeft zelf hulp sinds"``.
+
+    >>> policy_label("jaar_poh"), policy_label("jaar_jeugdarts"), policy_label("intensiteit_poh")
+    ('POH-jeugd gefinancierd sinds', 'Beleid sinds (jeugdarts)', 'Intensiteit poh')
+    """
+    if name in POLICY_LABELS:
+        return POLICY_LABELS[name]
+    if name.startswith("jaar_"):
+        return f"Beleid sinds ({name.removeprefix('jaar_').replace('_', ' ')})"
+    return F.label(name)
+
+
+def policy_description(name: str) -> str:
+    """The policy of an adoption column in words, for a sentence.
+
+    >>> policy_description("jaar_wijkteam"), policy_description("jaar_jeugdarts")
+    ('wijkteams die zelf hulp geven', 'beleid jeugdarts')
+    """
+    known = {"jaar_wijkteam": "wijkteams die zelf hulp geven", "jaar_poh": "een gefinancierde POH-jeugd"}
+    return known.get(name, f"beleid {name.removeprefix('jaar_').replace('_', ' ')}")
+
+
+def _listed_sentence(listed: int, total: int) -> str:
+    """How many of the region's gemeenten the policy table lists, plural-aware.
+
+    >>> _listed_sentence(3, 10)
+    '3 van de 10 gemeenten in de regio staan in de beleidstabel. '
+    >>> _listed_sentence(1, 10)
+    '1 van de 10 gemeenten in de regio staat in de beleidstabel. '
+    >>> _listed_sentence(0, 1)
+    'De enige gemeente in de regio staat niet in de beleidstabel. '
+    """
+    if total == 1:
+        return f"De enige gemeente in de regio staat {'' if listed else 'niet '}in de beleidstabel. "
+    verb = "staat" if listed == 1 else "staan"
+    return (
+        f"{F.count(listed)} van de {F.plural(total, 'gemeente', 'gemeenten')} in de regio {verb} in de beleidstabel. "
+    )
+
+
 def policy_section(
     region: str, path: str, *, pub: Publication | None = None, tables_dir: str | Path | None = None
 ) -> dict[str, Any]:
@@ -112,12 +163,14 @@ def policy_section(
         ]
     ].merge(policy[["gemeentecode", *adoption, *intensity, *extra]], on="gemeentecode", how="left")
     regional = m[m.jeugdregio_code == reg.jeugdregio_code]
+    names = {c: policy_label(str(c)) for c in [*adoption, *intensity]}
     tab = regional.drop(columns=["jeugdregio_code", "jz_jongeren", "jeugd_0_24_proxy"]).rename(
         columns={
             "gemeentecode": "Gemeentecode",
             "gemeentenaam": "Gemeente",
             "perc_jeugdhulp_in_natura": "Jeugdhulp in natura 2022 (%)",
             "perc_jeugdhulp_met_verblijf": "Waarvan met verblijf (%)",
+            **names,
         }
     )
     spec = TableSpec(
@@ -125,20 +178,24 @@ def policy_section(
         (
             P.code("Gemeentecode"),
             P.label("Gemeente"),
-            *(P.year(c) for c in adoption),
-            *(P.statistic(c) for c in intensity),
+            *(P.year(names[c]) for c in adoption),
+            *(_stat(names[c], 3) for c in intensity),
             P.statistic("Jeugdhulp in natura 2022 (%)"),
             P.statistic("Waarvan met verblijf (%)"),
         ),
         key="Gemeentecode",
     )
     first = pub.publish(tab, spec)
+    shown(first, {names[c]: "share" for c in intensity})
     published = [first]
     policy_cols = [*adoption, *intensity]
-    text = (
-        f"{int(regional[policy_cols].notna().any(axis=1).sum())} van de {len(regional)} gemeenten in de regio staan "
-        "in de beleidstabel. "
-    )
+    listed = int(regional[policy_cols].notna().any(axis=1).sum())
+    text = _listed_sentence(listed, len(regional))
+    if adoption:
+        text += (
+            f"In de kolom{'men' if len(adoption) > 1 else ''} met een jaar staat het eerste jaar van het beleid; "
+            "'geen' betekent dat de gemeente het beleid niet had, '–' dat de gemeente niet in de beleidstabel staat. "
+        )
     if adoption:
         c = adoption[0]
         grp = np.where(pd.to_numeric(m[c], errors="coerce").fillna(0) > 0, "met beleid", "zonder beleid (of onbekend)")
@@ -167,10 +224,14 @@ def policy_section(
             ),
             key="Groep gemeenten (landelijk)",
         )
-        published.append(pub.publish(nat, nat_spec))
+        second = pub.publish(nat, nat_spec)
+        published.append(second)
+        with_policy = second.table.loc[second.table["Groep gemeenten (landelijk)"] == "met beleid", "Gemeenten"]
+        n_with = with_policy.iloc[0] if len(with_policy) else 0
         text += (
-            "Landelijk (2022) verschilt het gebruik tussen gemeenten met en zonder dit beleid zoals in de tweede "
-            "tabel; dat is een momentopname, geen effect. "
+            f"Landelijk (2022) telt de groep met beleid ({policy_description(str(c))}) "
+            f"{F.plural(n_with, 'gemeente', 'gemeenten')}; de tweede tabel zet hun gebruik naast dat van de andere "
+            "gemeenten. Dat is een momentopname, geen effect van het beleid. "
         )
     try:
         cbs.jeugdzorg_gemeenten(range(2015, 2023))
@@ -181,7 +242,22 @@ def policy_section(
             "(`jeugdlib data fetch 84134NED` en `jeugdlib data fetch 85099NED` op een machine met internet); "
             "notebook 03 laat de analyse zien."
         )
-    return _section("Wijkteams en POH-jeugd", text, *published)
+    section = _section("Wijkteams en POH-jeugd", text, *published)
+    section["tables"][0] = _adoption_years_shown(section["tables"][0], [names[c] for c in adoption])
+    return section
+
+
+def _adoption_years_shown(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A display copy of the policy table: adoption year 0 ("never") as ``geen``, missing as ``–``.
+
+    >>> t = _adoption_years_shown(pd.DataFrame({"Sinds": pd.array([2016, 0, None], dtype="Int64")}), ["Sinds"])
+    >>> list(t["Sinds"])
+    ['2016', 'geen', '–']
+    """
+    out = table.copy()
+    for c in columns:
+        out[c] = ["geen" if not F.is_missing(v) and int(v) == 0 else F.year(v) for v in table[c].astype(object)]
+    return shown(out, dict.fromkeys(columns, "text"))
 
 
 def trajectory_section(
@@ -258,6 +334,8 @@ def trajectory_section(
                 "× kosten per zorgmaand (LMDI op de afgeronde aantallen cliënten; de delen tellen exact op tot de "
                 "totale verandering)."
             )
+    for t in published:  # whole days; LMDI shares of the total change are fractions
+        shown(t, {"Aandeel van de verandering": "share"}, {"Mediane duur (dagen)": 0})
     return _section(title, text, *published)
 
 
@@ -307,6 +385,52 @@ def local_data_section(
         outcome=OPEN_OUTCOME,
         scope=(joined.jeugdregio_code == reg.jeugdregio_code).to_numpy(),
     )
+    published = _local_tables(result, pub)
+    lr = published[1].table.iloc[0]
+    fit = published[0].table
+    n_wijken = fit["Wijken"].dropna()
+    n_fit = F.plural(n_wijken.iloc[0], "wijk", "wijken") if len(n_wijken) else "dezelfde wijken"
+    matched, total = join.report.n_matched, join.report.n_extra
+    text = (
+        f"{F.count(matched)} van de {F.plural(total, 'wijk', 'wijken')} uit het bestand "
+        f"{'is' if matched == 1 else 'zijn'} gekoppeld aan de open wijkgegevens. "
+        + lr_sentence(lr["LR-toetsingsgrootheid"], lr["Vrijheidsgraden"], lr["p-waarde"], n_fit)
+        + " De tabellen geven de fit van beide modellen (maximum likelihood), het effect per kenmerk en de "
+        "variantie per niveau met en zonder de lokale kenmerken."
+    )
+    return _section("Sociale cohesie, veiligheid en voorzieningen", text, *published)
+
+
+def lr_sentence(statistic: float, df: float, p: float, wijken: str = "dezelfde wijken", alpha: float = 0.05) -> str:
+    """The likelihood-ratio test of the local-data section in one Dutch sentence, its numbers shown.
+
+    >>> lr_sentence(1.79, 2, 0.409, "2.836 wijken")  # doctest: +NORMALIZE_WHITESPACE
+    'De likelihood-ratiotoets vergelijkt hoe goed het model met en zonder de lokale kenmerken het gebruik in
+    2.836 wijken beschrijft: LR = 1,79 bij 2 vrijheidsgraden, p = 0,41; de lokale kenmerken verklaren het
+    gebruik dus niet aantoonbaar beter dan de open wijkkenmerken alleen.'
+    """
+    if F.is_missing(statistic) or F.is_missing(p):
+        return "De likelihood-ratiotoets kon niet worden berekend."
+    verdict = (
+        "verklaren het gebruik dus beter dan de open wijkkenmerken alleen"
+        if float(p) < alpha
+        else "verklaren het gebruik dus niet aantoonbaar beter dan de open wijkkenmerken alleen"
+    )
+    k = F.count(df)
+    return (
+        "De likelihood-ratiotoets vergelijkt hoe goed het model met en zonder de lokale kenmerken het gebruik in "
+        f"{wijken} beschrijft: LR = {F.number(statistic, 2)} bij {k} "
+        f"{'vrijheidsgraad' if k == '1' else 'vrijheidsgraden'}, {F.p_value(p)}; de lokale kenmerken {verdict}."
+    )
+
+
+def _stat(name: str, decimals: int = 6) -> P.Column:
+    """A model statistic published with enough decimals for significant digits (an SE of 0,00046)."""
+    return P.Column(name, P.Kind.STATISTIC, decimals=decimals)
+
+
+def _local_tables(result: Any, pub: Publication) -> list[P.PublishedTable]:
+    """The published tables of the local-data section: model fit, LR test, coefficients, variances."""
     fit = result.fit_stats.rename(
         columns={
             "model": "Model",
@@ -321,16 +445,26 @@ def local_data_section(
     fit["Model"] = (
         fit["Model"].map({"base": "zonder lokale kenmerken", "extended": "met lokale kenmerken"}).fillna(fit["Model"])
     )
+    test = result.test
+    lr = pd.DataFrame(
+        {
+            "Toets": ["lokale kenmerken samen (likelihood-ratiotoets)"],
+            "LR-toetsingsgrootheid": [float(test.statistic)],
+            "Vrijheidsgraden": [float(test.df)],
+            "p-waarde": [float(test.p_value)],
+        }
+    )
+    level = f"{F.number(100 * result.ci_level, 0)}%"
     coef = result.tidy(level=result.ci_level)
     coef_tab = pd.DataFrame(
         {
-            "Kenmerk": coef.term,
+            "Kenmerk": [F.label(str(t)) for t in coef.term],
             "Effect per SD (procentpunt)": coef.estimate,
             "Standaardfout": coef.std_error,
             "p-waarde": coef.p_value,
-            "Ondergrens 95%": coef.ci_low,
-            "Bovengrens 95%": coef.ci_high,
-            "Effect per eenheid": coef.estimate_per_unit,
+            f"Ondergrens {level}-interval": coef.ci_low,
+            f"Bovengrens {level}-interval": coef.ci_high,
+            "Effect per eenheid (procentpunt)": coef.estimate_per_unit,
         }
     )
     var = result.variance.rename(
@@ -339,12 +473,13 @@ def local_data_section(
             "base": "Variantie zonder",
             "extended": "Variantie met",
             "change": "Verschil",
-            "proportional_reduction": "Verklaard aandeel",
+            "proportional_reduction": "Verklaard deel",
         }
     )
     var["Niveau"] = var["Niveau"].map(
         {"jeugdregio": "jeugdregio", "gemeente": "gemeente", "wijk": "wijk", "total": "totaal"}
     )
+    var_cols = ["Variantie zonder", "Variantie met", "Verschil", "Verklaard deel"]
     published = [
         pub.publish(
             fit,
@@ -359,35 +494,33 @@ def local_data_section(
             ),
         ),  # fmt: skip
         pub.publish(
-            coef_tab,
+            lr,
             TableSpec(
-                "lokale_data_coefficienten",
-                (P.label("Kenmerk"), *(P.statistic(c) for c in coef_tab.columns[1:])),
-                key="Kenmerk",
+                "lokale_data_lr_toets",
+                (P.label("Toets"), _stat("LR-toetsingsgrootheid", 3), _stat("Vrijheidsgraden", 0), _stat("p-waarde")),
+                key="Toets",
             ),
         ),  # fmt: skip
         pub.publish(
-            var[["Niveau", "Variantie zonder", "Variantie met", "Verschil", "Verklaard aandeel"]],
+            coef_tab,
             TableSpec(
-                "lokale_data_variantie",
-                (
-                    P.label("Niveau"),
-                    *(P.statistic(c) for c in ["Variantie zonder", "Variantie met", "Verschil", "Verklaard aandeel"]),
-                ),
-                key="Niveau",
+                "lokale_data_coefficienten", (P.label("Kenmerk"), *map(_stat, coef_tab.columns[1:])), key="Kenmerk"
             ),
         ),  # fmt: skip
+        pub.publish(
+            var[["Niveau", *var_cols]],
+            TableSpec("lokale_data_variantie", (P.label("Niveau"), *map(_stat, var_cols)), key="Niveau"),
+        ),  # fmt: skip
     ]
-    test = result.test
-    text = (
-        f"{join.report.n_matched} van de {join.report.n_extra} wijken uit het bestand gekoppeld. "
-        "Het landelijke model is uitgebreid met de lokale kenmerken en getoetst met een likelihood-ratiotoets "
-        f"op ML-schattingen van beide modellen op dezelfde {result.n_obs} wijken: "
-        f"LR = {nl(test.statistic, 2)}, df = {int(test.df)}, p = {nl(test.p_value, 3)}. "
-        "Een kleine p-waarde (onder 0,05) betekent dat de lokale kenmerken het gebruik beter verklaren dan de "
-        "open wijkkenmerken alleen."
-    )
-    return _section("Sociale cohesie, veiligheid en voorzieningen", text, *published)
+    shown(published[0], {"Parameters": "units"})
+    shown(published[1], {"Vrijheidsgraden": "units"}, {"LR-toetsingsgrootheid": 2})
+    # estimates and interval bounds with as many decimals as the SE shows in significant digits
+    se = published[2].table["Standaardfout"].dropna()
+    dec = max([1, *(F.significant_decimals(v) for v in se if v)])
+    est = ["Effect per SD (procentpunt)", f"Ondergrens {level}-interval", f"Bovengrens {level}-interval"]
+    shown(published[2], {"Effect per eenheid (procentpunt)": "sig"}, dict.fromkeys(est, dec))
+    shown(published[3], {"Verschil": "sig", "Verklaard deel": "share"}, {"Variantie zonder": 2, "Variantie met": 2})
+    return published
 
 
 def validate_user_inputs(
