@@ -515,6 +515,28 @@ def test_report_has_leefbaarheid_and_haaglanden_trend(rendered_report):
     assert {"leefbaarheid", "jeugdhulp_trend_elan"} <= tables
 
 
+def test_report_tells_one_story(rendered_report):
+    """Issue 13, item 1: summary and 'Welke cijfers?' first, totals explained, deviations graded; no raw values."""
+    import re
+
+    out, html = rendered_report
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    text = re.sub(r"\s+", " ", soup.get_text(" "))
+    heads = ("In het kort", "Welke cijfers?", "1. De regio in het kort", "Wijken om naar te kijken")
+    order = [text.find(s) for s in heads]
+    assert -1 not in order and order == sorted(order), order
+    assert "85098NED" in text and "13,2%" in text and "9,5%" in text and "8,5%" in text
+    assert "Gemeentetotaal en wijken" in text and "Voorbeeld: Voorschoten telt 630" in text
+    assert "Het 95%-interval is gemiddeld" in text and "procentpunt breed" in text
+    assert "buiten het 80%-interval" in text and "verschil ≥ 1,5 procentpunt" in text
+    assert "Nederland (CBS)" in text and "(ZH.)" not in text and "(gemeente)" not in text
+    assert not re.search(r"\b1 (wijken|gemeenten)\b", text)
+    for bad in ("nan", "NaN", "None", "<NA>"):
+        assert not re.search(rf"(?<![\w<]){re.escape(bad)}(?![\w>])", text), bad
+    tables = {p.stem for p in (out / "JZ24" / "tabellen").glob("*.csv")}
+    assert "totalen_gemeente_en_wijken" in tables
+
+
 @pytest.mark.parametrize("region", ["JZ13", "JZ29", "JZ38", "JZ02"])
 def test_every_section_passes_the_joint_audit(models, region):
     """Amsterdam-Amstelland, Rijnmond, Zeeland and a region with many hidden wijken: every table of the report's
@@ -530,6 +552,9 @@ def test_every_section_passes_the_joint_audit(models, region):
     reports.region_indicators(region, pub=pub)
     reports.deviation_section(region, models, pub=pub)
     reports.leefbaarheid_section(region, models, open_section, pub=pub)
+    from jeugdlib.report_sections.regional import totals_section
+
+    totals_section(overview, open_section, pub=pub)
     assert {t.name for t in pub.tables} >= {"overzicht", "wijken_open_model", "scp_2017", "leefbaarheid"}
     for t in pub.tables:
         counts = [c.name for c in t.spec.columns if c.kind is Kind.COUNT]
@@ -597,8 +622,11 @@ def test_region_with_every_wijk_suppressed(models, monkeypatch):
     assert section["n_observed"] == 0
     tab = section["table"]
     assert tab["Aantal jongeren met jeugdzorg"].isna().all()
-    assert tab["Waargenomen (%)"].isna().all() and tab["Uitkomst"].isna().all()
+    assert tab["Waargenomen (%)"].isna().all() and tab["Categorie"].isna().all()
+    assert tab["Verschil 95%-interval laag"].isna().all() and tab["Verschil 95%-interval hoog"].isna().all()
     assert tab["Verwacht (%)"].notna().all()  # the model still gives an expectation
+    assert tab["Verwacht 95%-interval laag (%)"].notna().all()
+    assert section["counts"]["gepubliceerd"] == 0
 
 
 def test_batch_isolates_a_failing_region(tmp_path, monkeypatch, capsys):
