@@ -579,7 +579,7 @@ class Outcome:
         return self.kind in ("clean refusal", "accepted")
 
 
-class _Rendered(Exception):
+class _Rendered(BaseException):
     """Raised in place of rendering: the CLI accepted its input files."""
 
 
