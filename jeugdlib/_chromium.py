@@ -33,7 +33,7 @@ from jeugdlib import _files
 
 __all__ = ["Chromium", "ChromiumError", "Page", "find_chromium"]
 
-#: Environment variable naming the Chromium binary (default: ``chromium`` / ``chromium-browser`` / ``google-chrome`` on PATH).
+#: Environment variable naming the Chromium binary (default: ``chromium``, ``chromium-browser``, ``google-chrome``).
 CHROMIUM_ENV = "JEUGDLIB_CHROMIUM"
 
 
@@ -131,7 +131,7 @@ class Chromium:
                 pass_fds=(to_browser_r, from_browser_w),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
-                stderr=None if os.environ.get('JEUGDLIB_DEBUG') else subprocess.DEVNULL,
+                stderr=None if os.environ.get("JEUGDLIB_DEBUG") else subprocess.DEVNULL,
                 start_new_session=True,
             )
         finally:

@@ -55,9 +55,8 @@ def notebook_html(nb: Any, title: str) -> str:
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
         if cell.get("cell_type") == "code":
-            cell["outputs"] = [
-                o for o in cell.get("outputs", []) if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
-            ]
+            outputs = cell.get("outputs", [])
+            cell["outputs"] = [o for o in outputs if not (o.get("output_type") == "stream" and o["name"] == "stderr")]
     nb.metadata["title"] = title
     body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
