@@ -7,7 +7,8 @@ publication boundary): each section declares every column's kind and the table's
 additive relations in a :class:`~jeugdlib.publication.TableSpec`; the boundary
 suppresses, rounds, recomputes rates from the rounded counts, audits the table
 together with everything published before, and writes ``tabellen/``. A section
-called without ``pub`` uses a private register. Sections built from user data
+called without ``pub`` uses a private register. Every table is shown through
+:func:`to_html`, which formats each column by its kind (:mod:`jeugdlib.formatting`). Sections built from user data
 (local wijk data, policy table, trajectories and claims) are in
 :func:`optional_sections`; an absent input gives a section saying so.
 """
@@ -17,9 +18,13 @@ from jeugdlib.report_sections._common import (
     COUNT_PREFIX,
     FLAG_NL,
     INTEGER_COLUMNS,
+    PUBLICATION_KINDS,
+    format_table,
+    guess_kind,
     nl,
     publish_table,
     safe_markdown,
+    shown,
     to_html,
 )
 from jeugdlib.report_sections.regional import (
@@ -36,7 +41,9 @@ from jeugdlib.report_sections.regional import (
 )
 from jeugdlib.report_sections.user_data import (
     local_data_section,
+    lr_sentence,
     optional_sections,
+    policy_label,
     policy_section,
     trajectory_section,
     validate_user_inputs,
@@ -46,15 +53,20 @@ __all__ = [
     "COUNT_PREFIX",
     "FLAG_NL",
     "INTEGER_COLUMNS",
+    "PUBLICATION_KINDS",
     "Publication",
     "deviation_section",
     "elan_trend",
     "elan_trend_section",
     "elan_trend_text",
+    "format_table",
+    "guess_kind",
     "leefbaarheid_section",
     "local_data_section",
+    "lr_sentence",
     "nl",
     "optional_sections",
+    "policy_label",
     "policy_section",
     "publish_table",
     "region_indicators",
@@ -63,6 +75,7 @@ __all__ = [
     "region_overview",
     "region_scp_2017",
     "safe_markdown",
+    "shown",
     "to_html",
     "trajectory_section",
     "validate_user_inputs",
