@@ -91,7 +91,7 @@ display(HTML(reports.to_html(tab)))
 display(Markdown(f"### {reports.safe_markdown(totals['title'])}"))
 display(Markdown(reports.safe_markdown(totals["text"])))
 for t in totals["tables"]:
-    display(HTML(reports.to_html(t, decimals=0)))
+    display(HTML(reports.to_html(story.reconcile_display(t))))
 
 # %% [markdown]
 # ## 2. Verwacht en waargenomen gebruik per wijk (open data)

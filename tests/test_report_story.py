@@ -150,6 +150,8 @@ def test_reconcile_totals_uses_published_values_only():
     assert two["Wijken afgeschermd"] == 2 and two["Som gepubliceerde wijken"] == sum(v for v in shown if v)
     assert "2 afgeschermde wijken tellen niet mee" in two["Verklaring"]
     assert "1 wijk met minder dan 100 inwoners staat niet in de wijktabel" in two["Verklaring"]
+    shown = S.reconcile_display(rec.reset_index())
+    assert shown.loc[0].tolist()[:5] == ["Een", "1.235", "1.165", "70", "1 (1, 0)"]
     text = S.reconcile_text(rec.reset_index())
     assert "in alle 2 gemeenten verschillen ze" in text
     assert "Voorbeeld: Een telt 1.235 jongeren met jeugdzorg, haar enige wijk 1.165." in text

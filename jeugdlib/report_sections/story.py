@@ -210,6 +210,23 @@ def _reason(total: float, wsum: float, n_all: int, n_table: int, n_hidden: int) 
     return "Verschil " + F.count(abs(total - wsum)) + ": " + "; ".join(parts) + "."
 
 
+def reconcile_display(rec: pd.DataFrame) -> pd.DataFrame:
+    """:func:`reconcile_totals` (as published) as Dutch text for the report: counts with thousands separators."""
+    return pd.DataFrame(
+        {
+            "Gemeente": rec["Gemeente"].astype(str),
+            "Gemeentetotaal (§1)": [F.count(v) for v in rec["Gemeentetotaal"]],
+            "Som gepubliceerde wijken (§2)": [F.count(v) for v in rec["Som gepubliceerde wijken"]],
+            "Verschil": [F.count(v) for v in rec["Verschil"]],
+            "Wijken (in wijktabel, afgeschermd)": [
+                f"{F.count(a)} ({F.count(b)}, {F.count(c)})"
+                for a, b, c in zip(rec["Wijken"], rec["Wijken in wijktabel"], rec["Wijken afgeschermd"], strict=True)
+            ],
+            "Verklaring": [F.MISSING if F.is_missing(v) else str(v) for v in rec["Verklaring"]],
+        }
+    ).reset_index(drop=True)
+
+
 def reconcile_text(rec: pd.DataFrame) -> str:
     """Dutch sentences on :func:`reconcile_totals`: how far the sums fall short, with one worked example."""
     known = rec.dropna(subset=["Gemeentetotaal", "Som gepubliceerde wijken"])
