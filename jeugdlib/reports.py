@@ -1,63 +1,61 @@
-"""Regional reports: a parameterised notebook rendered by papermill to HTML.
+"""Regional reports: a parameterised notebook per region, rendered by papermill on warm kernels.
 
-The report notebook (``notebooks/regio_rapport.ipynb``, paired with a
-``py:percent`` file) is thin: it calls the section functions of
-:mod:`jeugdlib.report_sections` (re-exported here), which compute every table
-of a section and pass it through :func:`jeugdlib.disclosure.protect_table`
-(:func:`publish_table`). Rendering, in this module:
+The report notebook (``notebooks/regio_rapport.ipynb``, paired with a ``py:percent``
+file) is thin: it calls the section functions of :mod:`jeugdlib.report_sections`
+(re-exported here); every table passes the publication boundary
+(:mod:`jeugdlib.publication`). This module renders it:
 
-* :func:`render_region` executes the notebook with papermill in a private
-  temporary folder, converts it to self-contained HTML without code (nbconvert),
-  builds the report in an exclusively created work folder next to its final place
-  and only then renames it into place (``<out>/<code>/``) — a failed run leaves the
-  previous good report untouched and no half-written files. The executed notebook
-  is an audit copy: it holds local paths and is never published (``audit_dir=``
-  keeps a private copy). ``manifest.json`` names input files by base name and
-  SHA-256 only.
-* :func:`render_all` renders many regions, each in its own Python process
-  (papermill's working-directory handling is not thread-safe; threads here only
-  wait on the processes), with a per-region timeout, failure isolation,
-  incremental skipping and an ``index.html``. The national models are fitted
-  once per batch and handed to every region as a pickle in a private (0700)
-  temporary folder, signed with HMAC-SHA256 under a random per-batch key that the
-  region processes receive through their environment (never the command line);
-  :meth:`NationalModels.load` checks the signature *before* unpickling, so a file
-  planted in the publication folder or passed with ``--models`` never runs code.
-  Killing the batch ends its region processes (:func:`jeugdlib._files.die_with_parent`).
+* :func:`render_region` and :func:`render_all` check their input first (user files,
+  output folder, signed models file) and decide *in this process* which reports are
+  out of date (:mod:`jeugdlib._batch`: a digest of the jeugdlib code and embedded
+  data, the notebook, library versions and user-file contents). Current reports are
+  skipped without fitting or starting anything.
+* The national models are fitted once per run and handed to the notebooks as a
+  pickle in a private (0700) folder, signed with HMAC-SHA256 under a random key that
+  the kernels receive through their environment; :meth:`NationalModels.load`
+  checks the signature *before* unpickling, so a planted file never runs code.
+* Each worker owns one warm kernel (:mod:`jeugdlib._kernels`): started once with the
+  heavy imports done, reset between regions, replaced after a failure. papermill
+  executes the notebook on it; nbconvert exports it in this process
+  (:mod:`jeugdlib._htmlexport`: self-contained, ``lang="nl"``, print CSS, checked);
+  one headless Chromium prints every PDF (:mod:`jeugdlib._chromium`).
+* A report is built in an exclusively created work folder next to its final place
+  and renamed into place under a lock; a failed region leaves its previous report,
+  records why (``logboek/``), and the index is rebuilt from what is on disk.
 
-Every file is written atomically through :mod:`jeugdlib._files` (exclusive
-temporary names, never through a symlink); work folders a killed run left behind
-are removed at the start of the next run.
+Every file is written atomically through :mod:`jeugdlib._files`; work folders a
+killed run left behind are removed at the start of the next run; kernels and the
+browser end when the batch process ends.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import os
 import pickle
+import queue
 import re
 import secrets
 import signal
 import stat
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import jeugdlib
-from jeugdlib import _files
+from jeugdlib import _batch, _files
+from jeugdlib._chromium import Chromium, find_chromium
+from jeugdlib._htmlexport import check_self_contained, notebook_html
+from jeugdlib._kernels import WarmKernel
 from jeugdlib.data import find_region, load_scp_2017
-from jeugdlib.errors import DataError
-from jeugdlib.io import mask_text
+from jeugdlib.errors import DataError, JeugdlibWarning
 from jeugdlib.report_sections import (
     COUNT_PREFIX,
     INTEGER_COLUMNS,
@@ -101,6 +99,7 @@ __all__ = [
     "region_open_model",
     "region_overview",
     "region_scp_2017",
+    "ReportError",
     "render_all",
     "render_region",
     "safe_markdown",
@@ -179,10 +178,20 @@ class NationalModels:
             not unpickled.
         """
         payload = _files.read_signed(path, key if key is not None else _env_models_key(), what="modelbestand")
+        digest = hashlib.sha256(payload).hexdigest()
+        cached = _LOADED.get(digest)
+        if cached is not None:  # a warm kernel renders many regions with the same verified models
+            return cached
         obj = pickle.loads(payload)  # noqa: S301 - authenticated above: written by save() with our key
         if not isinstance(obj, NationalModels):
             raise DataError(f"modelbestand {Path(path).name} bevat geen jeugdlib NationalModels.")
+        _LOADED.clear()  # keep one set of models per process
+        _LOADED[digest] = obj
         return obj
+
+
+#: Models verified and unpickled in this process, by SHA-256 of the signed payload (see :meth:`NationalModels.load`).
+_LOADED: dict[str, NationalModels] = {}
 
 
 def _check_models_file(path: str | os.PathLike[str]) -> Path:
@@ -220,10 +229,7 @@ def _leefbaarheid_tests(year: int):
         return None
 
 
-# --------------------------------------------------------------------------- rendering
-#: Layout of ``manifest.json``; a report with another (older) layout is never skipped as unchanged.
-_MANIFEST_VERSION = 2
-
+# --------------------------------------------------------------------------- checks and publishing
 #: The CLI flag of each user file, for messages.
 _FLAGS = {
     "local_data_path": "--local-data",
@@ -256,28 +262,6 @@ def _check_user_files(params: dict[str, Any]) -> dict[str, str]:
             "Pass both files, or leave out --claims."
         )
     return out
-
-
-def _file_digest(path: str | Path | None) -> str | None:
-    if not path:
-        return None
-    p = Path(path)
-    if not p.is_file():
-        raise DataError(f"{p}: file not found (passed as report input). Check the path.", source=str(p))
-    return _files.file_digest(p)
-
-
-def _inputs_digest(code: str, year: int, params: dict[str, Any]) -> str:
-    nb_src = NOTEBOOK.with_suffix(".py")
-    parts = {
-        "jeugdlib": jeugdlib.__version__,
-        "region": code,
-        "year": year,
-        "notebook": hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest() if NOTEBOOK.exists() else None,
-        "notebook_py": hashlib.sha256(nb_src.read_bytes()).hexdigest() if nb_src.exists() else None,
-        "params": {k: (v if not k.endswith("_path") else _file_digest(v)) for k, v in sorted(params.items())},
-    }
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
 #: How the manifest names each user file: by its role, never by its file name (a name can identify a person).
@@ -363,6 +347,296 @@ def _publish(work: Path, final: Path, code: str) -> None:
         _files.remove_tree(backup)
 
 
+# --------------------------------------------------------------------------- rendering
+class ReportError(RuntimeError):
+    """A region's report could not be made (the previous report, if any, stays in place).
+
+    ``error_type`` is the name of the underlying exception (``CellTimeoutError``,
+    ``DeadKernelError``, ``ValueError`` in a notebook cell, ...); the message is masked.
+    """
+
+    def __init__(self, region: str, error_type: str, message: str) -> None:
+        super().__init__(f"{region}: {error_type}: {message}")
+        self.region, self.error_type, self.message = region, error_type, message
+
+
+@dataclass
+class _Run:
+    """Settings shared by every region of one run."""
+
+    out_dir: Path
+    year: int
+    timeout: int
+    params: dict[str, str]
+    audit: Path | None
+    code_digest: str
+    names: dict[str, str]
+    models_path: Path | None = None
+    key: bytes = b""
+    pdf: bool = True
+
+
+def _region_names(year: int) -> dict[str, str]:
+    from jeugdlib.data import regions as all_regions
+
+    r = all_regions(year)
+    return dict(zip(r.jeugdregio_code.astype(str), r.jeugdregio_naam.astype(str), strict=True))
+
+
+def _user_files_by_role(params: dict[str, str]) -> dict[str, str]:
+    return {_FILE_ROLES.get(k, k): v for k, v in params.items()}
+
+
+def _digest(run: _Run, code: str) -> str:
+    return _batch.inputs_digest(run.code_digest, code, run.year, _user_files_by_role(run.params))
+
+
+def _render_one(run: _Run, code: str, kernel: WarmKernel, browser: Chromium | None) -> None:
+    """Execute, export, check and publish one report; raises on any failure (nothing published then)."""
+    import nbformat
+
+    t0 = time.perf_counter()
+    private = _files.private_tempdir(f".jeugdlib-{code}-")
+    work = _files.work_dir(run.out_dir, code)
+    try:
+        tables_dir = work / "tabellen"
+        executed = private / "rapport.ipynb"
+        kernel.execute_notebook(
+            NOTEBOOK,
+            executed,
+            {
+                "region": code,
+                "year": run.year,
+                "models_path": str(run.models_path) if run.models_path else None,
+                "tables_dir": str(tables_dir),
+                **run.params,
+            },
+            timeout=run.timeout,
+        )
+        t_exec = time.perf_counter() - t0
+        nb = nbformat.read(executed, as_version=4)
+        if run.audit is not None:
+            _files.atomic_write(run.audit / f"{code}-rapport.ipynb", executed.read_bytes(), mode=0o600)
+        title = f"Jeugdhulp in de wijk — {run.names.get(code, code)}"
+        body = notebook_html(nb, title)
+        problems = check_self_contained(body)
+        if problems:
+            raise ReportError(code, "ZelfstandigheidsFout", "; ".join(problems[:3]))
+        _files.atomic_write(work / "rapport.html", body)
+        files = ["rapport.html"]
+        if browser is not None:
+            browser.print_pdf(work / "rapport.html", work / "rapport.pdf")
+            files.append("rapport.pdf")
+        manifest = {
+            "manifest": _batch.MANIFEST_VERSION,
+            "region": code,
+            "name": run.names.get(code, code),
+            "year": run.year,
+            "status": "ok",
+            "inputs": _digest(run, code),
+            "jeugdlib": jeugdlib.__version__,
+            "rendered_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "seconds_execute": round(t_exec, 2),
+            "seconds_total": round(time.perf_counter() - t0, 2),
+            "bestanden": files,
+            "pdf": browser is not None,
+            "files": _published_inputs(run.params),
+        }
+        _files.atomic_write(work / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+        with _batch.out_lock(run.out_dir):
+            _publish(work, run.out_dir / code, code)
+    finally:
+        _files.remove_tree(work)
+        _files.remove_tree(private)
+
+
+def _failure(exc: BaseException) -> tuple[str, str]:
+    """(exception type, message) of a failed region; papermill's wrapper gives the notebook's own exception."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, ReportError):
+        return exc.error_type, exc.message
+    if isinstance(exc, PapermillExecutionError):
+        return str(exc.ename), str(exc.evalue)
+    name = type(exc).__name__
+    text = str(exc)
+    if name == "CellTimeoutError":
+        return name, "een stap van het rapport duurde langer dan de ingestelde tijdslimiet (--timeout)"
+    if name == "DeadKernelError":
+        return name, "het rekenproces van het rapport stopte onverwacht (bijvoorbeeld door te weinig geheugen)"
+    return name, text or name
+
+
+def _attempt(run: _Run, code: str, kernel: WarmKernel, browser: Chromium | None) -> dict[str, Any]:
+    """Render one region and record the outcome (status file, log line); never raises for a region's failure."""
+    t0 = time.perf_counter()
+    result: dict[str, Any] = {"region": code, "name": run.names.get(code, code), "status": "ok"}
+    try:
+        if not kernel.alive():
+            kernel.restart()
+        _render_one(run, code, kernel, browser)
+    except Exception as exc:  # noqa: BLE001 - one region's failure must not stop the others
+        error_type, message = _failure(exc)
+        result.update(
+            status="failed",
+            error_type=error_type,
+            error=_batch.clean_message(message, _user_files_by_role(run.params)),
+        )
+        try:  # a fresh kernel for the next region: this one may be stuck or in a broken state
+            kernel.restart()
+        except Exception:  # noqa: BLE001 - the next region will try again
+            kernel.shutdown()
+    result["seconds"] = round(time.perf_counter() - t0, 1)
+    with _batch.out_lock(run.out_dir):
+        _batch.record_status(run.out_dir, code, result)
+    return result
+
+
+def _open_browser(want_pdf: bool) -> Chromium | None:
+    """One headless Chromium for the PDFs of this run, or None (no Chromium: no PDF, with a warning)."""
+    import warnings
+
+    if not want_pdf:
+        return None
+    if find_chromium() is None:
+        warnings.warn(
+            "Chromium is niet geïnstalleerd: de rapporten krijgen geen PDF (installeer chromium).",
+            JeugdlibWarning,
+            stacklevel=3,
+        )
+        return None
+    return Chromium().start()
+
+
+def _execute(
+    run: _Run,
+    codes: list[str],
+    jobs: int,
+    fit: bool,
+    progress: bool,
+) -> list[dict[str, Any]]:
+    """Render ``codes`` on ``jobs`` warm kernels; fit the national models first if ``fit``.
+
+    The kernels (and the browser) start while the models are being fitted. Returns one
+    result per region, in the order of ``codes``.
+    """
+    from tqdm.auto import tqdm
+
+    n_workers = max(1, min(jobs, len(codes)))
+    env = {MODELS_KEY_ENV: run.key.hex(), "PYTHONWARNINGS": "ignore"}
+    kernels = [WarmKernel(KERNEL, env=env) for _ in range(n_workers)]
+    pool = ThreadPoolExecutor(max_workers=n_workers + 1)
+    private = _files.private_tempdir(".jeugdlib-batch-")
+    browser: Chromium | None = None
+    try:
+        starting = [pool.submit(k.start) for k in kernels]
+        browser_f = pool.submit(_open_browser, run.pdf)
+        if fit:
+            run.models_path = fit_national_models(run.year).save(private / f"national_models_{run.year}.pkl", run.key)
+        for f in starting:
+            f.result()
+        browser = browser_f.result()
+        todo: queue.Queue[str] = queue.Queue()
+        for c in codes:
+            todo.put(c)
+        results: dict[str, dict[str, Any]] = {}
+        bar = tqdm(total=len(codes), desc="rapporten", disable=not progress)
+
+        def worker(kernel: WarmKernel) -> None:
+            while True:
+                try:
+                    code = todo.get_nowait()
+                except queue.Empty:
+                    return
+                results[code] = _attempt(run, code, kernel, browser)
+                bar.update(1)
+
+        for f in [pool.submit(worker, k) for k in kernels]:
+            f.result()
+        bar.close()
+        return [results[c] for c in codes]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        for k in kernels:
+            k.shutdown()
+        if browser is not None:
+            browser.close()
+        _files.remove_tree(private)
+
+
+def _prepare(
+    out_dir: str | Path,
+    year: int,
+    params: dict[str, Any],
+    audit_dir: str | Path | None,
+    timeout: int,
+    pdf: bool,
+) -> _Run:
+    """Check everything a run needs before anything is fitted or written (bad input → DataError)."""
+    unknown = sorted(set(params) - _USER_FILES)
+    if unknown:
+        raise TypeError(f"unknown parameter(s) {unknown}; user files are {sorted(_USER_FILES)}")
+    out = Path(out_dir).expanduser().resolve()
+    checked = _check_user_files(params)
+    audit = _audit_folder(audit_dir, out)
+    validate_user_inputs(**checked)
+    if not NOTEBOOK.exists():
+        raise DataError(
+            f"rapportnotebook {NOTEBOOK} niet gevonden; installeer jeugdlib vanuit de repository "
+            "(pip install -e .), zodat notebooks/ aanwezig is."
+        )
+    return _Run(
+        out_dir=out,
+        year=year,
+        timeout=timeout,
+        params=checked,
+        audit=audit,
+        code_digest=_batch.code_digest(NOTEBOOK),
+        names=_region_names(year),
+        pdf=pdf,
+    )
+
+
+def _run_regions(
+    run: _Run,
+    codes: list[str],
+    *,
+    jobs: int,
+    force: bool,
+    progress: bool,
+    models_path: str | Path | None = None,
+) -> list[dict[str, Any]]:
+    """The run itself: skip current reports (no fit, no kernel), render the rest, rebuild the index."""
+    results: dict[str, dict[str, Any]] = {}
+    todo = []
+    for c in codes:
+        if not force and _batch.is_current(run.out_dir, c, _digest(run, c)):
+            results[c] = {"region": c, "name": run.names.get(c, c), "status": "skipped", "seconds": 0.0}
+        else:
+            todo.append(c)
+    _check_writable(run.out_dir)
+    if todo:
+        _files.clean_leftovers(run.out_dir, _leftover_tags())
+        _files.clean_leftovers(tempfile.gettempdir(), r"jeugdlib-(?:batch|kernel|chromium|JZ\d{2})")
+        if models_path is not None:
+            run.models_path = _check_models_file(models_path)
+            run.key = _env_models_key() or b""
+        else:
+            run.key = secrets.token_bytes(32)
+        restore = _terminate_on_sigterm()
+        try:
+            for r in _execute(run, todo, jobs, fit=models_path is None, progress=progress):
+                results[r["region"]] = r
+        finally:
+            restore()
+    with _batch.out_lock(run.out_dir):
+        for c, r in results.items():  # a region that failed before and is current now: say so
+            if r["status"] == "skipped" and _batch.read_status(run.out_dir, c).get("status") == "failed":
+                _batch.record_status(run.out_dir, c, r)
+        _batch.write_index(run.out_dir, run.names)
+    return [results[c] for c in codes]
+
+
 def render_region(
     region: str,
     out_dir: str | Path = "reports",
@@ -371,6 +645,7 @@ def render_region(
     models_path: str | Path | None = None,
     timeout: int = 600,
     force: bool = True,
+    pdf: bool = True,
     local_data_path: str | None = None,
     policy_path: str | None = None,
     trajectories_path: str | None = None,
@@ -379,238 +654,51 @@ def render_region(
 ) -> Path:
     """Render the report of one jeugdregio; return the path of its HTML file.
 
-    Output (only written once everything succeeded): ``<out>/<code>/rapport.html``
-    (self-contained, code hidden), ``tabellen/*.csv`` (the published tables) and
-    ``manifest.json`` (inputs by base name and SHA-256). The executed notebook is
-    not published: it holds local paths. With ``audit_dir`` a private copy is kept
-    as ``<audit_dir>/<code>-rapport.ipynb`` (folder created with mode 0700, file 0600).
+    Output (published only once everything succeeded, by renaming a complete work
+    folder into place): ``<out>/<code>/rapport.html`` (self-contained, Dutch, no code),
+    ``rapport.pdf`` (headless Chromium; left out with a warning when Chromium is not
+    installed, or with ``pdf=False``), ``tabellen/`` (each published table as ``.csv``
+    and ``.xlsx``), ``afscherming.json`` and ``manifest.json`` (user files by role and
+    SHA-256 only). The last attempt is recorded in ``<out>/logboek/`` and
+    ``<out>/index.html`` is rebuilt from the reports on disk. The executed notebook is
+    not published: it holds local paths; ``audit_dir`` keeps a private copy
+    (``<audit_dir>/<code>-rapport.ipynb``, folder 0700, file 0600).
 
     ``models_path`` must be a file written by :meth:`NationalModels.save` with this
     process's key (:data:`MODELS_KEY_ENV`); any other file is refused before it is
-    read. Without it, the notebook fits the models itself.
+    read. Without it, the national models are fitted here first. With
+    ``force=False`` a report made from the same code, notebook, data and user files
+    is kept as it is.
 
     Raises
     ------
     RegionNotFoundError
         Unknown region, before anything is written.
     DataError
-        A missing or bad user file, an unsigned models file, an unwritable output
-        folder, or a :class:`DataError` raised inside the notebook (its message, with
-        BSN-like numbers masked).
+        A user file is missing or invalid, the output folder is not writable, or the
+        notebook met bad data (the message of the notebook's ``DataError``).
+    ReportError
+        The report could not be made for another reason (type and message of the cause).
     """
-    import nbformat
-    import papermill as pm
-    from nbconvert import HTMLExporter
-    from papermill.exceptions import PapermillExecutionError
-
-    reg = find_region(region, year)
-    code = str(reg.jeugdregio_code)
-    out_dir = Path(out_dir).resolve()  # the notebook runs with its own cwd: pass absolute paths only
-    params = _check_user_files(
-        {
-            "local_data_path": local_data_path,
-            "policy_path": policy_path,
-            "trajectories_path": trajectories_path,
-            "claims_path": claims_path,
-        }
-    )
-    models_file = _check_models_file(models_path) if models_path else None
-    audit = _audit_folder(audit_dir, out_dir)
-    validate_user_inputs(**params)
-    digest = _inputs_digest(code, year, params)
-    final = out_dir / code
-    manifest_path = final / "manifest.json"
-    if not force and manifest_path.is_file() and not final.is_symlink():
-        try:
-            old = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            old = {}
-        if (
-            isinstance(old, dict)
-            and old.get("inputs") == digest
-            and old.get("status") == "ok"
-            and old.get("manifest") == _MANIFEST_VERSION  # an older report (paths, rapport.ipynb) is redone
-            and (final / "rapport.html").is_file()
-        ):
-            return final / "rapport.html"
-    _check_writable(out_dir)
-    _files.clean_leftovers(out_dir, _leftover_tags(code))
-    if not NOTEBOOK.exists():
-        raise DataError(
-            f"report notebook {NOTEBOOK} not found; install jeugdlib from its repository "
-            "(pip install -e .) so notebooks/ is present."
-        )
-    private = _files.private_tempdir(f".jeugdlib-{code}-{os.getpid()}-")
-    work = _files.work_dir(out_dir, code)
-    try:
-        tables_dir = work / "tabellen"
-        executed = private / "rapport.ipynb"
-        t0 = time.perf_counter()
-        try:
-            pm.execute_notebook(
-                str(NOTEBOOK),
-                str(executed),
-                parameters={
-                    "region": code,
-                    "year": year,
-                    "models_path": str(models_file) if models_file else None,
-                    "tables_dir": str(tables_dir),
-                    **params,
-                },
-                kernel_name=KERNEL,
-                cwd=str(private),
-                progress_bar=False,
-                execution_timeout=timeout,
-                start_timeout=120,
-                log_output=False,
-            )
-        except PapermillExecutionError as exc:
-            if exc.ename in _data_error_names():
-                # bad user data found only while rendering: a DataError (exit 2), not a traceback
-                raise DataError(mask_text(str(exc.evalue))) from None
-            raise
-        t_exec = time.perf_counter() - t0
-        nb = nbformat.read(executed, as_version=4)
-        if audit is not None:
-            _files.atomic_write(audit / f"{code}-rapport.ipynb", executed.read_bytes(), mode=0o600)
-        exporter = HTMLExporter(template_name="lab")
-        exporter.exclude_input = True
-        exporter.exclude_input_prompt = True
-        exporter.exclude_output_prompt = True
-        body, _ = exporter.from_notebook_node(
-            nb, resources={"metadata": {"name": f"Jeugdhulp in {reg.jeugdregio_naam}"}}
-        )
-        _files.atomic_write(work / "rapport.html", body)
-        manifest = {
-            "manifest": _MANIFEST_VERSION,
-            "region": code,
-            "name": str(reg.jeugdregio_naam),
-            "year": year,
-            "status": "ok",
-            "inputs": digest,
-            "jeugdlib": jeugdlib.__version__,
-            "rendered_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "seconds_execute": round(t_exec, 2),
-            "seconds_total": round(time.perf_counter() - t0, 2),
-            "files": _published_inputs(params),
-        }
-        _files.atomic_write(work / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
-        _publish(work, final, code)
-        return final / "rapport.html"
-    finally:
-        _files.remove_tree(work)
-        _files.remove_tree(private)
+    run = _prepare(out_dir, year, _given(local_data_path, policy_path, trajectories_path, claims_path), audit_dir,
+                   timeout, pdf)  # fmt: skip
+    code = str(find_region(region, year).jeugdregio_code)
+    (r,) = _run_regions(run, [code], jobs=1, force=force, progress=False, models_path=models_path)
+    if r["status"] == "failed":
+        if r.get("error_type") in _data_error_names():
+            raise DataError(r["error"])
+        raise ReportError(code, r.get("error_type", ""), r.get("error", ""))
+    return run.out_dir / code / "rapport.html"
 
 
-#: Region processes of running batches (terminated when the batch ends early).
-_CHILDREN: set[subprocess.Popen[str]] = set()
-_CHILDREN_LOCK = threading.Lock()
-
-
-def _render_subprocess(
-    code: str,
-    out_dir: Path,
-    year: int,
-    models_path: Path,
-    timeout: int,
-    force: bool,
-    params: dict[str, Any],
-    key: bytes | None = None,
-    audit_dir: Path | None = None,
-) -> dict[str, Any]:
-    """Run one region in its own Python process (with a hard timeout).
-
-    The models key travels in the child's environment (:data:`MODELS_KEY_ENV`), never
-    on its command line; the child ends when this process dies
-    (:data:`jeugdlib._files.PARENT_ENV`).
-    """
-    cmd = [
-        sys.executable,
-        "-m",
-        "jeugdlib.reports",
-        "--region",
-        code,
-        "--out",
-        str(out_dir),
-        "--year",
-        str(year),
-        "--models",
-        str(models_path),
-        "--timeout",
-        str(timeout),
-    ]
-    if force:
-        cmd.append("--force")
-    if audit_dir is not None:
-        cmd += ["--audit-dir", str(audit_dir)]
-    for k, v in params.items():
-        cmd += [f"--{k}", str(v)]
-    env = {**os.environ, _files.PARENT_ENV: str(os.getpid())}
-    env[MODELS_KEY_ENV] = (key if key is not None else models_key()).hex()
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    with _CHILDREN_LOCK:
-        _CHILDREN.add(proc)
-    try:
-        try:
-            stdout, stderr = proc.communicate(timeout=timeout + 60)
-        except subprocess.TimeoutExpired:
-            proc.terminate()  # SIGTERM: the child cleans its work folder and stops its kernel
-            try:
-                proc.communicate(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.communicate()
-            return {
-                "region": code,
-                "status": "failed",
-                "error": f"timeout after {timeout + 60} s",
-                "seconds": round(time.perf_counter() - t0, 1),
-            }
-    finally:
-        with _CHILDREN_LOCK:
-            _CHILDREN.discard(proc)
-    status = "ok" if proc.returncode == 0 else "failed"
-    err = "" if status == "ok" else _last_error(stderr)
-    skipped = status == "ok" and "skipped" in stdout
-    return {
-        "region": code,
-        "status": "skipped" if skipped else status,
-        "error": err,
-        "seconds": round(time.perf_counter() - t0, 1),
+def _given(local_data_path: Any, policy_path: Any, trajectories_path: Any, claims_path: Any) -> dict[str, Any]:
+    given = {
+        "local_data_path": local_data_path,
+        "policy_path": policy_path,
+        "trajectories_path": trajectories_path,
+        "claims_path": claims_path,
     }
-
-
-def _stop_children() -> None:
-    """Terminate the region processes still running (the batch is ending early)."""
-    with _CHILDREN_LOCK:
-        running = [p for p in _CHILDREN if p.poll() is None]
-    for p in running:
-        p.terminate()
-
-
-def _last_error(stderr: str, limit: int = 300) -> str:
-    """The last exception of a traceback as one line, e.g. ``CellTimeoutError: A cell timed out ...``.
-
-    Exception messages of nbclient/papermill span several lines (a preview of the cell, a
-    nested traceback), so the last line of stderr alone is often a row of dashes. This takes
-    the first line of the exception after the last ``Traceback`` header and, when that line
-    carries no message of its own (papermill's ``PapermillExecutionError:``), the last line of
-    the exception text (``RuntimeError: kapot``).
-    """
-    lines = stderr.strip().splitlines()
-    if not lines:
-        return "unknown error"
-    starts = [i for i, line in enumerate(lines) if line.startswith("Traceback (most recent call last)")]
-    block = lines[starts[-1] + 1 :] if starts else []
-    head = next((i for i, line in enumerate(block) if line and not line[0].isspace()), None)
-    if head is None:  # no traceback: the last line, as printed
-        return lines[-1].strip()[:limit]
-    exc = [line.strip() for line in block[head:] if line.strip() and line.strip().strip("-")]
-    first = exc[0]
-    if first.endswith(":") and len(exc) > 1:
-        first = f"{first} {exc[-1]}"
-    return first[:limit]
+    return {k: v for k, v in given.items() if v is not None and v != ""}
 
 
 def render_all(
@@ -622,71 +710,37 @@ def render_all(
     year: int = 2022,
     timeout: int = 600,
     progress: bool = True,
+    pdf: bool = True,
     audit_dir: str | Path | None = None,
     **params: Any,
 ) -> list[dict[str, Any]]:
-    """Render many regional reports in parallel processes; write ``index.html``.
+    """Render many regional reports on ``jobs`` warm kernels; rebuild ``index.html``.
 
-    A failing region is recorded with its error and the others continue;
-    unchanged regions are skipped unless ``force``. Returns one status dict
-    per region (``region, status ∈ {ok, skipped, failed}, error, seconds``).
-    ``params`` are the user files of :func:`render_region` (``local_data_path``,
-    ``policy_path``, ``trajectories_path``, ``claims_path``): the same file goes to
-    every region and each region's section uses only its own gemeenten/wijken. They
-    are checked once, before anything is fitted or written; a missing file is a
-    :class:`DataError`.
+    Returns one dict per region: ``region``, ``name``, ``status`` (``ok``, ``skipped``
+    or ``failed``), ``seconds`` and, for a failure, ``error_type`` and ``error``.
 
-    The national models are fitted once and stored, signed with a fresh random key,
-    in a private temporary folder (mode 0700, outside ``out_dir``) that is removed at
-    the end; the key reaches the region processes only through their environment.
-    Work folders of a killed earlier run are removed first. If this process is
-    terminated, its region processes end too.
+    * **Incremental.** A region whose report was made from the same jeugdlib code,
+      notebook, embedded data, library versions and user-file contents is skipped
+      (unless ``force``); this is checked here, before anything is fitted or started.
+    * **Fast.** The national models are fitted once; each worker starts one kernel
+      with the heavy imports done and reuses it, reset between regions
+      (:mod:`jeugdlib._kernels`); HTML export runs in this process; one headless
+      Chromium prints every PDF.
+    * **Failures stay local.** A failing region is recorded with its exception type
+      and message (``logboek/<code>.json`` and ``.log``, and the index); its previous
+      report stays in place and the other regions continue, on a fresh kernel.
+    * **Index.** ``index.html`` lists every report on disk, so a run of a subset or two
+      concurrent runs never drop a report.
+
+    ``params`` are the user files of :func:`render_region`; the same file goes to every
+    region and each region's section uses only its own gemeenten/wijken. They are
+    checked once, before anything is fitted or written.
     """
-    from tqdm.auto import tqdm
-
-    from jeugdlib.data import regions as all_regions
-
-    unknown = sorted(set(params) - _USER_FILES)
-    if unknown:
-        raise TypeError(f"render_all: unknown parameter(s) {unknown}; user files are {sorted(_USER_FILES)}")
-    out_dir = Path(out_dir).resolve()
+    run = _prepare(out_dir, year, params, audit_dir, timeout, pdf)
     codes = (
-        [str(find_region(r, year).jeugdregio_code) for r in regions]
-        if regions
-        else all_regions(year).jeugdregio_code.tolist()
+        list(dict.fromkeys(str(find_region(r, year).jeugdregio_code) for r in regions)) if regions else list(run.names)
     )
-    params = _check_user_files(params)  # the region processes get absolute paths
-    audit = _audit_folder(audit_dir, out_dir)
-    validate_user_inputs(**params)
-    _check_writable(out_dir)
-    _files.clean_leftovers(out_dir, _leftover_tags())
-    _files.clean_leftovers(tempfile.gettempdir(), r"jeugdlib-(?:batch|JZ\d{2})")
-    key = secrets.token_bytes(32)
-    private = _files.private_tempdir(f".jeugdlib-batch-{os.getpid()}-")
-    restore = _terminate_on_sigterm()
-    results: list[dict[str, Any]] = []
-    try:
-        models_path = fit_national_models(year).save(private / f"national_models_{year}.pkl", key=key)
-        pool = ThreadPoolExecutor(max_workers=max(1, jobs))  # threads only wait on processes
-        try:
-            futures = {
-                pool.submit(_render_subprocess, c, out_dir, year, models_path, timeout, force, params, key, audit): c
-                for c in codes
-            }
-            bar = tqdm(total=len(futures), desc="rapporten", disable=not progress)
-            for fut in as_completed(futures):
-                results.append(fut.result())
-                bar.update(1)
-            bar.close()
-        finally:
-            _stop_children()
-            pool.shutdown(wait=True, cancel_futures=True)
-    finally:
-        restore()
-        _files.remove_tree(private)
-    results.sort(key=lambda r: r["region"])
-    write_index(out_dir, results)
-    return results
+    return _run_regions(run, codes, jobs=jobs, force=force, progress=progress)
 
 
 def _terminate_on_sigterm() -> Any:
@@ -701,81 +755,8 @@ def _terminate_on_sigterm() -> Any:
     return lambda: signal.signal(signal.SIGTERM, previous)
 
 
-def write_index(out_dir: Path, results: list[dict[str, Any]]) -> Path:
-    """``index.html`` linking every report with its status and date."""
-    from jeugdlib.data import regions as all_regions
-
-    names = dict(zip(*all_regions(2022)[["jeugdregio_code", "jeugdregio_naam"]].T.to_numpy(), strict=True))
-    rows = []
-    for r in results:
-        man = Path(out_dir) / r["region"] / "manifest.json"
-        date = json.loads(man.read_text()).get("rendered_at", "") if man.exists() else ""
-        link = (
-            f'<a href="{r["region"]}/rapport.html">{html.escape(names.get(r["region"], r["region"]))}</a>'
-            if (Path(out_dir) / r["region"] / "rapport.html").exists()
-            else html.escape(names.get(r["region"], ""))
-        )
-        status = {"ok": "in orde", "skipped": "ongewijzigd", "failed": "mislukt"}[r["status"]]
-        rows.append(
-            f"<tr><td>{r['region']}</td><td>{link}</td><td class='{r['status']}'>{status}</td>"
-            f"<td>{html.escape(date)}</td><td>{html.escape(r.get('error') or '')}</td></tr>"
-        )
-    page = f"""<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Jeugdhulp per jeugdregio</title>
-<style>body{{font-family:sans-serif;margin:2em}}td,th{{padding:4px 10px;border-bottom:1px solid #ddd}}
-.failed{{color:#c0392b}}.ok{{color:#1e8449}}</style></head><body>
-<h1>Jeugdhulp in de wijk — rapporten per jeugdregio</h1>
-<p>Gemaakt met jeugdlib {jeugdlib.__version__} op {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</p>
-<table><tr><th>Code</th><th>Jeugdregio</th><th>Status</th><th>Gemaakt</th><th>Fout</th></tr>
-{"".join(rows)}</table></body></html>"""
-    return _files.atomic_write(Path(out_dir) / "index.html", page)
-
-
-def _main(argv: list[str] | None = None) -> int:
-    """Entry point for one region in a subprocess (used by :func:`render_all`).
-
-    Exit codes as the CLI: 0 success (``skipped`` printed when unchanged), 2 bad input
-    (unknown region, bad file, unsigned models file: Dutch message on stderr), 1 other failures.
-    """
-    import argparse
-
-    _files.die_with_parent()
-    restore = _terminate_on_sigterm()  # a terminated region removes its work folder and kernel
-    p = argparse.ArgumentParser(prog="python -m jeugdlib.reports")
-    p.add_argument("--region", required=True)
-    p.add_argument("--out", required=True)
-    p.add_argument("--year", type=int, default=2022)
-    p.add_argument("--models", default=None)
-    p.add_argument("--timeout", type=int, default=600)
-    p.add_argument("--force", action="store_true")
-    p.add_argument("--audit-dir", dest="audit_dir", default=None)
-    for k in sorted(_USER_FILES):
-        p.add_argument(f"--{k}", default=None)
-    a = p.parse_args(argv)
-    try:
-        man = Path(a.out) / str(find_region(a.region, a.year).jeugdregio_code) / "manifest.json"
-        before = man.stat().st_mtime_ns if man.is_file() else None
-        render_region(
-            a.region,
-            a.out,
-            year=a.year,
-            models_path=a.models,
-            timeout=a.timeout,
-            force=a.force,
-            local_data_path=a.local_data_path,
-            policy_path=a.policy_path,
-            trajectories_path=a.trajectories_path,
-            claims_path=a.claims_path,
-            audit_dir=a.audit_dir,
-        )
-    except DataError as exc:  # RegionNotFoundError included
-        print(f"fout in de invoer: {mask_text(str(exc))}", file=sys.stderr)
-        return 2
-    finally:
-        restore()
-    if before is not None and man.is_file() and man.stat().st_mtime_ns == before:
-        print("skipped")
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(_main())
+def write_index(out_dir: str | Path, year: int = 2022) -> Path:
+    """Rebuild ``<out>/index.html`` from the reports and status records on disk."""
+    out = Path(out_dir)
+    with _batch.out_lock(out):
+        return _batch.write_index(out, _region_names(year))
