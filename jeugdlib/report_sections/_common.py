@@ -65,9 +65,9 @@ def publish_table(
     unclassified = [str(c) for c in df.columns if c not in {x.name for x in cols}]
     if unclassified:
         raise DataError(
-            f"table {name or 'report table'!r}: column(s) {unclassified} are not classified; pass kinds= "
-            "(code, label, year, count, units, rate, derived, statistic, money) so the publication boundary "
-            "knows how to treat them."
+            f"tabel {name or 'rapporttabel'!r}: kolom(men) {unclassified} zonder soort; geef kinds= mee "
+            "(code, label, year, count, units, rate, derived, statistic, money), zodat de publicatiegrens weet "
+            "hoe de kolom beschermd moet worden."
         )
     frame = df.reset_index(drop=True)
     spec = TableSpec(

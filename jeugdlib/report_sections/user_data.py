@@ -235,7 +235,10 @@ def policy_section(
         )
     try:
         cbs.jeugdzorg_gemeenten(range(2015, 2023))
-        text += "De CBS-reeks per gemeente staat in de cache; notebook 03 schat daarmee het effect (DiD)."
+        text += (
+            "De CBS-reeks per gemeente staat in de cache; notebook 03 schat daarmee het effect met een "
+            "verschil-in-verschillen-analyse."
+        )
     except (OfflineError, DataError):
         text += (
             "Voor een verschil-in-verschillen-analyse is de CBS-reeks per gemeente nodig "
@@ -331,8 +334,8 @@ def trajectory_section(
             published.extend(tables.cost_tables(cost, pub, name="kosten", scope=scope))
             text += (
                 f" De kostenontwikkeling {base}–{end} is gesplitst in aantal cliënten × zorgmaanden per cliënt "
-                "× kosten per zorgmaand (LMDI op de afgeronde aantallen cliënten; de delen tellen exact op tot de "
-                "totale verandering)."
+                "× kosten per zorgmaand (logaritmische decompositie, LMDI, op de afgeronde aantallen cliënten; "
+                "de delen tellen exact op tot de totale verandering)."
             )
     for t in published:  # whole days; LMDI shares of the total change are fractions
         shown(t, {"Aandeel van de verandering": "share"}, {"Mediane duur (dagen)": 0})
