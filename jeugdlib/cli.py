@@ -574,7 +574,10 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(2, f"fout in de invoer: {_one_line(mask_text(str(exc)))}")
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
         from jeugdlib.io import mask_text
+        from jeugdlib.reports import ReportError
 
+        if isinstance(exc, ReportError):  # the region's reason is already recorded in <out>/logboek/
+            return _fail(1, f"MISLUKT {exc.region}: {exc.error_type}: {_one_line(exc.message, limit=300)}")
         if isinstance(exc, OSError):
             message = _os_message(exc)
             if message is not None:
