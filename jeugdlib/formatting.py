@@ -342,11 +342,17 @@ def _text(x: Any) -> str:
 def format_value(x: Any, kind: str, decimals: int = 1) -> str:
     """One cell formatted by its column's ``kind`` (see :func:`format_column`).
 
+    Text is shown as it is, whatever the kind.
+
     >>> format_value(0.2034, "share"), format_value(2.2, "points"), format_value(0.0004, "p")
     ('20,3%', '+2,2', '< 0,001')
+    >>> format_value("12 (geschat)", "count")
+    '12 (geschat)'
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; one of {sorted(KINDS)}")
+    if isinstance(x, str):  # already text (a label in a numeric column, a pre-formatted cell): shown as is
+        return x
     if kind in {"count", "units"}:
         return count(x)
     if kind == "percent":

@@ -156,6 +156,7 @@ def test_format_column_by_kind():
     assert F.format_column(pd.Series([True, False, None], dtype=object), "bool") == ["ja", "nee", "–"]
     assert F.format_column(pd.Series([1.234, 5.0]), "number", 2) == ["1,23", "5,00"]
     assert F.format_column([2021.0, 2022], "year") == ["2021", "2022"]
+    assert F.format_column(pd.Series([1234.0, "n.v.t."], dtype=object), "count") == ["1.234", "n.v.t."]
     with pytest.raises(ValueError):
         F.format_column(s, "bogus")
 
