@@ -85,18 +85,18 @@ def _tree_digest(root: Path, h: Any) -> None:
             h.update(b"\0")
 
 
-def code_digest(notebook: Path) -> str:
+def code_digest(notebook: Path, package_dir: Path | None = None) -> str:
     """SHA-256 of everything a report is made from apart from region, year and user files.
 
     The jeugdlib version, every file of the installed package (code, report template,
     embedded data), the notebook and its paired ``.py``, and the versions of the
-    libraries in :data:`_LIBRARIES`.
+    libraries in :data:`_LIBRARIES`. ``package_dir`` replaces the installed package (tests).
     """
     from importlib import metadata
 
     h = hashlib.sha256()
     h.update(f"jeugdlib {jeugdlib.__version__}\0".encode())
-    _tree_digest(Path(jeugdlib.__file__).resolve().parent, h)
+    _tree_digest(package_dir or Path(jeugdlib.__file__).resolve().parent, h)
     for p in (notebook, notebook.with_suffix(".py")):
         h.update(p.name.encode() + b"\0")
         h.update(p.read_bytes() if p.is_file() else b"(missing)")

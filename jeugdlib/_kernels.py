@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,7 +35,7 @@ from typing import Any
 
 from jeugdlib import _files
 
-__all__ = ["WARM_IMPORTS", "WarmKernel"]
+__all__ = ["WARM_IMPORTS", "KernelError", "RegionTimeout", "WarmKernel"]
 
 #: Imported once per kernel, before the first region: what the report notebook imports.
 WARM_IMPORTS = """
@@ -63,6 +65,10 @@ class KernelError(RuntimeError):
     """The kernel could not be started or did not answer."""
 
 
+class RegionTimeout(KernelError):
+    """A region took longer than its time limit; its kernel was stopped."""
+
+
 class WarmKernel:
     """One ipykernel, started in a private folder, warmed up and reusable across regions.
 
@@ -73,7 +79,7 @@ class WarmKernel:
     env:
         Extra environment variables for the kernel (the models key of the batch).
     warm:
-        Code run once after start (:data:`WARM_IMPORTS`); ``""`` for none.
+        Code run once after start (default :data:`WARM_IMPORTS`); ``""`` for none.
     start_timeout:
         Seconds to wait for the kernel to answer.
     """
@@ -83,12 +89,12 @@ class WarmKernel:
         kernel_name: str = "python3",
         *,
         env: dict[str, str] | None = None,
-        warm: str = WARM_IMPORTS,
+        warm: str | None = None,
         start_timeout: float = 120,
     ) -> None:
         self.kernel_name = kernel_name
         self.env = dict(env or {})
-        self.warm = warm
+        self.warm = WARM_IMPORTS if warm is None else warm
         self.start_timeout = start_timeout
         self.km: Any = None
         self.kc: Any = None
@@ -204,24 +210,45 @@ class WarmKernel:
     ) -> Any:
         """Run ``notebook`` with papermill on this kernel (after a reset); return the executed notebook node.
 
-        ``timeout`` is papermill's per-cell execution timeout. Exceptions are papermill's
+        ``timeout`` is the wall-clock limit for the whole notebook: a watchdog kills the kernel
+        when it is exceeded and :class:`RegionTimeout` is raised (nbclient's per-cell timeout is
+        not enforced on a kernel it did not start). Other exceptions are papermill's
         (:class:`papermill.PapermillExecutionError` for an error in a cell) or nbclient's
-        (cell timeout, dead kernel); after any of them call :meth:`restart`.
+        (dead kernel); after any of them call :meth:`restart`.
         """
         import papermill as pm
 
         if self.regions_run:
             self.reset()
         self.regions_run += 1
-        return pm.execute_notebook(
-            str(notebook),
-            str(output),
-            parameters=parameters,
-            kernel_name=self.kernel_name,
-            progress_bar=False,
-            log_output=False,
-            execution_timeout=timeout,
-            start_timeout=int(self.start_timeout),
-            km=self.km,
-            kc=self.kc,
-        )
+        expired = threading.Event()
+        pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
+
+        def expire() -> None:
+            expired.set()
+            if pid:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+
+        watchdog = threading.Timer(timeout, expire)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            return pm.execute_notebook(
+                str(notebook),
+                str(output),
+                parameters=parameters,
+                kernel_name=self.kernel_name,
+                progress_bar=False,
+                log_output=False,
+                execution_timeout=timeout,
+                start_timeout=int(self.start_timeout),
+                km=self.km,
+                kc=self.kc,
+            )
+        except Exception as exc:
+            if expired.is_set():
+                raise RegionTimeout(f"langer dan {timeout:.0f} s") from exc
+            raise
+        finally:
+            watchdog.cancel()

@@ -460,8 +460,9 @@ def _failure(exc: BaseException) -> tuple[str, str]:
         return str(exc.ename), str(exc.evalue)
     name = type(exc).__name__
     text = str(exc)
-    if name == "CellTimeoutError":
-        return name, "een stap van het rapport duurde langer dan de ingestelde tijdslimiet (--timeout)"
+    if name in ("CellTimeoutError", "RegionTimeout"):
+        limit = "de ingestelde tijdslimiet (--timeout) is verstreken"
+        return "TimeoutError", f"het rapport duurde {text or 'te lang'}: {limit}"
     if name == "DeadKernelError":
         return name, "het rekenproces van het rapport stopte onverwacht (bijvoorbeeld door te weinig geheugen)"
     return name, text or name

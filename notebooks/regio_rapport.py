@@ -33,7 +33,7 @@ from IPython.display import HTML, Markdown, display
 import jeugdlib
 from jeugdlib import formatting as F
 from jeugdlib import reports
-from jeugdlib.plots import maps
+from jeugdlib.plots import figure_html, svgmap
 from jeugdlib.plots import scp as scp_plots
 from jeugdlib.publication import Publication
 from jeugdlib.report_sections import regional as R
@@ -111,19 +111,8 @@ if open_section["n_observed"] == 0:
     display(Markdown("In deze regio zijn alle wijkcijfers afgeschermd; er valt per wijk niets te vergelijken."))
 else:
     geo = reports.region_map_frame(open_section)
-    fig = maps.choropleth_panel(
-        geo,
-        [
-            ("waargenomen", "Waargenomen (%)", False),
-            ("verwacht", "Verwacht (%)", False),
-            ("verschil", "Verschil (procentpunt)", True),
-        ],
-        suptitle=f"Jeugdzorg per wijk, {models.year} (wijkgrenzen 2022)",
-    )
-    display(fig)
-    plt.close(fig)
-    if geo.attrs.get("note"):
-        display(Markdown(reports.safe_markdown(geo.attrs["note"])))
+    # interactive maps (inline SVG: hover a wijk for its figures), with legend, numbered key and what is missing
+    display(HTML(svgmap.region_maps_html(geo, region_name=reg.jeugdregio_naam, note=geo.attrs.get("note", ""))))
     display(Markdown(story.interval_width_text(open_section["interval_width"])))
     display(Markdown(story.deviation_text(open_tab)))
     watch = story.wijken_to_watch(open_tab, n=10)
@@ -163,12 +152,15 @@ display(HTML(reports.to_html(scp_section["table"])))
 fig = scp_plots.caterpillar(
     models.scp_2017, "gemeente", codes=scp_section["gemeente_codes"], names=scp_section["gemeente_names"]
 )
-display(fig)
-plt.close(fig)
+effects = scp_section["gemeente_effects"]
 display(
-    Markdown(
-        "De gemeente-effecten (met 95%-interval) tonen hoeveel hoger of lager het gebruik in een gemeente is "
-        "dan wijken met dezelfde kenmerken elders in de regio."
+    HTML(
+        figure_html(
+            fig,
+            alt=story.effects_alt_text(effects, reg.jeugdregio_naam),
+            caption="De gemeente-effecten (met 95%-interval) tonen hoeveel hoger of lager het gebruik in een gemeente "
+            "is dan in wijken met dezelfde kenmerken elders in de regio.",
+        )
     )
 )
 
@@ -219,8 +211,9 @@ for section in reports.optional_sections(
     for t in section.get("tables", []):
         display(HTML(reports.to_html(t)))
     for f in section.get("figures", []):
-        display(f)
-        plt.close(f)
+        display(
+            HTML(figure_html(f, alt=f"Figuur bij {section['title']}: " + (f.get_suptitle() or "zie de tabel erboven")))
+        )
 
 # %% [markdown]
 # ## Bronnen en verantwoording

@@ -474,3 +474,24 @@ def executive_summary(
         "conclusies trekt."
     )
     return [s1, s2, s3, s4, s5]
+
+
+def effects_alt_text(effects: pd.DataFrame, region_name: str) -> str:
+    """Alt text for the gemeente-effects figure, from the published effects table.
+
+    ``effects`` has ``Gemeente`` and ``Gemeente-effect (procentpunt)`` (see
+    :func:`jeugdlib.report_sections.regional.region_scp_2017`).
+    """
+    col = "Gemeente-effect (procentpunt)"
+    eff = effects.assign(_v=pd.to_numeric(effects[col], errors="coerce")).dropna(subset=["_v"])
+    n = F.plural(len(effects), "gemeente", "gemeenten")
+    head = f"Gemeente-effecten (SCP-model 2017, met 95%-interval) van {n} in {region_name}"
+    if eff.empty:
+        return head + "."
+    low, high = eff.loc[eff["_v"].idxmin()], eff.loc[eff["_v"].idxmax()]
+    if len(eff) == 1:
+        return f"{head}: {F.points(float(low['_v']), 2)} ({low['Gemeente']})."
+    return (
+        f"{head}: van {F.points(float(low['_v']), 2)} ({low['Gemeente']}) tot "
+        f"{F.points(float(high['_v']), 2)} ({high['Gemeente']})."
+    )
