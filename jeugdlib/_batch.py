@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import functools
 import hashlib
@@ -148,7 +149,14 @@ def is_current(out_dir: Path, code: str, digest: str) -> bool:
 def out_lock(out_dir: Path) -> Iterator[None]:
     """An exclusive ``flock`` on ``<out>/.jeugdlib.lock`` (blocks until other runs release it)."""
     path = out_dir / ".jeugdlib.lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o644)
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        os.unlink(path)  # a symlink planted in the lock's place: removed, never followed
+        fd = os.open(path, flags | os.O_EXCL, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

@@ -4,8 +4,8 @@ A report is still one papermill run of one parameterised notebook per region, bu
 starting a Python process, a kernel and the heavy imports (pandas, statsmodels,
 geopandas, matplotlib) cost about 5 of the 7.5 seconds a region took. A
 :class:`WarmKernel` starts the kernel once, imports what the report needs, and
-hands its kernel manager *and* client to papermill (``km=``/``kc=`` are passed on
-to nbclient, which then neither starts nor shuts down a kernel). Between regions
+hands its kernel manager to papermill (``km=`` is passed on to nbclient, which then
+neither starts nor shuts down a kernel; the client it makes per notebook is closed after). Between regions
 :meth:`WarmKernel.reset` clears the user namespace (``%reset -f``), closes every
 figure and restores the default warning filters, so no variable of one region
 leaks into the next (tested in ``tests/test_batch.py``). Modules stay imported, and
@@ -97,7 +97,7 @@ class WarmKernel:
         self.warm = WARM_IMPORTS if warm is None else warm
         self.start_timeout = start_timeout
         self.km: Any = None
-        self.kc: Any = None
+        self._clients: list[Any] = []
         self.folder: Path | None = None
         self.regions_run = 0
         self.seconds_start = 0.0
@@ -105,7 +105,6 @@ class WarmKernel:
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> WarmKernel:
         """Start the kernel and run the warm-up code; raises :class:`KernelError` when it fails."""
-        from jupyter_client.asynchronous import AsyncKernelClient
         from jupyter_client.manager import KernelManager
 
         t0 = time.perf_counter()
@@ -115,19 +114,24 @@ class WarmKernel:
             transport="ipc",
             ip=str(self.folder / "k"),
             connection_file=str(self.folder / "kernel.json"),
+            # nbclient runs an asyncio loop: with a blocking client a read without timeout blocks that loop,
+            # and cell time limits and dead-kernel checks never run. The clients it makes must be asynchronous.
+            client_class="jupyter_client.asynchronous.AsyncKernelClient",
         )
         env = {**os.environ, **self.env, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
         km.start_kernel(cwd=str(self.folder), env=env)
         self.km = km
+        make_client = km.client
+
+        def tracked_client(**kw: Any) -> Any:  # nbclient makes a client per notebook and never closes it
+            kc = make_client(**kw)
+            self._clients.append(kc)
+            return kc
+
+        km.client = tracked_client
         try:
             with self._client() as kc:
                 kc.wait_for_ready(timeout=self.start_timeout)
-            # papermill (nbclient) gets its own asynchronous client, kept for the kernel's life: a blocking
-            # client that nbclient has used stops receiving replies, so our own code uses short-lived ones
-            akc = AsyncKernelClient()
-            akc.load_connection_info(km.get_connection_info())
-            akc.start_channels()
-            self.kc = akc
             if self.warm:
                 self.run_code(self.warm, timeout=self.start_timeout)
         except BaseException:
@@ -141,12 +145,11 @@ class WarmKernel:
         return self.km is not None and bool(self.km.is_alive())
 
     def shutdown(self) -> None:
-        """Stop the client and the kernel (immediately) and remove the private folder."""
-        kc, km, folder = self.kc, self.km, self.folder
-        self.kc = self.km = self.folder = None
+        """Stop the clients and the kernel (immediately) and remove the private folder."""
+        km, folder = self.km, self.folder
+        self.km = self.folder = None
         try:
-            if kc is not None:
-                kc.stop_channels()
+            self._close_clients()
         finally:
             try:
                 if km is not None and km.has_kernel:
@@ -154,6 +157,12 @@ class WarmKernel:
             finally:
                 if folder is not None:
                     _files.remove_tree(folder)
+
+    def _close_clients(self) -> None:
+        clients, self._clients = self._clients, []
+        for kc in clients:
+            with contextlib.suppress(Exception):
+                kc.stop_channels()
 
     def restart(self) -> None:
         """Replace the kernel by a fresh, warmed-up one (after a failed region)."""
@@ -170,9 +179,12 @@ class WarmKernel:
     @contextlib.contextmanager
     def _client(self) -> Iterator[Any]:
         """A short-lived blocking client on the kernel (for warm-up and reset code)."""
+        from jupyter_client.blocking import BlockingKernelClient
+
         if self.km is None:
             raise KernelError("kernel not started")
-        kc = self.km.client()
+        kc = BlockingKernelClient()
+        kc.load_connection_info(self.km.get_connection_info())
         kc.start_channels()
         try:
             yield kc
@@ -244,7 +256,6 @@ class WarmKernel:
                 execution_timeout=timeout,
                 start_timeout=int(self.start_timeout),
                 km=self.km,
-                kc=self.kc,
             )
         except Exception as exc:
             if expired.is_set():
@@ -252,3 +263,4 @@ class WarmKernel:
             raise
         finally:
             watchdog.cancel()
+            self._close_clients()

@@ -576,6 +576,8 @@ class Publication:
                 d = c.decimals if c.decimals is not None else _DEFAULT_DECIMALS.get(c.kind)
                 if d is not None:
                     out[c.name] = out[c.name].round(d)
+                    if d == 0:  # whole numbers are written as whole numbers (no "1235,0" in a CSV)
+                        out[c.name] = out[c.name].astype("Int64")
         return out
 
     @staticmethod

@@ -281,39 +281,6 @@ def test_models_load_never_unpickles_an_unsigned_or_forged_file(tmp_path: Path) 
         reports.NationalModels.load(signed_other, key)
 
 
-def test_region_process_uses_die_with_parent() -> None:
-    """`python -m jeugdlib.reports` started by a batch that is already gone stops at once (exit 3)."""
-    env = {**os.environ, _files.PARENT_ENV: str(_dead_pid())}
-    cmd = [sys.executable, "-m", "jeugdlib.reports", "--region", "JZ24", "--out", "/nonexistent/x"]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 3, proc.stderr
-
-
-def test_region_process_gets_key_and_parent_through_environment(tmp_path: Path, monkeypatch) -> None:
-    from jeugdlib import reports
-
-    seen = {}
-
-    class FakePopen:
-        def __init__(self, cmd, **kw):
-            seen["cmd"], seen["env"] = cmd, kw["env"]
-            self.returncode = 0
-
-        def communicate(self, timeout=None):
-            return "", ""
-
-        def poll(self):
-            return 0
-
-    monkeypatch.setattr(reports.subprocess, "Popen", FakePopen)
-    key = os.urandom(32)
-    res = reports._render_subprocess("JZ24", tmp_path, 2022, tmp_path / "m.pkl", 10, False, {}, key, tmp_path / "a")
-    assert res["status"] == "ok"
-    assert seen["env"][reports.MODELS_KEY_ENV] == key.hex() and seen["env"][_files.PARENT_ENV] == str(os.getpid())
-    assert key.hex() not in " ".join(seen["cmd"])  # never on the command line (visible in ps)
-    assert seen["cmd"][-2:] == ["--audit-dir", str(tmp_path / "a")]
-
-
 @pytest.mark.parametrize("mode", [["--region", "JZ24"], ["--all", "--regions", "JZ24"]])
 @pytest.mark.parametrize(
     ("flags", "message"),
@@ -406,9 +373,16 @@ def test_write_index_through_planted_links(tmp_path: Path) -> None:
     out.mkdir()
     for name in ("index.html", "index.tmp", ".index.html.tmp"):
         (out / name).symlink_to(victim)
-    reports.write_index(out, [{"region": "JZ24", "status": "failed", "error": "<script>"}])
+    from jeugdlib import _batch
+
+    (out / "logboek").symlink_to(tmp_path)  # a planted folder link: replaced by a real folder, never followed
+    (out / ".jeugdlib.lock").symlink_to(victim)
+    with _batch.out_lock(out):
+        _batch.record_status(out, "JZ24", {"status": "failed", "error_type": "X", "error": "<script>"})
+    reports.write_index(out)
     page = (out / "index.html").read_text(encoding="utf-8")
     assert not (out / "index.html").is_symlink() and "&lt;script&gt;" in page
+    assert (out / "logboek").is_dir() and not (out / "logboek").is_symlink() and not (tmp_path / "JZ24.json").exists()
     assert _untouched(victim, mtime, content)
 
 

@@ -198,8 +198,8 @@ def region_map_frame(open_section: dict[str, Any]):
         S.COL_OBS: "waargenomen",
         S.COL_EXP: "verwacht",
         S.COL_DIFF: "verschil",
-        S.COL_PI_LOW: "pi_laag",
-        S.COL_PI_HIGH: "pi_hoog",
+        S.COL_DIFF_LOW: "pi_laag",  # the map shows the 95% interval of the difference
+        S.COL_DIFF_HIGH: "pi_hoog",
         S.COL_CAT: "categorie",
     }
     out = geo[["wijkcode", "gemeentecode", "geometry"]].merge(
