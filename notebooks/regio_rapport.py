@@ -114,6 +114,8 @@ else:
     # interactive maps (inline SVG: hover a wijk for its figures), with legend, numbered key and what is missing
     display(HTML(svgmap.region_maps_html(geo, region_name=reg.jeugdregio_naam, note=geo.attrs.get("note", ""))))
     display(Markdown(story.interval_width_text(open_section["interval_width"])))
+    if story.negative_expected_text(open_tab):
+        display(Markdown(reports.safe_markdown(story.negative_expected_text(open_tab))))
     display(Markdown(story.deviation_text(open_tab)))
     watch = story.wijken_to_watch(open_tab, n=10)
     display(Markdown("### Wijken om naar te kijken"))

@@ -302,6 +302,13 @@ def test_sigkill_of_the_batch_ends_its_kernels(tmp_path):
     for p in alive:  # clean up before failing
         os.kill(p, signal.SIGKILL)
     assert not alive, "kernel outlived the killed batch"
+    out = tmp_path / "out"
+    assert [p for p in out.iterdir() if p.name.startswith(".JZ24-")], "expected the killed run's work folder"
+    # the next run removes what the killed run left behind (its process is gone)
+    script_next = script.replace("['JZ24']", "['JZ13']")
+    subprocess.run([sys.executable, "-c", script_next], check=True, timeout=120)
+    assert not [p for p in out.iterdir() if p.name.startswith(".JZ24")], "work folder of the killed run left behind"
+    assert not (out / "JZ24").exists() and (out / "JZ13" / "rapport.html").is_file()
 
 
 def _children(pid: int) -> list[int]:

@@ -328,12 +328,12 @@ def _legend(
     if has_gemeente:
         sw.append(("grens", "wijkgrenzen ontbreken"))
     x = x0 + bar_w + 24
-    for key, label in sw:
+    for i, (key, label) in enumerate(sw):  # stacked: a row per swatch always fits beside the ramp (no clipping)
+        y = y0 + 4 + 16 * i
         out.append(
-            f'<rect x="{x:.0f}" y="{y0 + 4}" width="14" height="12" fill="url(#{uid}-{key})" stroke="#888" '
-            f'stroke-width=".5"/><text class="lg" x="{x + 18:.0f}" y="{y0 + 14}">{_esc(label)}</text>'
+            f'<rect x="{x:.0f}" y="{y}" width="14" height="12" fill="url(#{uid}-{key})" stroke="#888" '
+            f'stroke-width=".5"/><text class="lg" x="{x + 18:.0f}" y="{y + 10}">{_esc(label)}</text>'
         )
-        x += 30 + 6.2 * len(label)
     out.append("</g>")
     return "".join(out)
 

@@ -495,3 +495,22 @@ def effects_alt_text(effects: pd.DataFrame, region_name: str) -> str:
         f"{head}: van {F.points(float(low['_v']), 2)} ({low['Gemeente']}) tot "
         f"{F.points(float(high['_v']), 2)} ({high['Gemeente']})."
     )
+
+
+def negative_expected_text(table: pd.DataFrame) -> str:
+    """A Dutch sentence when the model expects a negative share for some wijken ("" when none).
+
+    The SCP model is linear in the share, so for a wijk with very favourable characteristics its
+    expectation can fall below zero; the sentence names such wijken and says how to read them.
+    """
+    exp = pd.to_numeric(table[COL_EXP], errors="coerce")
+    neg = table.loc[exp < 0]
+    if neg.empty:
+        return ""
+    names = ", ".join(str(w) for w in neg["Wijk"].head(5))
+    more = "" if len(neg) <= 5 else f" en {F.plural(len(neg) - 5, 'andere', 'andere')}"
+    return (
+        f"Voor {F.plural(len(neg), 'wijk', 'wijken')} ({names}{more}) komt het verwachte gebruik onder 0%: het "
+        "model is een rechte lijn in het percentage en kan voor wijken met zeer gunstige kenmerken onder nul "
+        "uitkomen. Lees dat als: vrijwel geen jeugdzorg verwacht."
+    )
