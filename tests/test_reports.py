@@ -122,7 +122,7 @@ def test_published_files_carry_no_local_paths(rendered):
     out, html, (victim, _, _), _ = rendered
     import tempfile
 
-    forbidden = {str(out), str(victim.parent), str(victim.parent.resolve()), ".jeugdlib-", tempfile.gettempdir() + "/"}
+    forbidden = {str(out), str(victim.parent), str(victim.parent.resolve()), "/.jeugdlib-", tempfile.gettempdir() + "/"}
     for p, text in _published_text(out / "JZ24").items():
         for f in forbidden:
             assert f not in text, (p.name, f)
@@ -139,8 +139,11 @@ def test_report_content(rendered_report):
     for naam in ("Delft", "Zoetermeer", "Westland", "Wassenaar"):
         assert naam in text
     imgs = soup.find_all("img")
-    assert len(imgs) >= 2  # maps and caterpillar plot, embedded
-    assert all(img["src"].startswith("data:image/png;base64,") for img in imgs)
+    assert len(imgs) >= 1  # the caterpillar plot, embedded, with alt text
+    assert all(img["src"].startswith("data:image/png;base64,") and img["alt"].strip() for img in imgs)
+    maps = soup.find_all("svg")
+    assert len(maps) >= 3  # observed, expected and difference maps: inline SVG
+    assert len({p["data-wijkcode"] for p in soup.select("path[data-wijkcode]")}) >= 100  # Haaglanden: 108 wijken
 
 
 def test_published_counts_obey_disclosure(rendered_report):
@@ -373,7 +376,7 @@ def test_report_with_user_data_sections(tmp_path, models):
     assert {"trajecten_duur", "aanbieders", "kosten_decompositie", "beleid_regio"} <= tables
     # no local path in anything published; the manifest names inputs by base name and digest only
     for p, body in _published_text(out / "JZ24").items():
-        assert str(tmp_path) not in body and ".jeugdlib-" not in body, p.name
+        assert str(tmp_path) not in body and "/.jeugdlib-" not in body, p.name
     files = json.loads((out / "JZ24" / "manifest.json").read_text())["files"]
     assert files["policy_path"] == {
         "bestand": "beleidstabel",
