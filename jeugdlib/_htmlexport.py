@@ -31,12 +31,38 @@ TEMPLATE_NAME = "jeugdlib_rapport"
 _local = threading.local()
 
 
+def _exporter_class() -> type:
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportExporter(HTMLExporter):
+        """nbconvert's HTML exporter without its BeautifulSoup pass over the finished page.
+
+        That pass (nbconvert 7) parses and re-serialises the whole page to add English
+        placeholder alt text and tab stops: over a second per report with inline SVG maps.
+        jeugdlib's figures carry Dutch alt text, and :func:`check_self_contained` refuses an
+        image without it. Everything else is :meth:`HTMLExporter.from_notebook_node`.
+        """
+
+        def from_notebook_node(self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any) -> Any:
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            resources = self._init_resources(resources)
+            data_filter = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
+            self.register_filter("highlight_code", highlight_code)
+            self.register_filter("filter_data_type", data_filter)
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ReportExporter
+
+
 def _exporter() -> Any:
     exp = getattr(_local, "exporter", None)
     if exp is None:
-        from nbconvert import HTMLExporter
-
-        exp = HTMLExporter(
+        exp = _exporter_class()(
             template_name=TEMPLATE_NAME,
             extra_template_basedirs=[str(TEMPLATE_DIR)],
             language_code="nl",

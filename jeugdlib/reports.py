@@ -424,6 +424,7 @@ def _render_one(run: _Run, code: str, kernel: WarmKernel, browser: Chromium | No
             raise ReportError(code, "ZelfstandigheidsFout", "; ".join(problems[:3]))
         _files.atomic_write(work / "rapport.html", body)
         files = ["rapport.html"]
+        t_export = time.perf_counter() - t0 - t_exec
         if browser is not None:
             browser.print_pdf(work / "rapport.html", work / "rapport.pdf")
             files.append("rapport.pdf")
@@ -437,6 +438,7 @@ def _render_one(run: _Run, code: str, kernel: WarmKernel, browser: Chromium | No
             "jeugdlib": jeugdlib.__version__,
             "rendered_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "seconds_execute": round(t_exec, 2),
+            "seconds_export": round(t_export, 2),
             "seconds_total": round(time.perf_counter() - t0, 2),
             "bestanden": files,
             "pdf": browser is not None,

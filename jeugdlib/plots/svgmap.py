@@ -269,7 +269,12 @@ def map_style() -> str:
         ".jl-maps .jl-row{display:grid;grid-template-columns:1fr 1fr;gap:1em}"
         ".jl-note{font-size:13px;border-left:3px solid #999;padding-left:.6em}"
         "@media print{.jl-maps .jl-row{grid-template-columns:1fr 1fr}.jl-key{columns:3}"
-        ".jl-map path.wijk{stroke-width:.4}}"
+        ".jl-map path.wijk{stroke-width:.4}"
+        # on paper flat greys replace the hatching: Chromium prints every pattern fill as a large image
+        # (seconds and megabytes per report); the legend swatches follow, so the key stays right
+        ".jl-map .afgeschermd,.jl-map .sw-afg{fill:#c4c4c4}"
+        ".jl-map .geen-gegevens,.jl-map .sw-geen{fill:#f1f1f1}"
+        ".jl-map path.gemeente,.jl-map .sw-grens{fill:#fafafa}}"
         "</style>"
     )
 
@@ -331,7 +336,7 @@ def _legend(
     for i, (key, label) in enumerate(sw):  # stacked: a row per swatch always fits beside the ramp (no clipping)
         y = y0 + 4 + 16 * i
         out.append(
-            f'<rect x="{x:.0f}" y="{y}" width="14" height="12" fill="url(#{uid}-{key})" stroke="#888" '
+            f'<rect class="sw-{key}" x="{x:.0f}" y="{y}" width="14" height="12" fill="url(#{uid}-{key})" stroke="#888" '
             f'stroke-width=".5"/><text class="lg" x="{x + 18:.0f}" y="{y + 10}">{_esc(label)}</text>'
         )
     out.append("</g>")

@@ -238,7 +238,20 @@ def to_html(
     shown_df = format_table(df, decimals=decimals, kinds=kinds)
     if index:
         shown_df.index = pd.Index([F.MISSING if F.is_missing(v) else str(v) for v in df.index])
-    return shown_df.to_html(index=index, na_rep=F.MISSING, classes="jeugdlib-tabel", border=0, escape=True)
+    table = shown_df.to_html(index=index, na_rep=F.MISSING, classes="jeugdlib-tabel", border=0, escape=True)
+    if len(df) <= PRINT_MAX_ROWS:
+        return table
+    # a long table (every wijk) stays on screen; on paper a sentence points to it (it would fill pages, and
+    # printing its rows is most of the PDF's time and size)
+    return (
+        f'<div class="jeugdlib-lang">{table}</div><p class="jeugdlib-alleen-print"><em>Deze tabel '
+        f"({F.plural(len(df), 'rij', 'rijen')}) staat volledig in de HTML-versie van dit rapport en als "
+        "Excel-bestand in de map tabellen/; op papier is ze weggelaten.</em></p>"
+    )
+
+
+#: Tables with more rows than this are left out of the printed (PDF) report, with a note where they are.
+PRINT_MAX_ROWS = 40
 
 
 # --------------------------------------------------------------------------- optional sections
