@@ -20,7 +20,7 @@ import hashlib
 import html
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -579,22 +579,21 @@ def region_maps_html(
             )  # fmt: skip
         )
     parts.append("</div>")
-    parts.append(
-        _map_svg(
-            frame,
-            "verschil",
-            title=f"Verschil waargenomen − verwacht (procentpunt), {region_name}",
-            kind="diverging",
-            limits=div,
-            numbered=True,
-            width_px=width_px,
-            numbers=numbers,
-            key=True,
-            caption="Beweeg de muis over een wijk voor de cijfers.",
-            include_style=False,
-            quantile=0.95,
-            paths=paths,
+
+    def difference_map(sub: pd.DataFrame, title: str, caption: str, sub_paths: Any) -> str:
+        """The interactive difference map: one scale and one numbering for the region and its gemeenten."""
+        return _map_svg(
+            sub, "verschil", title=title, kind="diverging", limits=div, numbered=True, width_px=width_px,
+            numbers=numbers, key=True, caption=caption, include_style=False, quantile=0.95, paths=sub_paths,
         )  # fmt: skip
+
+    parts.append(
+        difference_map(
+            frame,
+            f"Verschil waargenomen − verwacht (procentpunt), {region_name}",
+            "Beweeg de muis over een wijk voor de cijfers.",
+            paths,
+        )
     )
     n_wijken = int((frame["status"] != "geen wijkgrenzen").sum())
     if n_wijken > gemeente_maps_from:
@@ -603,22 +602,7 @@ def region_maps_html(
             if k < gemeente_min_wijken:
                 continue
             sub = frame[frame["gemeentenaam"] == gm].reset_index(drop=True)
-            parts.append(
-                _map_svg(
-                    sub,
-                    "verschil",
-                    title=f"Verschil per wijk (procentpunt), {gm}",
-                    kind="diverging",
-                    limits=div,
-                    numbered=True,
-                    width_px=width_px,
-                    numbers=numbers,
-                    key=True,
-                    caption=f"{k} wijken; dezelfde kleurschaal en nummers als de kaart van de regio.",
-                    include_style=False,
-                    quantile=0.95,
-                    paths=None,
-                )  # fmt: skip
-            )
+            caption = f"{k} wijken; dezelfde kleurschaal en nummers als de kaart van de regio."
+            parts.append(difference_map(sub, f"Verschil per wijk (procentpunt), {gm}", caption, None))
     parts.append("</div>")
     return "".join(parts)
