@@ -103,8 +103,24 @@ class WarmKernel:
         self.seconds_start = 0.0
 
     # ------------------------------------------------------------------ lifecycle
-    def start(self) -> WarmKernel:
-        """Start the kernel and run the warm-up code; raises :class:`KernelError` when it fails."""
+    def start(self, attempts: int = 2) -> WarmKernel:
+        """Start the kernel and run the warm-up code; :class:`KernelError` when ``attempts`` starts all fail.
+
+        A busy machine sometimes loses a kernel during start-up ("Kernel died before replying to
+        kernel_info"); a second attempt then succeeds.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._start()
+            except KernelError:
+                if attempt == attempts:
+                    raise
+            except Exception as exc:  # noqa: BLE001 - jupyter_client raises RuntimeError, TimeoutError, ...
+                if attempt == attempts:
+                    raise KernelError(f"de rekenkern start niet: {type(exc).__name__}: {exc}") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _start(self) -> WarmKernel:
         from jupyter_client.manager import KernelManager
 
         t0 = time.perf_counter()

@@ -112,6 +112,17 @@ def _round(d: Decimal, decimals: int) -> Decimal:
         return d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
+def rounded(x: Any, decimals: int = 1) -> float:
+    """``x`` rounded as this module shows it (half away from zero on the number as written); NaN stays NaN.
+
+    >>> rounded(1.45), rounded(-1.45), rounded(0.15)
+    (1.5, -1.5, 0.2)
+    """
+    if is_missing(x):
+        return float("nan")
+    return float(_round(_decimal(x), decimals))
+
+
 def _digits(d: Decimal, decimals: int) -> str:
     """The absolute value of a rounded Decimal in Dutch notation (no sign)."""
     text = f"{abs(d):,.{decimals}f}"  # Decimal formatting is exact

@@ -51,7 +51,7 @@ from typing import Any
 
 import jeugdlib
 from jeugdlib import _batch, _files
-from jeugdlib._chromium import Chromium, find_chromium
+from jeugdlib._chromium import Chromium, ChromiumError, find_chromium
 from jeugdlib._htmlexport import check_self_contained, notebook_html
 from jeugdlib._kernels import WarmKernel
 from jeugdlib.data import find_region, load_scp_2017
@@ -508,7 +508,10 @@ def _open_browser(want_pdf: bool) -> Chromium | None:
             stacklevel=3,
         )
         return None
-    return Chromium().start()
+    try:
+        return Chromium().start()
+    except ChromiumError:  # once more: a busy machine can miss the first start
+        return Chromium().start()
 
 
 def _execute(
@@ -530,15 +533,15 @@ def _execute(
     kernels = [WarmKernel(KERNEL, env=env) for _ in range(n_workers)]
     pool = ThreadPoolExecutor(max_workers=n_workers + 1)
     private = _files.private_tempdir(".jeugdlib-batch-")
+    starting = [pool.submit(k.start) for k in kernels]
+    browser_f = pool.submit(_open_browser, run.pdf)
     browser: Chromium | None = None
     try:
-        starting = [pool.submit(k.start) for k in kernels]
-        browser_f = pool.submit(_open_browser, run.pdf)
         if fit:
             run.models_path = fit_national_models(run.year).save(private / f"national_models_{run.year}.pkl", run.key)
         for f in starting:
-            f.result()
-        browser = browser_f.result()
+            f.exception()  # a kernel that did not start is started again by its worker, or its regions fail
+        browser = browser_f.result()  # Chromium installed but not starting: ChromiumError, nothing is published
         todo: queue.Queue[str] = queue.Queue()
         for c in codes:
             todo.put(c)
@@ -562,6 +565,8 @@ def _execute(
         pool.shutdown(wait=True, cancel_futures=True)
         for k in kernels:
             k.shutdown()
+        if browser is None and browser_f.done() and not browser_f.cancelled() and browser_f.exception() is None:
+            browser = browser_f.result()  # started, but the run ended before using it
         if browser is not None:
             browser.close()
         _files.remove_tree(private)

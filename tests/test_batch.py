@@ -330,3 +330,29 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_a_kernel_that_will_not_start_fails_its_regions_not_the_batch(batch, monkeypatch):
+    """Kernel start-up errors (seen on a busy machine) are retried once, then recorded per region."""
+    calls = {"n": 0}
+    real = _kernels.WarmKernel._start
+
+    def flaky(self):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real(self)
+
+    monkeypatch.setattr(_kernels.WarmKernel, "_start", flaky)
+    assert _statuses(batch(["JZ24"])) == {"JZ24": "ok"}  # the second attempt started
+    assert calls["n"] == 2
+
+    def never(self):
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    monkeypatch.setattr(_kernels.WarmKernel, "_start", never)
+    res = batch(["JZ24", "JZ13"], force=True)
+    assert _statuses(res) == {"JZ24": "failed", "JZ13": "failed"}
+    assert res[0]["error_type"] == "KernelError" and "Kernel died before replying" in res[0]["error"]
+    index = (batch.out / "index.html").read_text()
+    assert "KernelError" in index and "Het vorige rapport blijft staan" in index

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from jeugdlib import formatting as F
 from jeugdlib import publication as P
 from jeugdlib.publication import Publication, TableSpec
 from jeugdlib.report_sections import regional as R
@@ -239,3 +240,16 @@ def test_gemeente_names_are_the_same_in_every_section(models):
     ind = R.region_indicators("Haaglanden", pub=pub)["table"]
     assert set(ind["Gemeente"]) - {"Nederland (CBS)"} == names_2022
     assert ind.set_index("Gemeentecode").loc["NL00", "Jeugdhulp in natura (%)"] == pytest.approx(13.2)
+
+
+def test_deviation_category_uses_the_difference_as_shown():
+    """A difference shown as "+1,5" (1,46 rounded) is at the Haaglanden threshold; 1,44 ("+1,4") is not."""
+    exp = [10.0, 10.0, 10.0, 10.0]
+    obs = [11.46, 8.54, 11.44, 11.4496]  # the last: published as 1,450, shown as +1,5
+    wide = ([0.0] * 4, [20.0] * 4)
+    cat = S.deviation_category(obs, wide, wide, exp)
+    assert list(cat) == [S.CATEGORIES[2], S.CATEGORIES[2], S.CATEGORIES[3], S.CATEGORIES[2]]
+    # as the report shows them: the published difference (3 decimals) in one decimal
+    assert [F.points(F.rounded(o - e, 3)) for o, e in zip(obs, exp)] == [
+        "+1,5 procentpunt", "−1,5 procentpunt", "+1,4 procentpunt", "+1,5 procentpunt"
+    ]  # fmt: skip

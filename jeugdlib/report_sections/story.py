@@ -270,13 +270,18 @@ def deviation_category(
 
     A wijk is in the first category it meets: observed outside the 95% prediction interval,
     outside the 80% interval, ``|observed − expected| ≥ threshold``, else within expectation.
+    The threshold is applied to the difference as the report shows it (published with three
+    decimals, shown with one, halves away from zero), so a wijk shown with "+1,5" is never
+    "binnen de verwachting".
     """
     obs = np.asarray(observed, dtype=float)
     lo95, hi95 = (np.asarray(x, dtype=float) for x in pi95)
     lo80, hi80 = (np.asarray(x, dtype=float) for x in pi80)
     diff = obs - np.asarray(expected, dtype=float)
+    # |difference| as the reader sees it: published with 3 decimals, shown with 1
+    shown = np.abs(np.array([F.rounded(F.rounded(d, 3), 1) for d in diff], dtype=float))
     with np.errstate(invalid="ignore"):
-        conds = [(obs < lo95) | (obs > hi95), (obs < lo80) | (obs > hi80), np.abs(diff) >= threshold - 1e-9]
+        conds = [(obs < lo95) | (obs > hi95), (obs < lo80) | (obs > hi80), shown >= threshold - 1e-9]
     out = np.select(conds, list(CATEGORIES[:3]), default=CATEGORIES[3]).astype(object)
     out[np.isnan(obs)] = None
     return out
