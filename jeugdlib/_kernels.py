@@ -244,8 +244,13 @@ class WarmKernel:
         (:class:`papermill.PapermillExecutionError` for an error in a cell) or nbclient's
         (dead kernel); after any of them call :meth:`restart`.
         """
+        import logging
+
         import papermill as pm
 
+        # papermill/nbclient log a dying kernel or a timeout in English on stderr; the batch records the
+        # reason itself (Dutch, in logboek/ and the index), so their own messages are kept quiet
+        logging.getLogger("papermill").setLevel(logging.CRITICAL)
         if self.regions_run:
             self.reset()
         self.regions_run += 1

@@ -534,7 +534,12 @@ def build_parser() -> DutchArgumentParser:
         help="eigen wijkbestand met gegevens over sociale samenhang en veiligheid",
     )
     r.add_argument(
-        "--policy", dest="policy_path", default=None, metavar="BESTAND", help="beleidstabel (gemeentecode, invoerjaar)"
+        "--policy",
+        dest="policy_path",
+        default=None,
+        metavar="BESTAND",
+        help="beleidstabel: gemeentecode en het eerste jaar van het beleid (jaar_wijkteam, jaar_poh of adoptiejaar; "
+        "leeg of 0 = nooit) en/of intensiteit_…",
     )
     r.add_argument(
         "--trajectories", dest="trajectories_path", default=None, metavar="BESTAND", help="iJw-trajectentabel"

@@ -494,7 +494,7 @@ def test_load_policy_table_errors(tmp_path) -> None:
         did.load_policy_table(base.assign(jaar_wijkteam=[2015.5, 2016]))
     with pytest.raises(DataError, match=r"column 'intensiteit' has values above the allowed maximum 1: 12"):
         did.load_policy_table(base.assign(intensiteit=[0.1, 12]))
-    with pytest.raises(DataError, match="no adoption-year column"):
+    with pytest.raises(DataError, match="geen kolom met een beleidsjaar"):
         did.load_policy_table(base.drop(columns="jaar_wijkteam"))
     with pytest.raises(DataError, match=r"required column\(s\) \['gemeentecode'\] missing"):
         did.load_policy_table(base.rename(columns={"gemeentecode": "code"}))
@@ -553,5 +553,5 @@ def test_policy_messages_mask_bsn_like_values():
     with pytest.raises(DataError) as info:
         load_policy_table(pd.DataFrame({"gemeentecode": ["GM0363"], "jaar_wijkteam": ["123456782"]}))
     assert "123456782" not in str(info.value) and "***" in str(info.value)
-    with pytest.raises(DataError, match=r"found in \[\*\*\*, 'gemeentecode'\]") as info:
+    with pytest.raises(DataError, match=r"gevonden tussen \[\*\*\*, 'gemeentecode'\]") as info:
         load_policy_table(pd.DataFrame({"123456782": [1], "gemeentecode": ["GM0363"]}))

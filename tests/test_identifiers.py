@@ -116,8 +116,8 @@ def test_bsn_column_refused_with_file_column_rows_and_masked_values(style: str, 
     with pytest.raises(DataError) as info:
         read_table(p)
     msg = str(info.value)
-    assert str(p) in msg and "column 'nummer'" in msg and "file lines [2, 3, 4]" in msg
-    assert "Remove the column" in msg and "pseudonym" in msg
+    assert str(p) in msg and "kolom 'nummer'" in msg and "file lines [2, 3, 4]" in msg
+    assert "Haal de kolom uit het bestand" in msg and "pseudoniem" in msg
     assert mask_identifier(sorted(shown)[0]) in msg
     for b in bsns:  # neither the value nor its 9 digits appear
         assert b not in msg and b[2:] not in msg.replace("*", "")
@@ -128,12 +128,12 @@ def test_bsn_column_refused_in_dataframes_spreadsheets_and_parquet(tmp_path: Pat
     bsns = valid_bsns(4, seed=8)
     df = pd.DataFrame({"gemeentecode": ["GM0363", "GM0518", "GM0599", "GM0014"], "id": [int(b) for b in bsns]})
     for data in (df, df.assign(id=df["id"].astype(float)), df.assign(id=df["id"].astype(str))):
-        with pytest.raises(DataError, match=r"<DataFrame>: column 'id' holds citizen service numbers .* rows \[0"):
+        with pytest.raises(DataError, match=r"<DataFrame>: kolom 'id' bevat burgerservicenummers .* rows \[0"):
             read_table(data)
     df.to_excel(tmp_path / "t.xlsx", index=False)
     df.to_parquet(tmp_path / "t.parquet", index=False)
     for name in ("t.xlsx", "t.parquet"):
-        with pytest.raises(DataError, match="column 'id' holds citizen service numbers") as info:
+        with pytest.raises(DataError, match="kolom 'id' bevat burgerservicenummers") as info:
             read_table(tmp_path / name)
         assert not any(b in str(info.value) for b in bsns)
 
@@ -147,7 +147,7 @@ def test_column_rule(tmp_path: Path) -> None:
         try:
             read_table(df)
         except DataError as exc:
-            assert "holds citizen service numbers" in str(exc)
+            assert "bevat burgerservicenummers" in str(exc)
             return True
         return False
 
@@ -167,7 +167,7 @@ def test_client_id_exempt_only_where_a_loader_declares_it(tmp_path: Path) -> Non
     bsns = valid_bsns(3, seed=10)
     df = pd.DataFrame({"client_id": bsns, "x": ["a", "b", "c"]})
     assert len(read_table(df, identifiers=("Client ID",))[0]) == 3  # header matched ignoring case and spaces
-    with pytest.raises(DataError, match="column 'client_id' holds citizen service numbers"):
+    with pytest.raises(DataError, match="kolom 'client_id' bevat burgerservicenummers"):
         read_table(df)
 
 
@@ -213,7 +213,7 @@ def test_every_loader_refuses_a_bsn_column(name: str, style: str, tmp_path: Path
     with pytest.raises(DataError) as info:
         load(p)
     msg = str(info.value)
-    assert "met_bsn.csv" in msg and "column 'BSN' holds citizen service numbers" in msg
+    assert "met_bsn.csv" in msg and "kolom 'BSN' bevat burgerservicenummers" in msg
     assert not any(re.sub(r"\D", "", b)[-7:] in re.sub(r"\D", "", msg) for b in bsns)
 
 

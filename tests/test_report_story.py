@@ -144,18 +144,34 @@ def test_reconcile_totals_uses_published_values_only():
     wijk = pd.DataFrame({"wijkcode": ["WK100", "WK200", "WK201", "WK202"], "Gemeente": ["Een", "Twee", "Twee", "Twee"]})
     rec = S.reconcile_totals(pub, gem, wijk, "jongeren met jeugdzorg").set_index("gemeentecode")
     assert rec.loc["GM1", ["Gemeentetotaal", "Som gepubliceerde wijken", "Verschil"]].tolist() == [1235, 1165, 70]
-    assert rec.loc["GM1", "Verklaring"].startswith("Verschil 70: het CBS stelt de wijkcijfers")
+    assert rec.loc["GM1", "Verklaring"] == "Verder: jongeren zonder wijk en afronding (zie boven)."
     two = rec.loc["GM2"]
     shown = [pub.count("jongeren met jeugdzorg", c) for c in ["WK200", "WK201", "WK202"]]
     assert shown.count(None) == 2  # primary + secondary suppression
     assert two["Wijken afgeschermd"] == 2 and two["Som gepubliceerde wijken"] == sum(v for v in shown if v)
-    assert "2 afgeschermde wijken tellen niet mee" in two["Verklaring"]
-    assert "1 wijk met minder dan 100 inwoners staat niet in de wijktabel" in two["Verklaring"]
+    assert two["Verklaring"].startswith("2 afgeschermde wijken niet in de som; 1 wijk onder 100 inwoners niet in")
     shown = S.reconcile_display(rec.reset_index())
     assert shown.loc[0].tolist()[:5] == ["Een", "1.235", "1.165", "70", "1 (1, 0)"]
-    text = S.reconcile_text(rec.reset_index())
+    text = S.reconcile_text(rec.reset_index(), 0.9)
     assert "in alle 2 gemeenten verschillen ze" in text
     assert "Voorbeeld: Een telt 1.235 jongeren met jeugdzorg, haar enige wijk 1.165." in text
+    assert "Landelijk is de som van de wijken 90% van het gemeentetotaal" in text
+    assert "Landelijk" not in S.reconcile_text(rec.reset_index())
+
+
+def test_wijk_coverage_is_the_median_ratio():
+    totals = pd.Series({"GM1": 100.0, "GM2": 200.0, "GM3": 50.0, "GM4": np.nan})
+    wijk = pd.Series([40.0, 50.0, 150.0, 10.0, np.nan, 30.0])
+    gm = pd.Series(["GM1", "GM1", "GM2", "GM3", "GM3", "GM4"])
+    assert S.wijk_coverage(totals, wijk, gm) == pytest.approx(0.75)  # ratios 0.9, 0.75, 0.2; GM4 has no total
+
+
+def test_wijk_coverage_on_cbs_2022_is_about_nine_tenths():
+    from jeugdlib.data import load_gemeenten, load_wijken
+
+    g, w = load_gemeenten(2022), load_wijken(2022)
+    cov = S.wijk_coverage(g.set_index("gemeentecode")["jz_jongeren"], w["jz_jongeren"], w["gemeentecode"])
+    assert 0.85 < cov < 0.95
 
 
 # --------------------------------------------------------------------------- on the real models

@@ -1035,7 +1035,7 @@ def test_trajectory_messages_mask_bsn_like_values() -> None:
     assert "123456782" not in msg and "found [***, 'GM0363']" in msg
     headerless = pd.DataFrame([["123456782", "GM0363"]], columns=["123456782", "GM0363"])  # a BSN column
     msg = _problems(headerless)
-    assert "123456782" not in msg and "column *** holds citizen service numbers" in msg and "'12*******'" in msg
+    assert "123456782" not in msg and "kolom *** bevat burgerservicenummers" in msg and "'12*******'" in msg
 
 
 # --------------------------------------------------------------------------- robustness: no usable rows, all running

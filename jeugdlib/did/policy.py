@@ -118,8 +118,9 @@ def load_policy_table(
     intensity_cols = list(dict.fromkeys(canonical_name(c) for c in intensity_cols))
     if not adoption_cols and not intensity_cols:
         raise DataError(
-            f"{source}: no adoption-year column (jaar_*, adoptiejaar) or intensity column "
-            f"(intensiteit*) found in {mask_headers(headers)}; add one or pass adoption_cols/intensity_cols.",
+            f"{source}: geen kolom met een beleidsjaar (jaar_wijkteam, jaar_poh, jaar_…, adoptiejaar) of een "
+            f"intensiteit (intensiteit_…) gevonden tussen {mask_headers(headers)}; voeg er een toe (het eerste jaar "
+            "van het beleid; leeg of 0 = nooit), of geef in Python adoption_cols/intensity_cols mee.",
             source=str(source),
         )
     schema = policy_schema(adoption_cols, intensity_cols)

@@ -356,14 +356,14 @@ def check_no_bsn_columns(df: pd.DataFrame, label: str, found: Sequence[BsnColumn
         rows = df.index[text.isin(wanted).to_numpy(dtype=bool)]
         shown = ", ".join(mask_identifier(v) for v in sorted(wanted)[:3])
         parts.append(
-            f"column {mask_value(f.name)} holds citizen service numbers (BSN): {len(wanted)} distinct value(s) of 8-9 "
-            f"digits passing the 11-test, e.g. {shown}, at {rows_text(rows, label)}"
+            f"kolom {mask_value(f.name)} bevat burgerservicenummers (BSN): {len(wanted)} verschillende waarde(n) van "
+            f"8-9 cijfers die de elfproef doorstaan, bijvoorbeeld {shown}, op {rows_text(rows, label)}"
         )
     raise DataError(
-        f"{label}: " + "; ".join(parts) + ". jeugdlib does not accept BSNs in its inputs (a report could publish "
-        "them). Remove the column from the file before loading it; if it identifies clients in a trajectory "
-        "table, put a pseudonym in client_id instead (jeugdlib.trajectories.pseudonymise with a secret key from "
-        "jeugdlib.trajectories.new_pseudonym_key), and share only the pseudonymised file.",
+        f"{label}: " + "; ".join(parts) + ". jeugdlib neemt geen BSN's aan (een rapport zou ze kunnen publiceren). "
+        "Haal de kolom uit het bestand voordat u het inleest; identificeert ze cliënten in een trajectenbestand, "
+        "zet dan een pseudoniem in client_id (jeugdlib.trajectories.pseudonymise met een geheime sleutel van "
+        "jeugdlib.trajectories.new_pseudonym_key) en deel alleen het gepseudonimiseerde bestand.",
         source=label,
         column=mask_value(found[0].name),
     )

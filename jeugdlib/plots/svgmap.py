@@ -343,6 +343,11 @@ def _legend(
     return "".join(out)
 
 
+def _with_unit(number: str, unit: str) -> str:
+    """``12,9%`` (no space before %, as everywhere in the report) or ``2,3 procentpunt``."""
+    return f"{number}%" if unit == "%" else f"{number} {unit}"
+
+
 def _uid(*parts: object) -> str:
     return "jm" + hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:8]
 
@@ -480,7 +485,7 @@ def _map_svg(
         if above[i] or below[i]:
             classes.append("afgekapt")
             end = _nl(lims[1] if above[i] else lims[0], sign=sign)
-            clip_note = f"buiten de kleurschaal (die is afgekapt bij {end} {unit})"
+            clip_note = f"buiten de kleurschaal (die is afgekapt bij {_with_unit(end, unit)})"
         code = str(rec["wijkcode"])
         gm = rec.get("gemeentenaam")
         gm = "" if gm is None or (isinstance(gm, float) and math.isnan(gm)) else str(gm)
@@ -508,7 +513,8 @@ def _map_svg(
     if (above | below).any():
         k = int((above | below).sum())
         cap += (
-            f" De kleurschaal loopt van {_esc(_nl(lims[0], sign=sign))} tot {_esc(_nl(lims[1], sign=sign))} {unit}; "
+            f" De kleurschaal loopt van {_esc(_nl(lims[0], sign=sign))} tot "
+            f"{_esc(_with_unit(_nl(lims[1], sign=sign), unit))}; "
             f"{k} {'wijk valt' if k == 1 else 'wijken vallen'} erbuiten (gestreepte rand)."
         )
     out.append(f"<figcaption>{cap}</figcaption>")

@@ -384,7 +384,9 @@ def totals_section(overview: dict[str, Any], open_section: dict[str, Any], *, pu
         note="Jongeren met jeugdzorg: gemeentetotaal (§1) en de som van de gepubliceerde wijken (§2).",
     )
     published = pub.publish(rec, spec)
-    return _section("Gemeentetotaal en wijken", S.reconcile_text(rec), published)
+    g, w = load_gemeenten(open_section["year"]), load_wijken(open_section["year"])
+    national = S.wijk_coverage(g.set_index("gemeentecode")["jz_jongeren"], w["jz_jongeren"], w["gemeentecode"])
+    return _section("Gemeentetotaal en wijken", S.reconcile_text(rec, national), published)
 
 
 def deviation_section(

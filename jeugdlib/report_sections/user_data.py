@@ -194,7 +194,8 @@ def policy_section(
     if adoption:
         text += (
             f"In de kolom{'men' if len(adoption) > 1 else ''} met een jaar staat het eerste jaar van het beleid; "
-            "'geen' betekent dat de gemeente het beleid niet had, '–' dat de gemeente niet in de beleidstabel staat. "
+            "'geen' betekent dat de gemeente het beleid niet had (leeg of 0 in de beleidstabel), '–' dat de gemeente "
+            "niet in de beleidstabel staat. "
         )
     if adoption:
         c = adoption[0]
