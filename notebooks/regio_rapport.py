@@ -60,7 +60,10 @@ summary = story.executive_summary(
     reg.jeugdregio_naam, models.year, overview["region_share"], overview["national_share"], open_tab
 )
 display(Markdown(" ".join(summary)))
-display(Markdown(story.measures_box(story.report_measures(year, overview["national_share"], cbs_national))))
+measures = story.report_measures(year, overview["national_share"], cbs_national)
+if not R.elan_trend(overview["table"]["Gemeentecode"]).empty:  # Haaglanden: ELAN's series in §5 is a fourth
+    measures = (*measures, story.elan_measure())
+display(Markdown(story.measures_box(measures)))
 
 # %% [markdown]
 # Dit rapport beschrijft het gebruik van jeugdzorg in de wijken van deze jeugdzorgregio en vergelijkt het
@@ -141,11 +144,12 @@ else:
 # %%
 scp_section = reports.region_scp_2017(models, region, pub=pub)
 fc = scp_section["flag_counts"]
+n_obs_2017 = int(scp_section["table"]["Waargenomen 2017 (%)"].notna().sum())
 display(
     Markdown(
-        f"{F.plural(scp_section['n_wijken'], 'wijk', 'wijken')}; {F.count(fc.get('hoger', 0))} met een hoger en "
-        f"{F.count(fc.get('lager', 0))} met een lager gebruik dan verwacht (buiten het 95%-interval). Het "
-        f"regio-effect is {F.points(scp_section['region_effect'], 2)}."
+        f"{F.plural(scp_section['n_wijken'], 'wijk', 'wijken')}, waarvan {F.count(n_obs_2017)} met een waarneming; "
+        f"{F.count(fc.get('hoger', 0))} met een hoger en {F.count(fc.get('lager', 0))} met een lager gebruik dan "
+        f"verwacht (buiten het 95%-interval). Het regio-effect is {F.points(scp_section['region_effect'], 1)}."
     )
 )
 display(HTML(reports.to_html(scp_section["table"])))
@@ -165,6 +169,13 @@ display(
         )
     )
 )
+
+# %%
+deviations_2017 = reports.deviation_section(region, models, pub=pub)
+display(Markdown(f"### {reports.safe_markdown(deviations_2017['title'])}"))
+display(Markdown(reports.safe_markdown(deviations_2017["text"])))
+for t in deviations_2017["tables"]:
+    display(HTML(reports.to_html(t)))
 
 # %% [markdown]
 # ## 4. De gemeenten in het landelijke beeld (CBS 2022, voorlopig)

@@ -99,6 +99,8 @@ def test_executive_summary_known_inputs():
     assert s[3].startswith("De grootste afwijking ten opzichte van de onzekerheid heeft Noord (A): 15,0% waargenomen")
     assert "+7,0 procentpunt" in s[3]
     assert "geen oordeel" in s[4]
+    # five sentences, not five paragraphs: each item is one sentence
+    assert all(item.count(". ") == 0 and item.endswith(".") for item in s), s
     # the same rounded share reads "gelijk aan"; nothing observed: no wijk named, the trend sentence instead
     hidden = KNOWN.assign(**{S.COL_OBS: np.nan, S.COL_DIFF: np.nan, S.COL_CAT: None})
     s2 = S.executive_summary("Regio X", 2022, 9.51, 9.48, hidden, trend="Het gebruik steeg.")
@@ -112,6 +114,10 @@ def test_measures_box_names_each_measure_and_national_figure():
     for part in ("Welke cijfers?", "§1 en §2", "§4", "§3", "85098NED", "SCP", "0–24 jaar", "2022*", "2017"):
         assert part in box
     assert "**9,5%**" in box and "**13,2%**" in box and "**8,5%**" in box
+    assert "gebruikt drie maten" in box
+    four = S.measures_box((*S.report_measures(2022, 9.48, 13.2), S.elan_measure()))
+    assert "gebruikt vier maten" in four and "§5" in four and "alle inwoners" in four
+    assert "nan" not in four and "(9,5%, 13,2%, 8,5%)" in four  # ELAN has no national figure
 
 
 def _register() -> Publication:

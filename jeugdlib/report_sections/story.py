@@ -114,19 +114,40 @@ def report_measures(year: int, national_0_24: float, cbs_national: float) -> tup
     )
 
 
+def elan_measure() -> Measure:
+    """The fourth measure of a Haaglanden report: ELAN's share of *all* inhabitants with jeugdhulp (§5)."""
+    return Measure(
+        "§5",
+        "jeugdhulp per inwoner (ELAN, Haaglanden)",
+        "inwoners met jeugdhulp",
+        "alle inwoners van de gemeente, van elke leeftijd (daarom veel lager dan de andere maten)",
+        "2015–2022",
+        "ELAN/LUMC, wijkprofielen op basis van CBS-microdata",
+        float("nan"),
+        "geen landelijk cijfer: ELAN beschrijft alleen Haaglanden",
+    )
+
+
+_COUNT_WORDS = {1: "één", 2: "twee", 3: "drie", 4: "vier", 5: "vijf"}
+
+
 def measures_box(measures: Sequence[Measure]) -> str:
     """The opening box "Welke cijfers?" as Markdown: each measure, its national figure, and why they differ."""
+    k = len(measures)
     lines = [
-        "**Welke cijfers?** Dit rapport gebruikt drie maten voor het gebruik van jeugdzorg. Ze tellen niet "
+        f"**Welke cijfers?** Dit rapport gebruikt {_COUNT_WORDS.get(k, F.count(k))} "
+        f"{'maat' if k == 1 else 'maten'} voor het gebruik van jeugdzorg. Ze tellen niet "
         "dezelfde jongeren, niet dezelfde vorm van zorg en niet hetzelfde jaar, dus hun percentages verschillen:",
         "",
     ]
     for m in measures:
         lines.append(
             f"- **{m.section}: {m.name}** — {m.numerator}, gedeeld door {m.denominator}; {m.year}. "
-            f"Bron: {m.source}. Landelijk: **{F.percent(m.national)}** ({m.national_source})."
-        )
-    nums = ", ".join(F.percent(m.national) for m in measures)
+            f"Bron: {m.source}. "
+            + (f"Landelijk: **{F.percent(m.national)}** ({m.national_source})." if not np.isnan(m.national)
+               else f"Landelijk: {m.national_source}.")
+        )  # fmt: skip
+    nums = ", ".join(F.percent(m.national) for m in measures if not np.isnan(m.national))
     lines += [
         "",
         f"De landelijke cijfers ({nums}) verschillen dus door de definitie, niet door een fout. Vergelijk een "
@@ -326,7 +347,7 @@ def interval_width_text(width: float) -> str:
     return (
         f"Het 95%-interval is gemiddeld {F.number(width)} procentpunt breed: een wijk moet dus ruim "
         f"{F.number(half)} procentpunt boven of onder de verwachting liggen voordat we vrij zeker weten dat het "
-        "verschil niet op toeval berust. Kleinere verschillen kunnen echt zijn, maar het model kan ze niet "
+        "verschil niet op toeval berust; kleinere verschillen kunnen echt zijn, maar het model kan ze niet "
         "onderscheiden van toeval."
     )
 

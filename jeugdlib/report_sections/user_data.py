@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from jeugdlib.reports import NationalModels
 
 from jeugdlib.report_sections._common import _absent, _pub, _section, shown
-from jeugdlib.report_sections.regional import deviation_section
 
 
 def optional_sections(
@@ -38,8 +37,7 @@ def optional_sections(
     notes of the publication boundary (e.g. columns not published) are part of ``text``.
     """
     pub = _pub(pub, tables_dir)
-    sections = [deviation_section(region, models, pub=pub)]
-    sections.append(
+    sections = [
         local_data_section(region, models, local_data_path, pub=pub)
         if local_data_path
         else _absent(
@@ -49,7 +47,7 @@ def optional_sections(
             "`tevredenheid_voorzieningen` meegeven (`jeugdlib report --local-data BESTAND`); het model toetst dan of "
             "deze kenmerken het verwachte gebruik beter verklaren.",
         )
-    )
+    ]
     sections.append(
         policy_section(region, policy_path, pub=pub)
         if policy_path
