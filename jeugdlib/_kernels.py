@@ -98,6 +98,9 @@ class WarmKernel:
         self.start_timeout = start_timeout
         self.km: Any = None
         self._clients: list[Any] = []
+        self._pending: threading.Thread | None = None
+        self._pending_error: BaseException | None = None
+        self._needs_reset = False
         self.folder: Path | None = None
         self.regions_run = 0
         self.seconds_start = 0.0
@@ -154,6 +157,7 @@ class WarmKernel:
             self.shutdown()
             raise
         self.regions_run = 0
+        self._needs_reset = False
         self.seconds_start = time.perf_counter() - t0
         return self
 
@@ -162,6 +166,10 @@ class WarmKernel:
 
     def shutdown(self) -> None:
         """Stop the clients and the kernel (immediately) and remove the private folder."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.join(timeout=60)
+        self._pending_error = None
         km, folder = self.km, self.folder
         self.km = self.folder = None
         try:
@@ -228,6 +236,31 @@ class WarmKernel:
         """Clear everything a region left in the kernel (namespace, figures, warning filters, rcParams)."""
         self.run_code(RESET, timeout=60)
 
+    def _reset_in_background(self) -> None:
+        """Start the reset for the next region now, while the batch exports and prints this one.
+
+        The reset (IPython's ``%reset`` runs a full garbage collection: about half a second on a
+        report kernel) then overlaps with work in other processes; :meth:`_before_next` waits for it.
+        """
+
+        def run() -> None:
+            try:
+                self.reset()
+            except BaseException as exc:  # noqa: BLE001 - handed to the next region's start
+                self._pending_error = exc
+
+        self._pending = threading.Thread(target=run, name="jeugdlib-kernel-reset", daemon=True)
+        self._pending.start()
+
+    def _before_next(self) -> None:
+        """Wait for the pending reset; a reset that failed means a fresh kernel (never a dirty one)."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.join()
+        error, self._pending_error = self._pending_error, None
+        if error is not None:
+            self.restart()
+
     def execute_notebook(
         self,
         notebook: str | os.PathLike[str],
@@ -251,9 +284,11 @@ class WarmKernel:
         # papermill/nbclient log a dying kernel or a timeout in English on stderr; the batch records the
         # reason itself (Dutch, in logboek/ and the index), so their own messages are kept quiet
         logging.getLogger("papermill").setLevel(logging.CRITICAL)
-        if self.regions_run:
+        self._before_next()
+        if self.regions_run and self._needs_reset:
             self.reset()
         self.regions_run += 1
+        self._needs_reset = True
         expired = threading.Event()
         pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
 
@@ -267,7 +302,7 @@ class WarmKernel:
         watchdog.daemon = True
         watchdog.start()
         try:
-            return pm.execute_notebook(
+            nb = pm.execute_notebook(
                 str(notebook),
                 str(output),
                 parameters=parameters,
@@ -278,6 +313,11 @@ class WarmKernel:
                 start_timeout=int(self.start_timeout),
                 km=self.km,
             )
+            watchdog.cancel()
+            self._close_clients()
+            self._needs_reset = False
+            self._reset_in_background()
+            return nb
         except Exception as exc:
             if expired.is_set():
                 raise RegionTimeout(f"langer dan {timeout:.0f} s") from exc

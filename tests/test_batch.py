@@ -292,17 +292,19 @@ def test_sigkill_of_the_batch_ends_its_kernels(tmp_path):
         time.sleep(0.3)
         kernel_pids = _children(proc.pid)
     assert kernel_pids, "the batch never started a kernel"
-    time.sleep(1.0)  # let the kernel reach the slow cell
+    out = tmp_path / "out"
+    while time.monotonic() < deadline and not (out.is_dir() and any(p.name.startswith(".JZ24-") for p in out.iterdir())):
+        time.sleep(0.2)  # until the region is being rendered (its work folder exists)
+    time.sleep(0.5)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline and any(_alive(p) for p in kernel_pids):
         time.sleep(0.3)
     alive = [p for p in kernel_pids if _alive(p)]
     for p in alive:  # clean up before failing
         os.kill(p, signal.SIGKILL)
     assert not alive, "kernel outlived the killed batch"
-    out = tmp_path / "out"
     assert [p for p in out.iterdir() if p.name.startswith(".JZ24-")], "expected the killed run's work folder"
     # the next run removes what the killed run left behind (its process is gone)
     script_next = script.replace("['JZ24']", "['JZ13']")
