@@ -293,8 +293,12 @@ def test_sigkill_of_the_batch_ends_its_kernels(tmp_path):
         kernel_pids = _children(proc.pid)
     assert kernel_pids, "the batch never started a kernel"
     out = tmp_path / "out"
-    while time.monotonic() < deadline and not (out.is_dir() and any(p.name.startswith(".JZ24-") for p in out.iterdir())):
-        time.sleep(0.2)  # until the region is being rendered (its work folder exists)
+
+    def rendering() -> bool:  # the region's work folder exists
+        return out.is_dir() and any(p.name.startswith(".JZ24-") for p in out.iterdir())
+
+    while time.monotonic() < deadline and not rendering():
+        time.sleep(0.2)
     time.sleep(0.5)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
