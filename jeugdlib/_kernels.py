@@ -207,9 +207,12 @@ class WarmKernel:
 
         if self.km is None:
             raise KernelError("kernel not started")
-        kc = BlockingKernelClient()
+        # parent=km: "is the kernel alive?" asks the process, not the heartbeat. A heartbeat client
+        # declares a kernel that is slow to answer (a busy machine, heavy imports) dead after 1 s:
+        # "Kernel died before replying to kernel_info" while the kernel was starting fine.
+        kc = BlockingKernelClient(parent=self.km)
         kc.load_connection_info(self.km.get_connection_info())
-        kc.start_channels()
+        kc.start_channels(hb=False)
         try:
             yield kc
         finally:

@@ -717,13 +717,13 @@ def summary(outcomes: list[Outcome]) -> str:
 
 @pytest.fixture
 def no_rendering(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CLI validates its files, then would render with papermill: stop it there (the files were accepted)."""
-    import papermill
+    """The CLI validates its files, then would fit models and start kernels: stop it there (files accepted)."""
+    from jeugdlib import reports
 
     def rendered(*args: Any, **kwargs: Any) -> None:
         raise _Rendered
 
-    monkeypatch.setattr(papermill, "execute_notebook", rendered)
+    monkeypatch.setattr(reports, "_execute", rendered)
 
 
 def test_malformed_inputs_across_loaders_and_cli(tmp_path: Path, no_rendering: None) -> None:
@@ -815,12 +815,12 @@ def test_checks_apply_whatever_the_header_spelling(loader: Loader, case: Case, t
 if __name__ == "__main__":  # python tests/test_malformed_inputs.py: the counts for the issue's closing note
     import tempfile
 
-    import papermill
+    from jeugdlib import reports
 
     def _stop(*args: Any, **kwargs: Any) -> None:
         raise _Rendered
 
-    papermill.execute_notebook = _stop
+    reports._execute = _stop
     with tempfile.TemporaryDirectory() as tmp:
         results = loader_outcomes(Path(tmp) / "loaders") + cli_outcomes(Path(tmp) / "cli")
     print(summary(results))
