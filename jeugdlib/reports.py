@@ -43,7 +43,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -391,16 +391,29 @@ def _digest(run: _Run, code: str) -> str:
     return _batch.inputs_digest(run.code_digest, code, run.year, _user_files_by_role(run.params))
 
 
-def _render_one(run: _Run, code: str, kernel: WarmKernel, browser: Chromium | None) -> None:
-    """Execute, export, check and publish one report; raises on any failure (nothing published then)."""
+@dataclass
+class _Draft:
+    """A region executed and exported into its work folder, not yet printed or published."""
+
+    work: Path
+    private: Path
+    t0: float
+    t_exec: float
+    t_export: float
+
+    def discard(self) -> None:
+        _files.remove_tree(self.work)
+        _files.remove_tree(self.private)
+
+
+def _draft(run: _Run, code: str, kernel: WarmKernel) -> _Draft:
+    """Execute the notebook on ``kernel``, export and check the page into a work folder; raises on failure."""
     import nbformat
 
     t0 = time.perf_counter()
-    private = _files.private_tempdir(f".jeugdlib-{code}-")
-    work = _files.work_dir(run.out_dir, code)
+    draft = _Draft(_files.work_dir(run.out_dir, code), _files.private_tempdir(f".jeugdlib-{code}-"), t0, 0.0, 0.0)
     try:
-        tables_dir = work / "tabellen"
-        executed = private / "rapport.ipynb"
+        executed = draft.private / "rapport.ipynb"
         kernel.execute_notebook(
             NOTEBOOK,
             executed,
@@ -408,25 +421,33 @@ def _render_one(run: _Run, code: str, kernel: WarmKernel, browser: Chromium | No
                 "region": code,
                 "year": run.year,
                 "models_path": str(run.models_path) if run.models_path else None,
-                "tables_dir": str(tables_dir),
+                "tables_dir": str(draft.work / "tabellen"),
                 **run.params,
             },
             timeout=run.timeout,
         )
-        t_exec = time.perf_counter() - t0
+        draft.t_exec = time.perf_counter() - t0
         nb = nbformat.read(executed, as_version=4)
         if run.audit is not None:
             _files.atomic_write(run.audit / f"{code}-rapport.ipynb", executed.read_bytes(), mode=0o600)
-        title = f"Jeugdhulp in de wijk — {run.names.get(code, code)}"
-        body = notebook_html(nb, title)
+        body = notebook_html(nb, f"Jeugdhulp in de wijk — {run.names.get(code, code)}")
         problems = check_self_contained(body)
         if problems:
             raise ReportError(code, "ZelfstandigheidsFout", "; ".join(problems[:3]))
-        _files.atomic_write(work / "rapport.html", body)
+        _files.atomic_write(draft.work / "rapport.html", body)
+        draft.t_export = time.perf_counter() - t0 - draft.t_exec
+        return draft
+    except BaseException:
+        draft.discard()
+        raise
+
+
+def _finish(run: _Run, code: str, draft: _Draft, browser: Chromium | None) -> None:
+    """Print the PDF, write the manifest and publish the work folder (under the lock); always cleans up."""
+    try:
         files = ["rapport.html"]
-        t_export = time.perf_counter() - t0 - t_exec
         if browser is not None:
-            browser.print_pdf(work / "rapport.html", work / "rapport.pdf")
+            browser.print_pdf(draft.work / "rapport.html", draft.work / "rapport.pdf")
             files.append("rapport.pdf")
         manifest = {
             "manifest": _batch.MANIFEST_VERSION,
@@ -437,19 +458,23 @@ def _render_one(run: _Run, code: str, kernel: WarmKernel, browser: Chromium | No
             "inputs": _digest(run, code),
             "jeugdlib": jeugdlib.__version__,
             "rendered_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "seconds_execute": round(t_exec, 2),
-            "seconds_export": round(t_export, 2),
-            "seconds_total": round(time.perf_counter() - t0, 2),
+            "seconds_execute": round(draft.t_exec, 2),
+            "seconds_export": round(draft.t_export, 2),
+            "seconds_total": round(time.perf_counter() - draft.t0, 2),
             "bestanden": files,
             "pdf": browser is not None,
             "files": _published_inputs(run.params),
         }
-        _files.atomic_write(work / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+        _files.atomic_write(draft.work / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
         with _batch.out_lock(run.out_dir):
-            _publish(work, run.out_dir / code, code)
+            _publish(draft.work, run.out_dir / code, code)
     finally:
-        _files.remove_tree(work)
-        _files.remove_tree(private)
+        draft.discard()
+
+
+def _render_one(run: _Run, code: str, kernel: WarmKernel, browser: Chromium | None) -> None:
+    """Execute, export, check, print and publish one report; raises on any failure (nothing published then)."""
+    _finish(run, code, _draft(run, code, kernel), browser)
 
 
 def _failure(exc: BaseException) -> tuple[str, str]:
@@ -470,25 +495,56 @@ def _failure(exc: BaseException) -> tuple[str, str]:
     return name, text or name
 
 
-def _attempt(run: _Run, code: str, kernel: WarmKernel, browser: Chromium | None) -> dict[str, Any]:
-    """Render one region and record the outcome (status file, log line); never raises for a region's failure."""
+def _attempt(
+    run: _Run,
+    code: str,
+    kernel: WarmKernel,
+    browser: Chromium | None,
+    printer: ThreadPoolExecutor | None = None,
+) -> dict[str, Any] | Future[dict[str, Any]]:
+    """Render one region and record the outcome (status file, log line); never raises for a region's failure.
+
+    With a ``printer`` the region is handed over after its export: the PDF is printed and the report
+    published there, while this worker's kernel goes on with the next region (the future gives the
+    result). Without one, everything happens here.
+    """
     t0 = time.perf_counter()
     result: dict[str, Any] = {"region": code, "name": run.names.get(code, code), "status": "ok"}
     try:
         if not kernel.alive():
             kernel.restart()
-        _render_one(run, code, kernel, browser)
+        if printer is None:
+            _render_one(run, code, kernel, browser)
+        else:
+            draft = _draft(run, code, kernel)
+            return printer.submit(_complete, run, code, draft, browser, result, t0)
     except Exception as exc:  # noqa: BLE001 - one region's failure must not stop the others
-        error_type, message = _failure(exc)
-        result.update(
-            status="failed",
-            error_type=error_type,
-            error=_batch.clean_message(message, _user_files_by_role(run.params)),
-        )
+        _failed(run, result, exc)
         try:  # a fresh kernel for the next region: this one may be stuck or in a broken state
             kernel.restart()
         except Exception:  # noqa: BLE001 - the next region will try again
             kernel.shutdown()
+    return _record(run, code, result, t0)
+
+
+def _complete(
+    run: _Run, code: str, draft: _Draft, browser: Chromium | None, result: dict[str, Any], t0: float
+) -> dict[str, Any]:
+    """The printer's half of :func:`_attempt`: print, publish, record."""
+    try:
+        _finish(run, code, draft, browser)
+    except Exception as exc:  # noqa: BLE001 - recorded as the region's failure
+        _failed(run, result, exc)
+    return _record(run, code, result, t0)
+
+
+def _failed(run: _Run, result: dict[str, Any], exc: BaseException) -> None:
+    error_type, message = _failure(exc)
+    result.update(status="failed", error_type=error_type,
+                  error=_batch.clean_message(message, _user_files_by_role(run.params)))  # fmt: skip
+
+
+def _record(run: _Run, code: str, result: dict[str, Any], t0: float) -> dict[str, Any]:
     result["seconds"] = round(time.perf_counter() - t0, 1)
     with _batch.out_lock(run.out_dir):
         _batch.record_status(run.out_dir, code, result)
@@ -545,8 +601,10 @@ def _execute(
         todo: queue.Queue[str] = queue.Queue()
         for c in codes:
             todo.put(c)
-        results: dict[str, dict[str, Any]] = {}
+        results: dict[str, Any] = {}
         bar = tqdm(total=len(codes), desc="rapporten", disable=not progress)
+        # one printer: Chromium prints a region while its worker's kernel already runs the next one
+        printer = ThreadPoolExecutor(max_workers=1) if browser is not None else None
 
         def worker(kernel: WarmKernel) -> None:
             while True:
@@ -554,13 +612,21 @@ def _execute(
                     code = todo.get_nowait()
                 except queue.Empty:
                     return
-                results[code] = _attempt(run, code, kernel, browser)
-                bar.update(1)
+                out = _attempt(run, code, kernel, browser, printer)
+                results[code] = out
+                if isinstance(out, Future):
+                    out.add_done_callback(lambda _f: bar.update(1))
+                else:
+                    bar.update(1)
 
-        for f in [pool.submit(worker, k) for k in kernels]:
-            f.result()
+        try:
+            for f in [pool.submit(worker, k) for k in kernels]:
+                f.result()
+        finally:
+            if printer is not None:
+                printer.shutdown(wait=True)
         bar.close()
-        return [results[c] for c in codes]
+        return [r.result() if isinstance(r, Future) else r for r in (results[c] for c in codes)]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         for k in kernels:

@@ -362,3 +362,32 @@ def test_a_kernel_that_will_not_start_fails_its_regions_not_the_batch(batch, mon
     assert res[0]["error_type"] == "KernelError" and "Kernel died before replying" in res[0]["error"]
     index = (batch.out / "index.html").read_text()
     assert "KernelError" in index and "Het vorige rapport blijft staan" in index
+
+
+def test_printing_runs_beside_the_kernels_and_a_print_failure_is_the_regions_reason(batch, monkeypatch):
+    """With a browser, each region is printed and published by the printer while its kernel moves on."""
+    from jeugdlib._chromium import ChromiumError
+
+    printed, closed = [], []
+
+    class FakeBrowser:
+        def print_pdf(self, html, pdf):
+            code = Path(html).parent.name.split("-")[0].lstrip(".")
+            if code == "JZ38":
+                raise ChromiumError("Page.printToPDF: printing failed")
+            printed.append(code)
+            Path(pdf).write_bytes(b"%PDF-1.4 fake")
+
+        def close(self):
+            closed.append(True)
+
+    monkeypatch.setattr(reports, "_open_browser", lambda want_pdf: FakeBrowser())
+    res = batch(["JZ24", "JZ38", "JZ13"], pdf=True)
+    assert _statuses(res) == {"JZ24": "ok", "JZ38": "failed", "JZ13": "ok"}
+    assert res[1]["error_type"] == "ChromiumError" and "printing failed" in res[1]["error"]
+    assert sorted(printed) == ["JZ13", "JZ24"] and closed == [True]
+    for code in ("JZ24", "JZ13"):
+        man = json.loads((batch.out / code / "manifest.json").read_text())
+        assert man["bestanden"] == ["rapport.html", "rapport.pdf"] and (batch.out / code / "rapport.pdf").is_file()
+    assert not (batch.out / "JZ38").exists()
+    assert not [p for p in batch.out.iterdir() if p.name.startswith(".JZ")]  # no work folder left behind

@@ -615,6 +615,7 @@ def test_batch_isolates_a_failing_region(tmp_path, monkeypatch, capsys):
         (folder / "manifest.json").write_text(json.dumps({"rendered_at": "2026-01-01T00:00:00+00:00"}))
 
     monkeypatch.setattr(reports, "_render_one", fake)
+    monkeypatch.setattr(reports, "_open_browser", lambda want_pdf: None)  # no printer: each region in _render_one
     monkeypatch.setattr(_kernels, "WARM_IMPORTS", "import os")
     # the fake regions need no models: skip the national fit
     monkeypatch.setattr(reports, "fit_national_models", lambda year: reports.NationalModels(None, None, year))
