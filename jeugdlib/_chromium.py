@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -228,33 +229,6 @@ class Chromium:
             raise ChromiumError(f"{method}: {msg['error'].get('message', msg['error'])}")
         return msg.get("result", {})
 
-    def wait_event(self, method: str, session: str | None, timeout: float | None = None) -> dict[str, Any]:
-        """Wait for the next event ``method`` of ``session`` (other events are kept in :attr:`Page.events`)."""
-        with self._lock:
-            q = self._events.setdefault(session, queue.Queue())
-        deadline = timeout if timeout is not None else self.timeout
-        import time
-
-        end = time.monotonic() + deadline
-        skipped: list[dict[str, Any]] = []
-        try:
-            while True:
-                left = end - time.monotonic()
-                if left <= 0:
-                    raise ChromiumError(f"Chromium: geen {method} binnen {deadline:.0f} s")
-                try:
-                    ev = q.get(timeout=left)
-                except queue.Empty:
-                    continue
-                if ev.get("method") == method:
-                    return ev
-                skipped.append(ev)
-        finally:
-            with self._lock:
-                page_events = self._events.setdefault(("log", session), queue.Queue())  # type: ignore[arg-type]
-                for ev in skipped:
-                    page_events.put(ev)
-
     # ------------------------------------------------------------------ pages
     @contextlib.contextmanager
     def page(self, url: str, *, width: int = 1280, height: int = 1600) -> Iterator[Page]:
@@ -299,8 +273,6 @@ class Page:
 
     def _wait_load(self) -> None:
         b = self.browser
-        import time
-
         end = time.monotonic() + b.timeout
         with b._lock:
             q = b._events.setdefault(self.session, queue.Queue())

@@ -28,7 +28,6 @@ import contextlib
 import os
 import signal
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -103,7 +102,6 @@ class WarmKernel:
         self._needs_reset = False
         self.folder: Path | None = None
         self.regions_run = 0
-        self.seconds_start = 0.0
 
     # ------------------------------------------------------------------ lifecycle
     def start(self, attempts: int = 2) -> WarmKernel:
@@ -126,7 +124,6 @@ class WarmKernel:
     def _start(self) -> WarmKernel:
         from jupyter_client.manager import KernelManager
 
-        t0 = time.perf_counter()
         self.folder = _files.private_tempdir(".jeugdlib-kernel-")
         km = KernelManager(
             kernel_name=self.kernel_name,
@@ -158,7 +155,6 @@ class WarmKernel:
             raise
         self.regions_run = 0
         self._needs_reset = False
-        self.seconds_start = time.perf_counter() - t0
         return self
 
     def alive(self) -> bool:

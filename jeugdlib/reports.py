@@ -647,11 +647,8 @@ def _prepare(
     pdf: bool,
 ) -> _Run:
     """Check everything a run needs before anything is fitted or written (bad input → DataError)."""
-    unknown = sorted(set(params) - _USER_FILES)
-    if unknown:
-        raise TypeError(f"unknown parameter(s) {unknown}; user files are {sorted(_USER_FILES)}")
     out = Path(out_dir).expanduser().resolve()
-    checked = _check_user_files(params)
+    checked = _check_user_files(params)  # unknown keys: TypeError; None or "": not given
     audit = _audit_folder(audit_dir, out)
     validate_user_inputs(**checked)
     if not NOTEBOOK.exists():
@@ -754,8 +751,9 @@ def render_region(
     ReportError
         The report could not be made for another reason (type and message of the cause).
     """
-    run = _prepare(out_dir, year, _given(local_data_path, policy_path, trajectories_path, claims_path), audit_dir,
-                   timeout, pdf)  # fmt: skip
+    files = {"local_data_path": local_data_path, "policy_path": policy_path,
+             "trajectories_path": trajectories_path, "claims_path": claims_path}  # fmt: skip
+    run = _prepare(out_dir, year, files, audit_dir, timeout, pdf)
     code = str(find_region(region, year).jeugdregio_code)
     (r,) = _run_regions(run, [code], jobs=1, force=force, progress=False, models_path=models_path)
     if r["status"] == "failed":
@@ -763,16 +761,6 @@ def render_region(
             raise DataError(r["error"])
         raise ReportError(code, r.get("error_type", ""), r.get("error", ""))
     return run.out_dir / code / "rapport.html"
-
-
-def _given(local_data_path: Any, policy_path: Any, trajectories_path: Any, claims_path: Any) -> dict[str, Any]:
-    given = {
-        "local_data_path": local_data_path,
-        "policy_path": policy_path,
-        "trajectories_path": trajectories_path,
-        "claims_path": claims_path,
-    }
-    return {k: v for k, v in given.items() if v is not None and v != ""}
 
 
 def render_all(

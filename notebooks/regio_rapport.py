@@ -60,9 +60,7 @@ summary = story.executive_summary(
     reg.jeugdregio_naam, models.year, overview["region_share"], overview["national_share"], open_tab
 )
 display(Markdown(" ".join(summary)))
-measures = story.report_measures(year, overview["national_share"], cbs_national)
-if not R.elan_trend(overview["table"]["Gemeentecode"]).empty:  # Haaglanden: ELAN's series in §5 is a fourth
-    measures = (*measures, story.elan_measure())
+measures = R.region_measures(overview, year)
 display(Markdown(story.measures_box(measures)))
 
 # %% [markdown]
@@ -144,10 +142,10 @@ else:
 # %%
 scp_section = reports.region_scp_2017(models, region, pub=pub)
 fc = scp_section["flag_counts"]
-n_obs_2017 = int(scp_section["table"]["Waargenomen 2017 (%)"].notna().sum())
 display(
     Markdown(
-        f"{F.plural(scp_section['n_wijken'], 'wijk', 'wijken')}, waarvan {F.count(n_obs_2017)} met een waarneming; "
+        f"{F.plural(scp_section['n_wijken'], 'wijk', 'wijken')}, waarvan {F.count(scp_section['n_observed'])} "
+        "met een waarneming; "
         f"{F.count(fc.get('hoger', 0))} met een hoger en {F.count(fc.get('lager', 0))} met een lager gebruik dan "
         f"verwacht (buiten het 95%-interval). Het regio-effect is {F.points(scp_section['region_effect'], 1)}."
     )

@@ -198,6 +198,21 @@ def rijnmond(models):
     return pub, overview, open_section
 
 
+def test_region_measures_add_elan_only_where_the_report_shows_it(rijnmond, models):
+    from jeugdlib import reports
+
+    _, overview, _ = rijnmond
+    assert [m.section for m in R.region_measures(overview)] == ["§1 en §2", "§4", "§3"]
+    haaglanden = reports.region_overview("Haaglanden", 2022, pub=Publication())
+    measures = R.region_measures(haaglanden)
+    assert [m.section for m in measures] == ["§1 en §2", "§4", "§3", "§5"]
+    assert measures[1].national == pytest.approx(13.2, abs=0.05) and measures[0].national == pytest.approx(
+        9.48, abs=0.05
+    )
+    scp = R.region_scp_2017(models, "Haaglanden", pub=Publication())
+    assert scp["n_observed"] == scp["table"]["Waargenomen 2017 (%)"].notna().sum() < scp["n_wijken"]
+
+
 @pytest.mark.slow
 def test_krimpen_total_explained(rijnmond):
     pub, overview, open_section = rijnmond

@@ -299,6 +299,7 @@ def region_scp_2017(
         "gemeente_effects": effects.table,
         "region_effect": float(models.scp_2017.region_effects.get(reg.jeugdregio_code, np.nan)),
         "n_wijken": len(tab),
+        "n_observed": int(table.table["Waargenomen 2017 (%)"].notna().sum()),
         "flag_counts": table.table["Uitkomst"].value_counts().to_dict(),
         "gemeente_codes": gems.gemeentecode.tolist(),
         "gemeente_names": dict(zip(gems.gemeentecode, gems.gemeentenaam, strict=True)),
@@ -342,6 +343,22 @@ def region_indicators(
     )
     published = pub.publish(tab, spec)
     return {"region": reg, "table": published.table}
+
+
+def region_measures(overview: dict[str, Any], year: int = 2022) -> tuple[Any, ...]:
+    """The measures of use a region's report shows (:func:`story.report_measures`), for "Welke cijfers?".
+
+    A region whose gemeenten ELAN covers (Haaglanden) gets ELAN's share of all inhabitants as a
+    fourth measure: its report shows that series in §5.
+    """
+    from jeugdlib.report_sections import story as S
+
+    measures = S.report_measures(
+        year, overview["national_share"], cbs_national_indicators()["perc_jeugdhulp_in_natura"]
+    )
+    if not elan_trend(overview["table"]["Gemeentecode"]).empty:
+        measures = (*measures, S.elan_measure())
+    return measures
 
 
 def cbs_national_indicators() -> dict[str, float]:
