@@ -103,7 +103,7 @@ class Chromium:
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> Chromium:
-        self._profile = _files.private_tempdir(".jeugdlib-chromium-")
+        self._profile = _files.private_tempdir(f".jeugdlib-chromium-{os.getpid()}-")
         to_browser_r, to_browser_w = os.pipe()
         from_browser_r, from_browser_w = os.pipe()
         # the child ends of the pipes move above fd 9 first, so putting them on 3 and 4 cannot clobber each other

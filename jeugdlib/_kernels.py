@@ -124,7 +124,7 @@ class WarmKernel:
     def _start(self) -> WarmKernel:
         from jupyter_client.manager import KernelManager
 
-        self.folder = _files.private_tempdir(".jeugdlib-kernel-")
+        self.folder = _files.private_tempdir(f".jeugdlib-kernel-{os.getpid()}-")
         km = KernelManager(
             kernel_name=self.kernel_name,
             transport="ipc",

@@ -26,6 +26,7 @@ import ast
 import errno
 import os
 import re
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -571,6 +572,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args))
     except KeyboardInterrupt:
         return _fail(130, "afgebroken (Ctrl-C).")
+    except SystemExit as exc:  # the batch turns SIGTERM into SystemExit(143) so its clean-up runs
+        if exc.code == 128 + signal.SIGTERM:
+            return _fail(exc.code, "afgebroken (SIGTERM).")
+        raise
     except RegionNotFoundError as exc:
         return _fail(2, f"fout in de invoer: {_region_message(exc)}")
     except DataError as exc:

@@ -411,7 +411,8 @@ def _draft(run: _Run, code: str, kernel: WarmKernel) -> _Draft:
     import nbformat
 
     t0 = time.perf_counter()
-    draft = _Draft(_files.work_dir(run.out_dir, code), _files.private_tempdir(f".jeugdlib-{code}-"), t0, 0.0, 0.0)
+    private = _files.private_tempdir(f".jeugdlib-{code}-{os.getpid()}-")
+    draft = _Draft(_files.work_dir(run.out_dir, code), private, t0, 0.0, 0.0)
     try:
         executed = draft.private / "rapport.ipynb"
         kernel.execute_notebook(
@@ -501,6 +502,7 @@ def _attempt(
     kernel: WarmKernel,
     browser: Chromium | None,
     printer: ThreadPoolExecutor | None = None,
+    stop: threading.Event | None = None,
 ) -> dict[str, Any] | Future[dict[str, Any]]:
     """Render one region and record the outcome (status file, log line); never raises for a region's failure.
 
@@ -517,8 +519,14 @@ def _attempt(
             _render_one(run, code, kernel, browser)
         else:
             draft = _draft(run, code, kernel)
-            return printer.submit(_complete, run, code, draft, browser, result, t0)
+            try:
+                return printer.submit(_complete, run, code, draft, browser, result, t0, stop)
+            except RuntimeError:  # the printer was shut down: the run is stopping
+                draft.discard()
+                raise
     except Exception as exc:  # noqa: BLE001 - one region's failure must not stop the others
+        if stop is not None and stop.is_set():  # the run was stopped (Ctrl-C, SIGTERM): nothing to record
+            return _aborted(result)
         _failed(run, result, exc)
         try:  # a fresh kernel for the next region: this one may be stuck or in a broken state
             kernel.restart()
@@ -528,14 +536,28 @@ def _attempt(
 
 
 def _complete(
-    run: _Run, code: str, draft: _Draft, browser: Chromium | None, result: dict[str, Any], t0: float
+    run: _Run,
+    code: str,
+    draft: _Draft,
+    browser: Chromium | None,
+    result: dict[str, Any],
+    t0: float,
+    stop: threading.Event | None = None,
 ) -> dict[str, Any]:
-    """The printer's half of :func:`_attempt`: print, publish, record."""
+    """The printer's half of :func:`_attempt`: print, publish, record (a stopped run publishes nothing more)."""
+    if stop is not None and stop.is_set():
+        draft.discard()
+        return _aborted(result)
     try:
         _finish(run, code, draft, browser)
     except Exception as exc:  # noqa: BLE001 - recorded as the region's failure
         _failed(run, result, exc)
     return _record(run, code, result, t0)
+
+
+def _aborted(result: dict[str, Any]) -> dict[str, Any]:
+    result.update(status="failed", error_type="Afgebroken", error="de run is gestopt voordat dit rapport klaar was")
+    return result
 
 
 def _failed(run: _Run, result: dict[str, Any], exc: BaseException) -> None:
@@ -588,7 +610,8 @@ def _execute(
     env = {MODELS_KEY_ENV: run.key.hex(), "PYTHONWARNINGS": "ignore"}
     kernels = [WarmKernel(KERNEL, env=env) for _ in range(n_workers)]
     pool = ThreadPoolExecutor(max_workers=n_workers + 1)
-    private = _files.private_tempdir(".jeugdlib-batch-")
+    private = _files.private_tempdir(f".jeugdlib-batch-{os.getpid()}-")
+    stop = threading.Event()
     starting = [pool.submit(k.start) for k in kernels]
     browser_f = pool.submit(_open_browser, run.pdf)
     browser: Chromium | None = None
@@ -607,12 +630,12 @@ def _execute(
         printer = ThreadPoolExecutor(max_workers=1) if browser is not None else None
 
         def worker(kernel: WarmKernel) -> None:
-            while True:
+            while not stop.is_set():
                 try:
                     code = todo.get_nowait()
                 except queue.Empty:
                     return
-                out = _attempt(run, code, kernel, browser, printer)
+                out = _attempt(run, code, kernel, browser, printer, stop)
                 results[code] = out
                 if isinstance(out, Future):
                     out.add_done_callback(lambda _f: bar.update(1))
@@ -622,6 +645,11 @@ def _execute(
         try:
             for f in [pool.submit(worker, k) for k in kernels]:
                 f.result()
+        except BaseException:  # Ctrl-C, SIGTERM: no new region starts, queued prints are discarded
+            stop.set()
+            for k in kernels:  # cut a running notebook short
+                k.shutdown()
+            raise
         finally:
             if printer is not None:
                 printer.shutdown(wait=True)
@@ -678,6 +706,16 @@ def _run_regions(
     models_path: str | Path | None = None,
 ) -> list[dict[str, Any]]:
     """The run itself: skip current reports (no fit, no kernel), render the rest, rebuild the index."""
+    _check_writable(run.out_dir)
+    logs = run.out_dir / _batch.LOG_DIR
+    if logs.exists() and not logs.is_symlink() and not logs.is_dir():
+        raise DataError(
+            f"{logs} is een bestand, geen map: hier schrijft jeugdlib het logboek van elke regio. "
+            "Verwijder het bestand of kies een andere --out."
+        )
+    # work folders of a killed earlier run (ours, its process gone), here and in the temporary folder
+    _files.clean_leftovers(run.out_dir, _leftover_tags())
+    _files.clean_leftovers(tempfile.gettempdir(), r"jeugdlib-(?:batch|kernel|chromium|JZ\d{2})")
     results: dict[str, dict[str, Any]] = {}
     todo = []
     for c in codes:
@@ -685,10 +723,7 @@ def _run_regions(
             results[c] = {"region": c, "name": run.names.get(c, c), "status": "skipped", "seconds": 0.0}
         else:
             todo.append(c)
-    _check_writable(run.out_dir)
     if todo:
-        _files.clean_leftovers(run.out_dir, _leftover_tags())
-        _files.clean_leftovers(tempfile.gettempdir(), r"jeugdlib-(?:batch|kernel|chromium|JZ\d{2})")
         if models_path is not None:
             run.models_path = _check_models_file(models_path)
             run.key = _env_models_key() or b""
@@ -811,6 +846,7 @@ def _terminate_on_sigterm() -> Any:
         return lambda: None
 
     def handler(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: a second SIGTERM must not cut the clean-up short
         raise SystemExit(128 + signum)
 
     previous = signal.signal(signal.SIGTERM, handler)

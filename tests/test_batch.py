@@ -391,3 +391,36 @@ def test_printing_runs_beside_the_kernels_and_a_print_failure_is_the_regions_rea
         assert man["bestanden"] == ["rapport.html", "rapport.pdf"] and (batch.out / code / "rapport.pdf").is_file()
     assert not (batch.out / "JZ38").exists()
     assert not [p for p in batch.out.iterdir() if p.name.startswith(".JZ")]  # no work folder left behind
+
+
+def test_sigterm_stops_the_queue_cleanly(tmp_path):
+    """SIGTERM during a 3-region run: no further region is published, exit 143 in Dutch, nothing left behind."""
+    nb = _notebook(tmp_path / "rapport.ipynb", BODY.replace('os.environ.get("JEUGDLIB_TEST_SLOW", "")', '"JZ24"'))
+    out = tmp_path / "out"
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom jeugdlib import reports, _kernels, cli\n"
+        "_kernels.WARM_IMPORTS = 'import os'\n"
+        f"reports.NOTEBOOK = Path({str(nb)!r})\n"
+        "reports.fit_national_models = lambda year: reports.NationalModels(None, None, year)\n"
+        f"sys.exit(cli.main(['report', '--all', '--regions', 'JZ24', 'JZ13', 'JZ29', '--jobs', '1', "
+        f"'--out', {str(out)!r}]))\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (
+        out.is_dir() and any(p.name.startswith(".JZ24-") for p in out.iterdir())
+    ):
+        time.sleep(0.2)  # JZ24 (slow) is rendering; JZ13 and JZ29 wait in the queue
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143 and "afgebroken (SIGTERM)" in err
+    assert not any((out / c).exists() for c in ("JZ24", "JZ13", "JZ29"))  # nothing more was published
+    assert not [p for p in out.iterdir() if p.name.startswith(".JZ")]  # no work folder left behind
+
+
+def test_a_file_where_the_log_folder_goes_is_refused_before_any_work(batch):
+    batch.out.mkdir()
+    (batch.out / "logboek").write_text("x")
+    with pytest.raises(reports.DataError, match="logboek is een bestand, geen map"):
+        batch(["JZ24"])
+    assert batch.fits == [] and not (batch.out / "JZ24").exists()
