@@ -43,7 +43,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -619,8 +619,8 @@ def _execute(
         if fit:
             run.models_path = fit_national_models(run.year).save(private / f"national_models_{run.year}.pkl", run.key)
         for f in starting:
-            f.exception()  # a kernel that did not start is started again by its worker, or its regions fail
-        browser = browser_f.result()  # Chromium installed but not starting: ChromiumError, nothing is published
+            _wait(f).exception()  # a kernel that did not start is started again by its worker, or its regions fail
+        browser = _wait(browser_f).result()  # Chromium installed but not starting: ChromiumError, nothing is published
         todo: queue.Queue[str] = queue.Queue()
         for c in codes:
             todo.put(c)
@@ -644,7 +644,7 @@ def _execute(
 
         try:
             for f in [pool.submit(worker, k) for k in kernels]:
-                f.result()
+                _wait(f).result()
         except BaseException:  # Ctrl-C, SIGTERM: no new region starts, queued prints are discarded
             stop.set()
             for k in kernels:  # cut a running notebook short
@@ -664,6 +664,18 @@ def _execute(
         if browser is not None:
             browser.close()
         _files.remove_tree(private)
+
+
+def _wait(future: Future[Any]) -> Future[Any]:
+    """Wait for ``future`` in short steps, so that Ctrl-C and SIGTERM reach this (main) thread at once.
+
+    A signal is often delivered to a worker thread; Python then runs its handler only when the main
+    thread next runs Python code, and a plain ``future.result()`` would not return before the
+    whole queue was done.
+    """
+    while not future.done():
+        wait([future], timeout=0.2)
+    return future
 
 
 def _prepare(
